@@ -1,0 +1,159 @@
+"""Load a YAML config, apply overrides, and validate it before anything is simulated.
+
+A config file may start from another with ``base: other.yaml`` (path relative to the
+file) and override only what differs. ``--set path.to.key=value`` overrides come last.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+
+from .schema import ConfigError, validate
+
+BASE_KEY = "base"
+
+
+class Config(Mapping):
+    """A validated config: read like a dict of parsed values (Brian2 quantities).
+
+    ``config.plain`` is the same config as YAML-serialisable data (quantities written
+    as strings with units), which is what a run saves as its resolved config.
+    """
+
+    def __init__(self, values: dict, plain: dict, source: str = "<dict>"):
+        self._values = values
+        self.plain = plain
+        self.source = source
+
+    def __getitem__(self, key):
+        return self._values[key]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self):
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Config(source={self.source!r})"
+
+    def to_yaml(self) -> str:
+        """The resolved config as YAML text."""
+        return yaml.safe_dump(self.plain, sort_keys=False)
+
+
+def load_config(source, overrides=(), seed: int | None = None) -> Config:
+    """Read, override and validate a config.
+
+    Parameters
+    ----------
+    source : str, Path or dict
+        A YAML file (which may name a ``base``) or an already-read mapping.
+    overrides : iterable of str
+        ``"path.to.key=value"`` strings; values are read as YAML ("20 ms", "off", "3").
+    seed : int, optional
+        Replaces ``simulation.seed``.
+
+    Raises
+    ------
+    ConfigError
+        Naming every problem: unknown keys (with a suggestion), missing keys, wrong
+        units, out-of-range values, malformed overrides or YAML.
+    """
+    if isinstance(source, Mapping):
+        raw, name = copy.deepcopy(dict(source)), "<dict>"
+        raw.pop(BASE_KEY, None)
+    else:
+        raw, name = read_yaml(Path(source)), str(source)
+    for override in overrides:
+        apply_override(raw, override)
+    if seed is not None:
+        raw.setdefault("simulation", {})["seed"] = seed
+    values, plain = validate(raw)
+    check_consistency(values)
+    return Config(values, plain, name)
+
+
+def read_yaml(path: Path, _seen=()) -> dict:
+    """A YAML config file merged over its ``base`` chain."""
+    path = Path(path)
+    if path.resolve() in _seen:
+        raise ConfigError(f"{BASE_KEY}: {path} includes itself")
+    try:
+        with open(path) as handle:
+            data = yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML: {err}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level")
+    base = data.pop(BASE_KEY, None)
+    if base is None:
+        return data
+    parent = read_yaml(path.parent / base, (*_seen, path.resolve()))
+    return merge(parent, data)
+
+
+def merge(base: dict, update: dict) -> dict:
+    """`update` merged into a copy of `base`, section by section."""
+    result = copy.deepcopy(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merge(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def apply_override(raw: dict, override: str) -> None:
+    """Apply one ``path.to.key=value`` override to `raw` in place."""
+    if "=" not in override:
+        raise ConfigError(f"--set {override!r}: expected path.to.key=value")
+    path, text = override.split("=", 1)
+    keys = path.strip().split(".")
+    if not all(keys):
+        raise ConfigError(f"--set {override!r}: empty key in {path!r}")
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ConfigError(f"--set {override!r}: cannot read value: {err}") from None
+    node = raw
+    for depth, key in enumerate(keys[:-1]):
+        child = node.setdefault(key, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"--set {override!r}: {'.'.join(keys[:depth + 1])} is a value, "
+                              "not a section")
+        node = child
+    node[keys[-1]] = value
+
+
+def check_consistency(values: dict) -> None:
+    """Checks across keys that the schema cannot express alone."""
+    problems = []
+    protocol = values["protocol"]
+    baseline = protocol["baseline"]
+    for index, onset in enumerate(protocol["bursts"]["times"]):
+        if not 0 <= onset < baseline:
+            problems.append(f"protocol.bursts.times[{index}]: {onset} is outside the "
+                            f"baseline phase [0 s, {baseline})")
+    if protocol["cocaine"]["infusion_duration"] > protocol["challenge"]:
+        problems.append("protocol.cocaine.infusion_duration: longer than protocol.challenge")
+    for name in ("msn", "nac_pv", "vta_gaba"):
+        cell = values["neurons"][name]
+        if not cell["v_r"] < cell["v_t"] < cell["v_peak"]:
+            problems.append(f"neurons.{name}: expected v_r < v_t < v_peak")
+    for name in ("vta_da", "pvn_oxt"):
+        cell = values["neurons"][name]
+        if not cell["v_reset"] < cell["v_peak"]:
+            problems.append(f"neurons.{name}: expected v_reset < v_peak")
+    if values["simulation"]["record"]["trace_dt"] < values["simulation"]["dt"]:
+        problems.append("simulation.record.trace_dt: shorter than simulation.dt")
+    if problems:
+        raise ConfigError(problems)

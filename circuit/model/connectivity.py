@@ -1,0 +1,68 @@
+"""Synaptic connections within and between the populations and afferent pools.
+
+Connection probabilities are structural (changing one rebuilds the network); the
+conductances and weight spread are shared constants that experiments can vary freely.
+"""
+
+from __future__ import annotations
+
+from brian2 import Synapses
+
+from . import equations as eq
+
+EXCITATORY, INHIBITORY = "excitatory", "inhibitory"
+
+#: Every projection: config key -> (source, target, kind). MSN collaterals share one
+#: config entry (`msn_collaterals`) across the four D1/D2 pairs.
+PROJECTIONS = {
+    "cortex_to_nac_d1": ("cortex", "nac_d1", EXCITATORY),
+    "cortex_to_nac_d2": ("cortex", "nac_d2", EXCITATORY),
+    "cortex_to_nac_pv": ("cortex", "nac_pv", EXCITATORY),
+    "amygdala_to_nac_d1": ("amygdala", "nac_d1", EXCITATORY),
+    "amygdala_to_nac_d2": ("amygdala", "nac_d2", EXCITATORY),
+    "hippocampus_to_nac_d1": ("hippocampus", "nac_d1", EXCITATORY),
+    "hippocampus_to_nac_d2": ("hippocampus", "nac_d2", EXCITATORY),
+    "nac_pv_to_nac_d1": ("nac_pv", "nac_d1", INHIBITORY),
+    "nac_pv_to_nac_d2": ("nac_pv", "nac_d2", INHIBITORY),
+    "vta_input_to_vta_da": ("vta_input", "vta_da", EXCITATORY),
+    "vta_input_to_vta_gaba": ("vta_input", "vta_gaba", EXCITATORY),
+    "vta_gaba_to_vta_da": ("vta_gaba", "vta_da", INHIBITORY),
+    "pvn_input_to_pvn_oxt": ("pvn_input", "pvn_oxt", EXCITATORY),
+}
+MSN_COLLATERALS = [(pre, post) for pre in ("nac_d1", "nac_d2") for post in ("nac_d1", "nac_d2")]
+
+_MODELS = {
+    EXCITATORY: (eq.EXCITATORY, eq.EXCITATORY_ON_PRE),
+    INHIBITORY: (eq.INHIBITORY, eq.INHIBITORY_ON_PRE),
+}
+
+
+def projections() -> list:
+    """All (name, config key, source, target, kind), collaterals expanded."""
+    items = [(key, key, *spec) for key, spec in PROJECTIONS.items()]
+    items += [(f"{pre}_to_{post}", "msn_collaterals", pre, post, INHIBITORY)
+              for pre, post in MSN_COLLATERALS]
+    return items
+
+
+def build_projection(name: str, source, target, kind: str) -> Synapses:
+    """Synapses for one projection (parameters come from `projection_parameters`)."""
+    model, on_pre = _MODELS[kind]
+    return Synapses(source, target, model, on_pre=on_pre, name=name)
+
+
+def projection_parameters(key: str, kind: str, config: dict) -> dict:
+    """Values of the shared constants of a projection, from ``connections.<key>``."""
+    spec = config["connections"][key]
+    values = {"g_max": spec["g_max"], "w_cv": spec["w_cv"]}
+    if kind == EXCITATORY:
+        values["nmda_ratio"] = spec["nmda_ratio"]
+    return values
+
+
+def connect_projection(synapses: Synapses, key: str, config: dict) -> None:
+    """Draw the connections (random, so after seeding) and the weights around 1."""
+    spec = config["connections"][key]
+    synapses.connect(condition="i != j" if synapses.source is synapses.target else None,
+                     p=spec["p"])
+    synapses.w = "clip(1 + w_cv * randn(), 0, inf)"

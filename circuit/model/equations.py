@@ -1,0 +1,192 @@
+"""Model equations as Brian2 strings, one constant per cell type or mechanism.
+
+Each string can be read against its paper. Parameters that experiments change (every
+value in the config) are declared ``(shared, constant)`` so that a compiled standalone
+binary can be re-run with new values through ``run_args``; only structure (sizes,
+connectivity, which equations) needs a new build. See docs/model.md for the tables.
+"""
+
+#: Receptors every neuron group carries. A cell type without a receptor has its
+#: expression set to 0 (e.g. no D2R on D1 MSNs), so one template serves all.
+#: DA and OXT arrive from the volume compartment through a (summed) coupling.
+#: M1, the D2R-OXTR heteromer: OXTR occupancy divides the D2R dissociation constant by
+#: up to `heteromer_fold` (Romero-Fernandez et al. 2013; fold not known, a parameter).
+RECEPTORS = """
+DA : mmolar
+OXT : mmolar
+occ_oxtr = oxtr_expression * OXT / (OXT + Kd_oxtr) : 1
+Kd_d2_eff = Kd_d2 / (1 + (heteromer_fold - 1) * M1 * occ_oxtr) : mmolar
+occ_d1r = d1r_expression * DA / (DA + Kd_d1) : 1
+occ_d2r = d2r_availability * DA / (DA + Kd_d2_eff) : 1
+oxtr_expression : 1 (shared, constant)
+d1r_expression : 1 (shared, constant)
+d2r_availability : 1 (shared, constant)
+Kd_d1 : mmolar (shared, constant)
+Kd_d2 : mmolar (shared, constant)
+Kd_oxtr : mmolar (shared, constant)
+heteromer_fold : 1 (shared, constant)
+M1 : 1 (shared, constant)
+"""
+
+#: Conductance-based synapses: AMPA, NMDA with Mg2+ block (Jahr and Stevens 1990), GABA-A.
+#: The D1R/D2R factors on NMDA and AMPA are Humphries et al. 2009's (beta1, beta2);
+#: cells without those receptors have zero occupancy, so the factors are 1.
+SYNAPTIC_CURRENTS = """
+I_syn = g_ampa * (E_ampa - v) * (1 - beta2 * occ_d2r)
+        + g_nmda * mg_block * (E_nmda - v) * (1 + beta1 * occ_d1r)
+        + g_gaba * (E_gaba - v) * (1 - epsilon_d1 * occ_d1r) : amp
+mg_block = 1 / (1 + Mg / (3.57 * mmolar) * exp(-0.062 * v / mV)) : 1
+dg_ampa/dt = -g_ampa / tau_ampa : siemens
+dg_nmda/dt = -g_nmda / tau_nmda : siemens
+dg_gaba/dt = -g_gaba / tau_gaba : siemens
+E_ampa : volt (shared, constant)
+E_nmda : volt (shared, constant)
+E_gaba : volt (shared, constant)
+tau_ampa : second (shared, constant)
+tau_nmda : second (shared, constant)
+tau_gaba : second (shared, constant)
+Mg : mmolar (shared, constant)
+beta1 : 1 (shared, constant)
+beta2 : 1 (shared, constant)
+epsilon_d1 : 1 (shared, constant)
+"""
+
+#: Gq-coupled OXTR as a depolarising current (M2 on PV cells, M5 on VTA DA neurons).
+OXTR_CURRENT = """
+I_oxtr = M_oxtr * I_oxtr_max * occ_oxtr : amp
+M_oxtr : 1 (shared, constant)
+I_oxtr_max : amp (shared, constant)
+"""
+
+#: Medium spiny neuron: Izhikevich (2007) quadratic model with the dopamine modulation of
+#: Humphries et al. 2009: D1R deepens the down state (K) and shrinks the reset jump (L);
+#: D2R lowers the voltage gain k (alpha).
+MSN = """
+dv/dt = (k_eff * (v - v_r_eff) * (v - v_t) - u + I_syn + I_bias) / C : volt
+du/dt = a * (b * (v - v_r_eff) - u) : amp
+k_eff = k * (1 - alpha_d2 * occ_d2r) : siemens / volt
+v_r_eff = v_r * (1 + K_d1 * occ_d1r) : volt
+I_bias : amp (shared, constant)
+C : farad (shared, constant)
+k : siemens / volt (shared, constant)
+v_r : volt (shared, constant)
+v_t : volt (shared, constant)
+v_peak : volt (shared, constant)
+a : 1 / second (shared, constant)
+b : siemens (shared, constant)
+c : volt (shared, constant)
+d : amp (shared, constant)
+K_d1 : 1 (shared, constant)
+L_d1 : 1 (shared, constant)
+alpha_d2 : 1 (shared, constant)
+""" + SYNAPTIC_CURRENTS + RECEPTORS
+
+MSN_RESET = "v = c; u += d * (1 - L_d1 * occ_d1r)"
+
+#: Fast-spiking interneuron: Izhikevich (2007) FS model with the cubic recovery nullcline
+#: and D1R modulation of Humphries et al. 2009 (eta raises v_r; epsilon weakens GABA input).
+#: Used for NAc PV interneurons and, without DA receptors, for VTA GABA neurons.
+FAST_SPIKING = """
+dv/dt = (k * (v - v_r_eff) * (v - v_t) - u + I_syn + I_bias + I_oxtr) / C : volt
+du/dt = a * (b * (v - v_b)**3 * int(v > v_b) - u) : amp
+v_r_eff = v_r * (1 - eta_d1 * occ_d1r) : volt
+I_bias : amp
+I_bias_mean : amp (shared, constant)
+I_bias_sd : amp (shared, constant)
+C : farad (shared, constant)
+k : siemens / volt (shared, constant)
+v_r : volt (shared, constant)
+v_t : volt (shared, constant)
+v_b : volt (shared, constant)
+v_peak : volt (shared, constant)
+a : 1 / second (shared, constant)
+b : siemens / volt**2 (shared, constant)
+c : volt (shared, constant)
+d : amp (shared, constant)
+eta_d1 : 1 (shared, constant)
+""" + SYNAPTIC_CURRENTS + RECEPTORS + OXTR_CURRENT
+
+FAST_SPIKING_RESET = "v = c; u += d"
+
+#: Adaptive exponential integrate-and-fire (Brette and Gerstner 2005) with a pacemaker
+#: current: VTA DA neurons (slow pacemaking, bursts on NMDA drive) and PVN OXT neurons.
+ADEX = """
+dv/dt = (g_L * (E_L - v) + g_L * Delta_T * exp((v - V_T) / Delta_T) - w_adapt
+         + I_syn + I_bias + I_oxtr) / C : volt
+dw_adapt/dt = (a_w * (v - E_L) - w_adapt) / tau_w : amp
+I_bias : amp
+I_bias_mean : amp (shared, constant)
+I_bias_sd : amp (shared, constant)
+C : farad (shared, constant)
+g_L : siemens (shared, constant)
+E_L : volt (shared, constant)
+V_T : volt (shared, constant)
+Delta_T : volt (shared, constant)
+v_peak : volt (shared, constant)
+v_reset : volt (shared, constant)
+a_w : siemens (shared, constant)
+b_w : amp (shared, constant)
+tau_w : second (shared, constant)
+""" + SYNAPTIC_CURRENTS + RECEPTORS + OXTR_CURRENT
+
+ADEX_RESET = "v = v_reset; w_adapt += b_w"
+
+#: Volume-transmission compartments (index 0: NAc, 1: VTA). [DA]: release per spike and
+#: Michaelis-Menten uptake (Dreyer et al. 2010); cocaine blocks DAT competitively, so the
+#: apparent Km rises (Km_app = Km (1 + [coc]/Ki)) with Vmax unchanged. Cocaine enters a
+#: depot from the protocol's infusion time course and passes to the brain with first-order
+#: absorption, then is eliminated. [OXT]: release per spike, first-order clearance.
+VOLUME = """
+dDA/dt = -Vmax * DA / (Km * (1 + COC / Ki_cocaine) + DA) : mmolar
+dOXT/dt = (OXT_background - OXT) / tau_oxt : mmolar
+dCOC_depot/dt = cocaine_infusion(t) - COC_depot / tau_absorption : mmolar
+dCOC/dt = COC_depot / tau_absorption - COC / tau_elimination : mmolar
+OXT_background : mmolar (shared, constant)
+Vmax : mmolar / second (shared, constant)
+Km : mmolar (shared, constant)
+Ki_cocaine : mmolar (shared, constant)
+tau_oxt : second (shared, constant)
+tau_absorption : second (shared, constant)
+tau_elimination : second (shared, constant)
+"""
+
+#: DA release from a DA neuron spike into the NAc compartment. M3: OXTR on DA terminals
+#: scales release by (1 + m3_gain * occupancy); the sign of m3_gain is a parameter because
+#: OXT lowers drug-evoked DA in some settings and raises NAc DA in others (SCIENCE.md M3).
+DA_RELEASE = """
+q_da : mmolar (shared, constant)
+m3_gain : 1 (shared, constant)
+M3 : 1 (shared, constant)
+Kd_oxtr_terminal : mmolar (shared, constant)
+"""
+DA_RELEASE_ON_PRE = (
+    "DA_post += q_da * clip(1 + M3 * m3_gain * OXT_post / (OXT_post + Kd_oxtr_terminal), 0, inf)"
+)
+
+#: OXT release from a PVN spike into one compartment (one Synapses per compartment).
+OXT_RELEASE = "q_oxt : mmolar (shared, constant)"
+OXT_RELEASE_ON_PRE = "OXT_post += q_oxt"
+
+#: Each neuron reads the concentrations of its compartment (volume transmission).
+VOLUME_COUPLING = """
+DA_post = DA_pre : mmolar (summed)
+OXT_post = OXT_pre : mmolar (summed)
+"""
+
+#: Excitatory synapse: AMPA and NMDA conductances scaled by a per-synapse weight w
+#: (the plastic variable of the plasticity rules).
+EXCITATORY = """
+w : 1
+w_cv : 1 (shared, constant)
+g_max : siemens (shared, constant)
+nmda_ratio : 1 (shared, constant)
+"""
+EXCITATORY_ON_PRE = "g_ampa_post += w * g_max; g_nmda_post += w * g_max * nmda_ratio"
+
+#: Inhibitory GABA-A synapse.
+INHIBITORY = """
+w : 1
+w_cv : 1 (shared, constant)
+g_max : siemens (shared, constant)
+"""
+INHIBITORY_ON_PRE = "g_gaba_post += w * g_max"

@@ -1,0 +1,75 @@
+"""Volume transmission: the [DA], [OXT] and [cocaine] compartments and their couplings."""
+
+from __future__ import annotations
+
+from brian2 import NeuronGroup, Synapses, TimedArray
+
+from . import equations as eq
+from .populations import COMPARTMENT, NAC, VTA
+
+COMPARTMENTS = ("nac", "vta")
+#: OXT release synapses: object name -> (compartment index, config key of the release).
+OXT_RELEASES = {"oxt_release_nac": (NAC, "release_nac"),
+                "oxt_release_vta": (VTA, "release_vta")}
+
+
+def build_volume(cocaine_infusion: TimedArray, method: str) -> NeuronGroup:
+    """The volume group: one row per compartment (0: NAc, 1: VTA)."""
+    return NeuronGroup(len(COMPARTMENTS), eq.VOLUME, method=method,
+                       namespace={"cocaine_infusion": cocaine_infusion}, name="volume")
+
+
+def volume_parameters(config: dict) -> dict:
+    """Uptake, clearance and cocaine kinetics of the volume group."""
+    da, oxt, cocaine = (config["fields"][key] for key in ("da", "oxt", "cocaine"))
+    return dict(Vmax=da["Vmax"], Km=da["Km"], Ki_cocaine=cocaine["Ki"],
+                tau_oxt=oxt["tau_clearance"], OXT_background=oxt["background"],
+                tau_absorption=cocaine["tau_absorption"],
+                tau_elimination=cocaine["tau_elimination"])
+
+
+def initialise_volume(volume, config: dict) -> None:
+    """Start the compartments at the configured resting concentrations."""
+    volume.DA = config["fields"]["da"]["initial"]
+    volume.OXT = config["fields"]["oxt"]["initial"]
+
+
+def build_da_release(vta_da, volume) -> Synapses:
+    """Each DA spike raises NAc [DA] (M3 scales release by OXTR occupancy)."""
+    release = Synapses(vta_da, volume, eq.DA_RELEASE, on_pre=eq.DA_RELEASE_ON_PRE,
+                       name="da_release")
+    release.connect(i=list(range(len(vta_da))), j=[NAC] * len(vta_da))
+    return release
+
+
+def da_release_parameters(config: dict, n_da: int) -> dict:
+    """Release per spike, scaled by population size so that [DA] does not depend on it."""
+    return dict(q_da=config["fields"]["da"]["release"] / n_da,
+                m3_gain=config["oxt_actions"]["da_release_gain"],
+                M3=float(config["mechanisms"]["da_release"]),
+                Kd_oxtr_terminal=config["receptors"]["Kd_oxtr"])
+
+
+def build_oxt_release(pvn_oxt, volume) -> list:
+    """PVN OXT spikes raise [OXT] in NAc and in VTA (PVN->NAc and PVN->VTA projections)."""
+    synapses = []
+    for name, (index, _) in OXT_RELEASES.items():
+        release = Synapses(pvn_oxt, volume, eq.OXT_RELEASE, on_pre=eq.OXT_RELEASE_ON_PRE,
+                           name=name)
+        release.connect(i=list(range(len(pvn_oxt))), j=[index] * len(pvn_oxt))
+        synapses.append(release)
+    return synapses
+
+
+def oxt_release_parameters(name: str, config: dict, n_oxt: int) -> dict:
+    """Release per spike into one compartment, scaled by population size."""
+    _, key = OXT_RELEASES[name]
+    return {"q_oxt": config["fields"]["oxt"][key] / n_oxt}
+
+
+def build_coupling(volume, population) -> Synapses:
+    """Let every neuron of `population` read the [DA] and [OXT] of its compartment."""
+    group = population.group
+    coupling = Synapses(volume, group, eq.VOLUME_COUPLING, name=f"volume_to_{group.name}")
+    coupling.connect(i=[COMPARTMENT[population.name]] * len(group), j=list(range(len(group))))
+    return coupling

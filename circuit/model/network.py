@@ -1,0 +1,108 @@
+"""Assemble the whole circuit into an explicit `brian2.Network`.
+
+Building happens in steps so that the runner can seed the random number generator and
+apply parameters in the right order: `assemble` creates every object (nothing random,
+no values), `parameter_table` computes every value from the config, and `Circuit.wire`
+draws connections and initial states (random, so after seeding).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from brian2 import Hz, Network, NeuronGroup, TimedArray, mmolar, second
+
+from . import connectivity, fields, populations
+
+POPULATIONS = tuple(populations.CELL_MODELS)
+AFFERENTS = ("cortex", "amygdala", "hippocampus", "vta_input", "pvn_input")
+
+#: Time courses a protocol may drive, with their units: the cocaine infusion into the
+#: depot compartment and an extra rate added to each afferent pool.
+INPUT_UNITS = {"cocaine_infusion": mmolar / second, **{name: Hz for name in AFFERENTS}}
+
+#: Integration method for every group (Izhikevich and AdEx models are not linear).
+METHOD = "euler"
+
+
+@dataclass
+class Circuit:
+    """The Brian2 objects of the circuit."""
+
+    config: dict
+    populations: dict
+    afferents: dict
+    volume: NeuronGroup
+    projections: dict
+    couplings: list
+    releases: list
+    inputs: dict
+    rng: NeuronGroup
+
+    def wire(self) -> None:
+        """Draw connections and random initial states (call after seeding)."""
+        for synapses, key, _ in self.projections.values():
+            connectivity.connect_projection(synapses, key, self.config)
+        for population in self.populations.values():
+            populations.initialise_population(population)
+        fields.initialise_volume(self.volume, self.config)
+
+    def network(self, *extra) -> Network:
+        """An explicit Network with every object of the circuit plus `extra` (monitors)."""
+        objects = [self.rng, self.volume, *self.afferents.values(), *self.couplings,
+                   *self.releases, *(p.group for p in self.populations.values()),
+                   *(s for s, _, _ in self.projections.values()), *extra]
+        return Network(*objects)
+
+
+def input_arrays(values: dict, n_samples: int) -> dict:
+    """Samples for every input channel as Quantity arrays; missing channels are zero."""
+    arrays = {}
+    for name, unit in INPUT_UNITS.items():
+        samples = np.asarray(values.get(name, np.zeros(n_samples)), dtype=float)
+        if samples.shape != (n_samples,):
+            raise ValueError(f"input {name!r} has {samples.shape} samples, expected {n_samples}")
+        arrays[name] = samples * unit
+    return arrays
+
+
+def assemble(config: dict, inputs: dict, input_dt) -> Circuit:
+    """Create every group and synapse of the circuit described by `config`.
+
+    `inputs` maps each input channel (see INPUT_UNITS) to Quantity samples, one every
+    `input_dt`, as made by `input_arrays`.
+    """
+    timed = {name: TimedArray(values, dt=input_dt, name=f"input_{name}")
+             for name, values in inputs.items()}
+    rng = NeuronGroup(1, "seed_value : 1 (shared, constant)", name="rng")
+    pops = {name: populations.build_population(name, config, METHOD) for name in POPULATIONS}
+    afferents = {name: populations.build_afferent(name, config, timed[name])
+                 for name in AFFERENTS}
+    groups = {**{name: p.group for name, p in pops.items()}, **afferents}
+    projections = {
+        name: (connectivity.build_projection(name, groups[src], groups[dst], kind), key, kind)
+        for name, key, src, dst, kind in connectivity.projections()
+    }
+    volume = fields.build_volume(timed["cocaine_infusion"], METHOD)
+    couplings = [fields.build_coupling(volume, pops[name]) for name in fields.COMPARTMENT]
+    releases = [fields.build_da_release(pops["vta_da"].group, volume),
+                *fields.build_oxt_release(pops["pvn_oxt"].group, volume)]
+    return Circuit(config, pops, afferents, volume, projections, couplings, releases,
+                   timed, rng)
+
+
+def parameter_table(config: dict) -> dict:
+    """Every shared constant of the circuit: {object name: {variable: value}}."""
+    table = {name: populations.population_parameters(name, config) for name in POPULATIONS}
+    table.update({name: populations.afferent_parameters(name, config) for name in AFFERENTS})
+    table.update({name: connectivity.projection_parameters(key, kind, config)
+                  for name, key, _, _, kind in connectivity.projections()})
+    table["volume"] = fields.volume_parameters(config)
+    table["da_release"] = fields.da_release_parameters(
+        config, populations.population_size(config, "vta_da"))
+    n_oxt = populations.population_size(config, "pvn_oxt")
+    table.update({name: fields.oxt_release_parameters(name, config, n_oxt)
+                  for name in fields.OXT_RELEASES})
+    table["rng"] = {"seed_value": float(config["simulation"]["seed"])}
+    return table

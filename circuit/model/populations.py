@@ -1,0 +1,112 @@
+"""Neuron populations: VTA DA and GABA, NAc D1/D2 MSNs and PV interneurons, PVN OXT,
+and the glutamatergic afferent pools."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from brian2 import NeuronGroup, TimedArray, pA
+
+from . import equations as eq
+
+#: Which equations each population uses, and which config block holds its parameters.
+CELL_MODELS = {
+    "vta_da": ("adex", "vta_da"),
+    "vta_gaba": ("fast_spiking", "vta_gaba"),
+    "nac_d1": ("msn", "msn"),
+    "nac_d2": ("msn", "msn"),
+    "nac_pv": ("fast_spiking", "nac_pv"),
+    "pvn_oxt": ("adex", "pvn_oxt"),
+}
+
+_TEMPLATES = {
+    "msn": (eq.MSN, eq.MSN_RESET, "v_r + rand() * (v_t - v_r) / 4", {"u": "0 * amp"}),
+    "fast_spiking": (eq.FAST_SPIKING, eq.FAST_SPIKING_RESET, "v_r + rand() * (v_t - v_r)",
+                     {"u": "0 * amp", "I_bias": "I_bias_mean + I_bias_sd * randn()"}),
+    "adex": (eq.ADEX, eq.ADEX_RESET, "E_L + rand() * (V_T - E_L)",
+             {"w_adapt": "0 * amp", "I_bias": "I_bias_mean + I_bias_sd * randn()"}),
+}
+
+#: Compartment of the volume group whose [DA] and [OXT] each population sees.
+NAC, VTA = 0, 1
+COMPARTMENT = {"vta_da": VTA, "vta_gaba": VTA, "nac_d1": NAC, "nac_d2": NAC, "nac_pv": NAC}
+
+#: Mechanism switch that gates the OXTR current of each population (M2, M5).
+OXTR_CURRENT = {"nac_pv": ("pv_excitation", "pv_current"),
+                "vta_da": ("vta_excitation", "da_current")}
+
+#: Receptor keys in the config and the equation variable each one scales.
+_RECEPTOR_VARIABLES = {"d1r": "d1r_expression", "d2r": "d2r_availability",
+                       "oxtr": "oxtr_expression"}
+_RECEPTOR_CONSTANTS = ("Kd_d1", "Kd_d2", "Kd_oxtr", "heteromer_fold")
+
+
+@dataclass
+class Population:
+    """A neuron group with the name of its cell model."""
+
+    name: str
+    model: str
+    group: NeuronGroup
+
+
+def population_size(config: dict, name: str) -> int:
+    """Number of neurons of population `name` after applying `network.scale`."""
+    scaled = config["network"]["sizes"][name] * config["network"]["scale"]
+    return max(1, int(round(scaled)))
+
+
+def build_population(name: str, config: dict, method: str) -> Population:
+    """A NeuronGroup for population `name` (parameters come from `population_parameters`)."""
+    model, _ = CELL_MODELS[name]
+    equations, reset, _, _ = _TEMPLATES[model]
+    group = NeuronGroup(population_size(config, name), equations, threshold="v > v_peak",
+                        reset=reset, method=method, name=name)
+    return Population(name, model, group)
+
+
+def population_parameters(name: str, config: dict) -> dict:
+    """Values of the shared constants of population `name`."""
+    model, block = CELL_MODELS[name]
+    values = {**config["neurons"][block], **config["synapses"]}
+    values.update(_receptor_parameters(name, config))
+    if model != "msn":
+        switch, strength = OXTR_CURRENT.get(name, (None, None))
+        values["M_oxtr"] = float(config["mechanisms"][switch]) if switch else 0.0
+        values["I_oxtr_max"] = config["oxt_actions"][strength] if strength else 0 * pA
+    return values
+
+
+def initialise_population(population: Population) -> None:
+    """Random initial state; runs after seeding, so it follows the run's seed."""
+    _, _, v_init, others = _TEMPLATES[population.model]
+    population.group.v = v_init
+    for variable, expression in others.items():
+        setattr(population.group, variable, expression)
+
+
+def _receptor_parameters(name: str, config: dict) -> dict:
+    receptors = config["receptors"]
+    cells = receptors["cells"].get(name, {})
+    values = {variable: float(cells.get(key, 0.0))
+              for key, variable in _RECEPTOR_VARIABLES.items()}
+    values["d2r_availability"] *= receptors["d2r_availability"]
+    values.update({key: receptors[key] for key in _RECEPTOR_CONSTANTS})
+    values["M1"] = float(config["mechanisms"]["heteromer"])
+    return values
+
+
+def build_afferent(name: str, config: dict, drive: TimedArray) -> NeuronGroup:
+    """A Poisson pool whose rate is a constant plus the protocol's drive time course."""
+    return NeuronGroup(
+        config["afferents"][name]["size"],
+        "rate = rate_base + drive(t) : Hz\nrate_base : Hz (shared, constant)",
+        threshold="rand() < rate * dt",
+        namespace={"drive": drive},
+        name=name,
+    )
+
+
+def afferent_parameters(name: str, config: dict) -> dict:
+    """The constant rate of afferent pool `name`."""
+    return {"rate_base": config["afferents"][name]["rate"]}

@@ -1,0 +1,9 @@
+"""The record of a run (`Results`, `Phase`) and its on-disk format (`save`, `load`).
+
+See ``docs/outputs.md`` for the directory layout.
+"""
+
+from circuit.results.record import Phase, Results
+from circuit.results.store import atomic_write_bytes, atomic_write_text, load, save
+
+__all__ = ["Results", "Phase", "save", "load", "atomic_write_text", "atomic_write_bytes"]

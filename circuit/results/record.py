@@ -1,0 +1,86 @@
+"""The in-memory record of one simulation run.
+
+`Results` is what `circuit.run(config)` returns and what `circuit.results.load(DIR)`
+gives back. Everything is plain NumPy in fixed units so that analysis and figures never
+need Brian2:
+
+- times in seconds, rates in Hz, concentrations in nM, occupancies as fractions (0-1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Phase:
+    """A named interval of the protocol, in seconds from the start of recording."""
+
+    name: str
+    start: float
+    stop: float
+
+
+@dataclass
+class Results:
+    """Spikes, population rates and neuromodulator traces of one run.
+
+    Attributes
+    ----------
+    config : dict
+        The resolved configuration as plain YAML-serialisable data (values as strings
+        with units, e.g. ``"20 ms"``).
+    seed : int
+        The master seed of the run.
+    sizes : dict[str, int]
+        Number of neurons in each population, e.g. ``{"vta_da": 60, ...}``.
+    spikes : dict[str, tuple[np.ndarray, np.ndarray]]
+        Per population: spike times (s) and neuron indices (int).
+    rate_t : np.ndarray
+        Sample times (s) of the population rates.
+    rates : dict[str, np.ndarray]
+        Per population: the population firing rate (Hz), smoothed, sampled at ``rate_t``.
+    trace_t : np.ndarray
+        Sample times (s) of the neuromodulator and receptor traces.
+    traces : dict[str, np.ndarray]
+        Named traces sampled at ``trace_t``. Concentrations end in ``_nM``
+        (``da_nac_nM``, ``oxt_nac_nM``, ``oxt_vta_nM``, ``cocaine_nac_nM``);
+        receptor occupancies start with ``occ_`` (``occ_d1r_d1``, ``occ_d2r_d2``, ...).
+    phases : list[Phase]
+        The protocol's phases (baseline, challenge, washout, ...).
+    provenance : dict
+        Versions, seed, git commit, wall time; filled in by the runner.
+    """
+
+    config: dict
+    seed: int
+    sizes: dict
+    spikes: dict
+    rate_t: np.ndarray
+    rates: dict
+    trace_t: np.ndarray
+    traces: dict
+    phases: list
+    provenance: dict = field(default_factory=dict)
+
+    @property
+    def duration(self) -> float:
+        """Recorded duration (s): the end of the last phase."""
+        return self.phases[-1].stop
+
+    def phase(self, name: str) -> Phase:
+        """The phase called `name`; KeyError naming the known phases otherwise."""
+        for phase in self.phases:
+            if phase.name == name:
+                return phase
+        known = ", ".join(p.name for p in self.phases)
+        raise KeyError(f"no phase {name!r}; this run has: {known}")
+
+    def mean_rate(self, population: str, start: float = 0.0, stop: float | None = None) -> float:
+        """Mean firing rate (Hz) per neuron of `population` between `start` and `stop` (s)."""
+        times, _ = self.spikes[population]
+        stop = self.duration if stop is None else stop
+        count = np.count_nonzero((times >= start) & (times < stop))
+        return float(count / (self.sizes[population] * (stop - start)))

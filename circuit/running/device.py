@@ -1,0 +1,56 @@
+"""Brian2 devices: C++ standalone (default, compiled once per structure) or runtime.
+
+A standalone build lives in a cache directory named by the hash of the network's
+structure, so a second run of the same structure recompiles nothing; `make` runs with
+``-j2`` (Brian2 2.9 otherwise runs an unbounded ``make -j``). A file lock keeps
+concurrent processes from building into the same directory at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import brian2
+import numpy as np
+from brian2 import device, prefs, set_device
+from filelock import FileLock
+
+#: Parallel make jobs for standalone builds.
+MAKE_JOBS = 2
+#: Environment variable that moves the build cache.
+CACHE_ENV = "CIRCUIT_CACHE"
+
+
+def cache_dir() -> Path:
+    """Root of the build cache (``$CIRCUIT_CACHE`` or ``~/.cache/circuit``)."""
+    root = os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "circuit"
+    return Path(root)
+
+
+def structure_key(structure: dict) -> str:
+    """A short stable hash of the structural part of a config."""
+    text = json.dumps(structure, sort_keys=True, default=str)
+    text += brian2.__version__
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def activate(kind: str, build_dir: Path | None = None) -> None:
+    """Start a fresh Brian2 device of `kind` ('standalone' or 'runtime')."""
+    device.reinit()
+    if kind == "standalone":
+        set_device("cpp_standalone", build_on_run=False, directory=str(build_dir))
+        prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{MAKE_JOBS}"]
+        prefs.devices.cpp_standalone.openmp_threads = 0
+    else:
+        set_device("runtime")
+        prefs.codegen.target = "numpy"
+    prefs.core.default_float_dtype = np.float64
+
+
+def build_lock(build_dir: Path) -> FileLock:
+    """A lock held while a process generates and compiles into `build_dir`."""
+    build_dir.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(build_dir) + ".lock")

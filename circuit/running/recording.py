@@ -1,0 +1,87 @@
+"""Monitors for a run, and their conversion into a `Results` record in fixed units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from brian2 import SpikeMonitor, StateMonitor, nmolar, second
+from scipy.ndimage import gaussian_filter1d
+
+from ..model.fields import COMPARTMENTS
+
+#: Occupancy traces worth recording: (receptor variable, population).
+OCCUPANCIES = (("d1r", "nac_d1"), ("d2r", "nac_d2"), ("oxtr", "nac_d2"),
+               ("d1r", "nac_pv"), ("oxtr", "nac_pv"), ("oxtr", "vta_da"))
+#: Volume variables and the trace names they become (per compartment).
+_VOLUME_TRACES = {"DA": "da", "OXT": "oxt", "COC": "cocaine"}
+#: Traces kept from the volume (the VTA has no DA release or cocaine readout of interest).
+_KEPT = {"da_nac", "oxt_nac", "oxt_vta", "cocaine_nac"}
+
+
+@dataclass
+class Monitors:
+    """The monitors of one run."""
+
+    spikes: dict
+    volume: StateMonitor
+    occupancy: dict
+
+    def all(self) -> list:
+        return [*self.spikes.values(), self.volume, *self.occupancy.values()]
+
+
+def make_monitors(circuit, record: dict) -> Monitors:
+    """Spike monitors for every population, and sampled concentrations and occupancies."""
+    trace_dt = record["trace_dt"]
+    spikes = {name: SpikeMonitor(p.group, name=f"spikes_{name}")
+              for name, p in circuit.populations.items()}
+    volume = StateMonitor(circuit.volume, list(_VOLUME_TRACES), record=True, dt=trace_dt,
+                          name="trace_volume")
+    occupancy = {}
+    for receptor, population in OCCUPANCIES:
+        group = circuit.populations[population].group
+        if population not in occupancy:
+            occupancy[population] = StateMonitor(group, ["occ_d1r", "occ_d2r", "occ_oxtr"],
+                                                 record=[0], dt=trace_dt,
+                                                 name=f"trace_{population}")
+    return Monitors(spikes, volume, occupancy)
+
+
+def collect(monitors: Monitors, warmup: float, recorded: float, record: dict) -> dict:
+    """Spikes, smoothed population rates and traces, with the warm-up cut off."""
+    spikes = {}
+    for name, monitor in monitors.spikes.items():
+        t = np.asarray(monitor.t / second) - warmup
+        keep = t >= 0
+        spikes[name] = (t[keep], np.asarray(monitor.i, dtype=np.int32)[keep])
+
+    t_trace = np.asarray(monitors.volume.t / second) - warmup
+    keep = t_trace >= -1e-9
+    traces = {}
+    for variable, stem in _VOLUME_TRACES.items():
+        values = getattr(monitors.volume, variable) / nmolar
+        for index, compartment in enumerate(COMPARTMENTS):
+            name = f"{stem}_{compartment}"
+            if name in _KEPT:
+                traces[f"{name}_nM"] = np.asarray(values[index])[keep]
+    for receptor, population in OCCUPANCIES:
+        values = getattr(monitors.occupancy[population], f"occ_{receptor}")[0]
+        traces[f"occ_{receptor}_{population}"] = np.asarray(values)[keep]
+
+    rate_t, rates = population_rates(spikes, monitors, recorded, record)
+    return dict(spikes=spikes, traces=traces, trace_t=t_trace[keep], rate_t=rate_t,
+                rates=rates)
+
+
+def population_rates(spikes: dict, monitors: Monitors, recorded: float, record: dict):
+    """Population rates (Hz per neuron), binned at rate_dt and Gaussian-smoothed."""
+    dt = float(record["rate_dt"] / second)
+    sigma = float(record["rate_smoothing"] / second) / dt
+    edges = np.arange(0.0, recorded + dt / 2, dt)
+    rates = {}
+    for name, (t, _) in spikes.items():
+        size = len(monitors.spikes[name].source)
+        counts, _ = np.histogram(t, bins=edges)
+        rates[name] = gaussian_filter1d(counts / (size * dt), sigma, mode="nearest")
+    return edges[:-1], rates

@@ -1,0 +1,116 @@
+"""Run one simulation of a validated config and return its `Results`.
+
+Standalone (default): the network is generated and compiled once per structure; a
+session keeps the compiled project in this process, and every run passes all parameter
+values, the input time courses and the seed as ``run_args``. Runtime mode sets values
+directly and is meant for debugging.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from brian2 import defaultclock, device, second
+
+from ..config.schema import structural_values
+from ..model.network import Circuit, assemble, input_arrays, parameter_table
+from ..model.parameters import apply_directly, as_run_args
+from ..protocols import make_schedule
+from ..results.record import Results
+from . import device as devices
+from .provenance import provenance
+from .recording import Monitors, collect, make_monitors
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Session:
+    """A built network ready to run: its structure key, objects and monitors."""
+
+    key: str
+    kind: str
+    circuit: Circuit
+    network: object
+    monitors: Monitors
+    build_dir: Path | None
+    timings: dict
+
+
+_session: Session | None = None
+
+
+def run(config: dict, progress: bool = True) -> Results:
+    """Simulate `config` (already validated by `circuit.load_config`) and return results."""
+    started = time.perf_counter()
+    schedule = make_schedule(config)
+    session = _session_for(config, schedule, progress)
+    inputs = input_arrays(schedule.inputs, schedule.n_samples)
+    table = parameter_table(config)
+    t0 = time.perf_counter()
+    if session.kind == "standalone":
+        run_args = as_run_args(session.network, table)
+        run_args.update({session.circuit.inputs[name]: values for name, values in inputs.items()})
+        results_dir = Path(tempfile.mkdtemp(prefix="results_", dir=session.build_dir))
+        try:
+            device.run(directory=str(session.build_dir), results_directory=results_dir.name,
+                       with_output=progress, run_args=run_args)
+            data = collect(session.monitors, schedule.warmup, schedule.recorded,
+                           config["simulation"]["record"])
+        finally:
+            shutil.rmtree(results_dir, ignore_errors=True)
+    else:
+        data = collect(session.monitors, schedule.warmup, schedule.recorded,
+                       config["simulation"]["record"])
+    timings = {**session.timings, "simulate_s": time.perf_counter() - t0}
+    session.timings = {"build_s": 0.0, "reused_build": True}
+    sizes = {name: len(p.group) for name, p in session.circuit.populations.items()}
+    return Results(config=config.plain, seed=int(config["simulation"]["seed"]),
+                   sizes=sizes, phases=schedule.phases,
+                   provenance=provenance(config, started, timings), **data)
+
+
+def _session_for(config: dict, schedule, progress: bool) -> Session:
+    """The compiled session for this structure, building it if needed."""
+    global _session
+    kind = config["simulation"]["device"]
+    structure = {**structural_values(config), "n_input_samples": schedule.n_samples}
+    key = devices.structure_key(structure)
+    if kind == "standalone" and _session is not None and _session.key == key:
+        return _session
+    _session = _build(config, schedule, key, kind, progress)
+    return _session
+
+
+def _build(config: dict, schedule, key: str, kind: str, progress: bool) -> Session:
+    t0 = time.perf_counter()
+    build_dir = devices.cache_dir() / "builds" / key if kind == "standalone" else None
+    devices.activate(kind, build_dir)
+    defaultclock.dt = config["simulation"]["dt"]
+    inputs = input_arrays(schedule.inputs, schedule.n_samples)
+    circuit = assemble(config, inputs, schedule.input_dt * second)
+    monitors = make_monitors(circuit, config["simulation"]["record"])
+    network = circuit.network(*monitors.all())
+    if kind == "standalone":
+        device.apply_run_args()
+        seed_array = device.get_array_name(circuit.rng.variables["seed_value"])
+        device.insert_code("main", f"brian::_random_generators[0].seed("
+                                   f"(unsigned long) brian::{seed_array}[0]);")
+    else:
+        apply_directly(network, parameter_table(config))
+        from brian2 import seed as set_seed
+        set_seed(int(config["simulation"]["seed"]))
+    circuit.wire()
+    report = "text" if progress else None
+    network.run(schedule.duration * second, report=report, report_period=10 * second)
+    if kind == "standalone":
+        log.info("building standalone project in %s", build_dir)
+        with devices.build_lock(build_dir):
+            device.build(directory=str(build_dir), compile=True, run=False)
+    return Session(key, kind, circuit, network, monitors, build_dir,
+                   {"build_s": time.perf_counter() - t0, "reused_build": False})

@@ -62,7 +62,7 @@ class Spec:
         if math.isinf(self.low) and math.isinf(self.high):
             return what
         left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
-        return f"{what} in {left}{self.low:g}, {self.high:g}{right}"
+        return f"{what} in {left}{self.low:.10g}, {self.high:.10g}{right}"
 
     def parse(self, value, path: str):
         """The value as the model uses it; ConfigError naming `path` if it is wrong."""
@@ -184,7 +184,7 @@ def _validate(raw, tree: dict, prefix: str, problems: list):
         if key not in tree:
             hint = difflib.get_close_matches(str(key), list(tree), n=1)
             where = prefix.rstrip(".") or "the top level"
-            suggestion = f"; did you mean {prefix}{hint[0]!r}?" if hint else ""
+            suggestion = f"; did you mean '{prefix}{hint[0]}'?" if hint else ""
             problems.append(f"{prefix}{key}: unknown key in {where}{suggestion} "
                             f"(known: {', '.join(tree)})")
     for key, node in tree.items():

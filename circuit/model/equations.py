@@ -142,6 +142,8 @@ dOXT/dt = (OXT_background - OXT) / tau_oxt : mmolar
 dCOC_depot/dt = cocaine_infusion(t) - COC_depot / tau_absorption : mmolar
 dCOC/dt = COC_depot / tau_absorption - COC / tau_elimination : mmolar
 OXT_background : mmolar (shared, constant)
+DA_initial : mmolar (shared, constant)
+OXT_initial : mmolar (shared, constant)
 Vmax : mmolar / second (shared, constant)
 Km : mmolar (shared, constant)
 Ki_cocaine : mmolar (shared, constant)

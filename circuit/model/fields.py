@@ -25,13 +25,18 @@ def volume_parameters(config: dict) -> dict:
     return dict(Vmax=da["Vmax"], Km=da["Km"], Ki_cocaine=cocaine["Ki"],
                 tau_oxt=oxt["tau_clearance"], OXT_background=oxt["background"],
                 tau_absorption=cocaine["tau_absorption"],
-                tau_elimination=cocaine["tau_elimination"])
+                tau_elimination=cocaine["tau_elimination"],
+                DA_initial=da["initial"], OXT_initial=oxt["initial"])
 
 
-def initialise_volume(volume, config: dict) -> None:
-    """Start the compartments at the configured resting concentrations."""
-    volume.DA = config["fields"]["da"]["initial"]
-    volume.OXT = config["fields"]["oxt"]["initial"]
+def initialise_volume(volume) -> None:
+    """Start the compartments at the configured resting concentrations.
+
+    The values are expressions of run-time constants, never literals: a literal would be
+    compiled into the binary and ignore later configs.
+    """
+    volume.DA = "DA_initial"
+    volume.OXT = "OXT_initial"
 
 
 def build_da_release(vta_da, volume) -> Synapses:

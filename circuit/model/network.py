@@ -46,7 +46,7 @@ class Circuit:
             connectivity.connect_projection(synapses, key, self.config)
         for population in self.populations.values():
             populations.initialise_population(population)
-        fields.initialise_volume(self.volume, self.config)
+        fields.initialise_volume(self.volume)
 
     def network(self, *extra) -> Network:
         """An explicit Network with every object of the circuit plus `extra` (monitors)."""

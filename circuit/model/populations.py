@@ -97,10 +97,12 @@ def _receptor_parameters(name: str, config: dict) -> dict:
 
 
 def build_afferent(name: str, config: dict, drive: TimedArray) -> NeuronGroup:
-    """A Poisson pool whose rate is a constant plus the protocol's drive time course."""
+    """A Poisson pool: a constant rate, plus the protocol's drive on its first `n_driven`
+    neurons (a cue or burst pattern carried by part of the pool)."""
     return NeuronGroup(
         config["afferents"][name]["size"],
-        "rate = rate_base + drive(t) : Hz\nrate_base : Hz (shared, constant)",
+        "rate = rate_base + drive(t) * int(i < n_driven) : Hz\n"
+        "rate_base : Hz (shared, constant)\nn_driven : 1 (shared, constant)",
         threshold="rand() < rate * dt",
         namespace={"drive": drive},
         name=name,
@@ -108,5 +110,6 @@ def build_afferent(name: str, config: dict, drive: TimedArray) -> NeuronGroup:
 
 
 def afferent_parameters(name: str, config: dict) -> dict:
-    """The constant rate of afferent pool `name`."""
-    return {"rate_base": config["afferents"][name]["rate"]}
+    """The constant rate of afferent pool `name` and how many of its neurons are driven."""
+    spec = config["afferents"][name]
+    return {"rate_base": spec["rate"], "n_driven": round(spec["drive_fraction"] * spec["size"])}

@@ -176,7 +176,8 @@ def _new_sibling(directory: Path, tag: str) -> Path:
             return candidate
 
 
-def save(results: Results, directory: str | os.PathLike, overwrite: bool = False) -> Path:
+def save(results: Results, directory: str | os.PathLike, overwrite: bool = False,
+         extras=None) -> Path:
     """Write `results` to the run directory `directory` atomically; return its path.
 
     Everything is written into a hidden temporary sibling, fsynced, then renamed to
@@ -184,6 +185,9 @@ def save(results: Results, directory: str | os.PathLike, overwrite: bool = False
     `directory` is refused unless `overwrite` is true; then the *whole* directory is
     replaced (files this function did not write, such as figures, are deleted too): the
     old one is renamed aside, the new one renamed in, and only then the old one removed.
+
+    `extras`, if given, is called with the temporary directory after the data files are
+    written, so that derived files (summary, figures) land atomically with the data.
 
     Raises
     ------
@@ -204,6 +208,8 @@ def save(results: Results, directory: str | os.PathLike, overwrite: bool = False
     os.mkdir(tmp, NEW_DIR_MODE)
     try:
         _write_all(results, tmp)
+        if extras is not None:
+            extras(tmp)
         _fsync_dir(tmp)
         if os.path.lexists(directory):
             _replace_dir(tmp, directory)

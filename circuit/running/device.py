@@ -37,8 +37,15 @@ def structure_key(structure: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def activate(kind: str, build_dir: Path | None = None) -> None:
-    """Start a fresh Brian2 device of `kind` ('standalone' or 'runtime')."""
+#: Incremented at every device activation; a session built under an older generation
+#: belongs to a device that no longer exists.
+generation = 0
+
+
+def activate(kind: str, build_dir: Path | None = None) -> int:
+    """Start a fresh Brian2 device of `kind` ('standalone' or 'runtime'); its generation."""
+    global generation
+    generation += 1
     device.reinit()
     if kind == "standalone":
         set_device("cpp_standalone", build_on_run=False, directory=str(build_dir))
@@ -48,6 +55,7 @@ def activate(kind: str, build_dir: Path | None = None) -> None:
         set_device("runtime")
         prefs.codegen.target = "numpy"
     prefs.core.default_float_dtype = np.float64
+    return generation
 
 
 def build_lock(build_dir: Path) -> FileLock:

@@ -8,6 +8,7 @@ directly and is meant for debugging.
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 import tempfile
@@ -40,6 +41,7 @@ class Session:
     monitors: Monitors
     build_dir: Path | None
     timings: dict
+    generation: int
 
 
 _session: Session | None = None
@@ -81,8 +83,13 @@ def _session_for(config: dict, schedule, progress: bool) -> Session:
     kind = config["simulation"]["device"]
     structure = {**structural_values(config), "n_input_samples": schedule.n_samples}
     key = devices.structure_key(structure)
-    if kind == "standalone" and _session is not None and _session.key == key:
+    if (kind == "standalone" and _session is not None and _session.key == key
+            and _session.generation == devices.generation):
         return _session
+    # Free the old objects' names first: Brian2 suffixes a name still in use ("_1"),
+    # which would change the generated code and force a full recompile of a cached build.
+    _session = None
+    gc.collect()
     _session = _build(config, schedule, key, kind, progress)
     return _session
 
@@ -90,7 +97,7 @@ def _session_for(config: dict, schedule, progress: bool) -> Session:
 def _build(config: dict, schedule, key: str, kind: str, progress: bool) -> Session:
     t0 = time.perf_counter()
     build_dir = devices.cache_dir() / "builds" / key if kind == "standalone" else None
-    devices.activate(kind, build_dir)
+    generation = devices.activate(kind, build_dir)
     defaultclock.dt = config["simulation"]["dt"]
     inputs = input_arrays(schedule.inputs, schedule.n_samples)
     circuit = assemble(config, inputs, schedule.input_dt * second)
@@ -113,4 +120,4 @@ def _build(config: dict, schedule, key: str, kind: str, progress: bool) -> Sessi
         with devices.build_lock(build_dir):
             device.build(directory=str(build_dir), compile=True, run=False)
     return Session(key, kind, circuit, network, monitors, build_dir,
-                   {"build_s": time.perf_counter() - t0, "reused_build": False})
+                   {"build_s": time.perf_counter() - t0, "reused_build": False}, generation)

@@ -1,0 +1,33 @@
+# Two commands do everything on a fresh machine (Python 3.11 and a C++ compiler):
+#   make run    set up, then run the default experiment with its figures -> results/default
+#   make test   set up, then run the test suite (what CI runs)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+OUT    ?= results/default
+STAMP   = $(VENV)/.installed
+
+.PHONY: setup run test test-all clean
+
+setup: $(STAMP)
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "circuit needs Python >= 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/circuit run configs/default.yaml --out $(OUT) --overwrite
+	@echo "results and figures in $(OUT) (see docs/outputs.md)"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) results build *.egg-info

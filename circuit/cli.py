@@ -1,0 +1,119 @@
+"""The `circuit` command: a thin layer over the Python API.
+
+    circuit run CONFIG --out DIR [--set key=value ...] [--seed N] [--overwrite]
+    circuit check CONFIG [--set key=value ...]      validate and print the resolved config
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from .config import ConfigError, load_config
+
+log = logging.getLogger("circuit")
+
+
+def main(argv=None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(message)s", stream=sys.stderr)
+    _quiet_brian()
+    try:
+        return args.command(args)
+    except ConfigError as err:
+        print(f"circuit: {err}", file=sys.stderr)
+        return 2
+    except FileExistsError as err:
+        print(f"circuit: {err}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("circuit: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="circuit",
+        description="Simulate the mesolimbic DA/OXT circuit (Brian2).")
+    parser.add_argument("--quiet", "-q", action="store_true", help="only print errors")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", help="run a config's protocol and write data, summary and figures",
+        description="Run the protocol of CONFIG (the default: baseline, cocaine challenge, "
+                    "washout) and write the results directory (see docs/outputs.md).")
+    _config_arguments(run)
+    run.add_argument("--out", required=True, type=Path, metavar="DIR",
+                     help="results directory to create")
+    run.add_argument("--seed", type=int, help="master seed (replaces simulation.seed)")
+    run.add_argument("--overwrite", action="store_true",
+                     help="replace DIR if it exists (it is swapped in atomically)")
+    run.add_argument("--no-figures", action="store_true", help="skip the figures")
+    run.set_defaults(command=_run)
+
+    check = commands.add_parser(
+        "check", help="validate a config and print it resolved",
+        description="Validate CONFIG with its overrides, without simulating, and print the "
+                    "resolved config as YAML.")
+    _config_arguments(check)
+    check.set_defaults(command=_check)
+    return parser
+
+
+def _config_arguments(parser) -> None:
+    parser.add_argument("config", type=Path, metavar="CONFIG", help="YAML config file")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        dest="overrides",
+                        help="override a config value, e.g. --set network.scale=0.5 "
+                             "(repeatable; values with units in quotes: 'tau=20 ms')")
+
+
+def _run(args) -> int:
+    from .analysis.summary import write_summary
+    from .plotting import make_run_figures
+    from .results import save
+    from .running.simulate import run
+
+    config = load_config(args.config, args.overrides, seed=args.seed)
+    out = args.out.absolute()
+    if out.exists() and any(out.iterdir()) and not args.overwrite:
+        raise FileExistsError(f"{out} already exists; pass --overwrite to replace it")
+    started = time.perf_counter()
+    log.info("circuit: running %s (seed %s, %s)", args.config, config["simulation"]["seed"],
+             config["simulation"]["device"])
+    results = run(config, progress=not args.quiet)
+
+    def derived(directory: Path) -> None:
+        write_summary(results, directory)
+        if not args.no_figures:
+            make_run_figures(results, directory / "figures")
+
+    save(results, out, overwrite=args.overwrite, extras=derived)
+    log.info("circuit: wrote %s in %.1f s", out, time.perf_counter() - started)
+    return 0
+
+
+def _check(args) -> int:
+    config = load_config(args.config, args.overrides)
+    print(config.to_yaml(), end="")
+    return 0
+
+
+def _quiet_brian() -> None:
+    """Keep Brian2's INFO chatter (integration methods, caches) off the console."""
+    from brian2 import prefs  # noqa: F401  (imports brian2's logging setup)
+
+    logging.getLogger("brian2").setLevel(logging.WARNING)
+    from brian2.utils.logger import BrianLogger
+
+    BrianLogger.console_handler.setLevel(logging.WARNING)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

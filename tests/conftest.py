@@ -1,0 +1,42 @@
+"""Shared fixtures: simulations run once per test session and are reused by many tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import circuit
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT / "configs" / "default.yaml"
+REDUCED = ROOT / "configs" / "reduced.yaml"
+
+#: Baseline firing-rate bands (Hz, population mean) from SCIENCE.md section 2.
+BANDS = {
+    "vta_da": (1.0, 6.0),      # tonic ~1-6 Hz (Grace and Bunney; Marinelli and White 2000)
+    "vta_gaba": (10.0, 50.0),  # "fast-firing" (SCIENCE.md); band chosen: tens of Hz
+    "nac_d1": (0.05, 3.0),     # well below 5 Hz
+    "nac_d2": (0.05, 3.0),     # well below 5 Hz
+    "nac_pv": (10.0, 60.0),    # tens of Hz, almost continuously active (Berke 2009)
+    "pvn_oxt": (0.2, 3.0),     # 0-9 Hz at rest, most below 3 Hz (Wakerley and Lincoln 1973)
+}
+
+
+def simulate(path=REDUCED, overrides=(), seed=None):
+    """Run a config file with overrides (no progress output)."""
+    return circuit.run(circuit.load_config(path, overrides, seed=seed), progress=False)
+
+
+@pytest.fixture(scope="session")
+def reduced_results():
+    """The reduced network through the short protocol, seed 1."""
+    return simulate(REDUCED)
+
+
+@pytest.fixture(scope="session")
+def default_baseline_results():
+    """The default-size network through a short baseline-only-length protocol."""
+    return simulate(DEFAULT, ["protocol.warmup=1 s", "protocol.baseline=10 s",
+                              "protocol.challenge=5 s", "protocol.washout=1 s",
+                              "protocol.bursts.times=[2 s, 5 s, 8 s]"])

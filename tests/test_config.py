@@ -1,0 +1,102 @@
+"""Configs are validated completely before anything is simulated, with one clear error."""
+
+import pytest
+
+from circuit import ConfigError, load_config
+from circuit.config.loader import read_yaml
+from conftest import DEFAULT, REDUCED
+
+
+def _error(overrides=(), source=DEFAULT):
+    with pytest.raises(ConfigError) as info:
+        load_config(source, overrides)
+    return str(info.value)
+
+
+def test_default_and_reduced_configs_are_valid():
+    default = load_config(DEFAULT)
+    reduced = load_config(REDUCED)
+    assert default["network"]["scale"] == 1.0
+    assert reduced["network"]["scale"] == 0.4
+    assert reduced["neurons"]["msn"]["C"] == default["neurons"]["msn"]["C"]
+
+
+def test_unknown_key_is_named_with_a_suggestion():
+    message = _error(["neurons.msn.tau_mm=20 ms"])
+    assert "neurons.msn.tau_mm: unknown key" in message
+    message = _error(["fields.da.Vmx=4 uM/s"])
+    assert "did you mean 'fields.da.Vmax'" in message
+
+
+def test_missing_key_is_named(tmp_path):
+    raw = read_yaml(DEFAULT)
+    del raw["fields"]["da"]["Km"]
+    with pytest.raises(ConfigError, match=r"fields\.da\.Km: missing key"):
+        load_config(raw)
+
+
+def test_wrong_unit_is_named_with_what_was_expected():
+    message = _error(["neurons.msn.C=15 mV"])
+    assert "neurons.msn.C" in message and "pF" in message
+
+
+def test_number_without_unit_is_rejected():
+    assert "synapses.tau_ampa" in _error(["synapses.tau_ampa=6"])
+
+
+def test_out_of_range_value_is_named_with_the_range():
+    message = _error(["receptors.d2r_availability=1.5"])
+    assert "receptors.d2r_availability" in message and "[0, 1]" in message
+
+
+def test_wrong_type_is_rejected():
+    assert "network.sizes.nac_d1: expected an integer" in _error(["network.sizes.nac_d1=2.5"])
+    assert "mechanisms.heteromer: expected on or off" in _error(["mechanisms.heteromer=maybe"])
+
+
+def test_every_problem_is_reported_at_once():
+    error = None
+    try:
+        load_config(DEFAULT, ["neurons.msn.C=1 mV", "fields.da.Km=-3 nM", "bogus=1"])
+    except ConfigError as err:
+        error = err
+    assert error is not None and len(error.problems) == 3
+
+
+def test_cross_key_checks():
+    assert "protocol.bursts.times[0]" in _error(["protocol.bursts.times=[50 s]"])
+    assert "v_r < v_t < v_peak" in _error(["neurons.msn.v_t=-90 mV"])
+
+
+def test_overrides_and_seed_apply():
+    config = load_config(DEFAULT, ["network.scale=0.5", "mechanisms.heteromer=off",
+                                   "synapses.tau_ampa=5 ms"], seed=7)
+    assert config["network"]["scale"] == 0.5
+    assert config["mechanisms"]["heteromer"] is False
+    assert config.plain["synapses"]["tau_ampa"] == "5 ms"
+    assert config["simulation"]["seed"] == 7
+
+
+def test_malformed_override_is_rejected():
+    assert "expected path.to.key=value" in _error(["network.scale"])
+
+
+def test_broken_yaml_and_missing_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("network: [unclosed\n")
+    assert "not valid YAML" in _error(source=bad)
+    assert "not found" in _error(source=tmp_path / "absent.yaml")
+
+
+def test_base_inheritance_merges_sections(tmp_path):
+    child = tmp_path / "child.yaml"
+    child.write_text(f"base: {DEFAULT}\nfields:\n  da:\n    Km: 200 nM\n")
+    config = load_config(child)
+    assert config.plain["fields"]["da"]["Km"] == "200 nM"
+    assert config.plain["fields"]["da"]["Vmax"] == "4 uM/s"
+
+
+def test_resolved_config_round_trips():
+    config = load_config(REDUCED, ["protocol.cocaine.dose=2 mg/kg"])
+    again = load_config(config.plain)
+    assert again.plain == config.plain

@@ -8,6 +8,7 @@ concurrent processes from building into the same directory at once.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -47,6 +48,10 @@ def activate(kind: str, build_dir: Path | None = None) -> int:
     global generation
     generation += 1
     device.reinit()
+    # Only now are the previous build's objects unreferenced; collect them so their
+    # names are free (Brian2 would otherwise suffix new names with "_1", changing the
+    # generated code and forcing a full recompile of a cached build).
+    gc.collect()
     if kind == "standalone":
         set_device("cpp_standalone", build_on_run=False, directory=str(build_dir))
         prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{MAKE_JOBS}"]

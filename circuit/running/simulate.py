@@ -8,7 +8,6 @@ directly and is meant for debugging.
 
 from __future__ import annotations
 
-import gc
 import logging
 import shutil
 import tempfile
@@ -86,10 +85,7 @@ def _session_for(config: dict, schedule, progress: bool) -> Session:
     if (kind == "standalone" and _session is not None and _session.key == key
             and _session.generation == devices.generation):
         return _session
-    # Free the old objects' names first: Brian2 suffixes a name still in use ("_1"),
-    # which would change the generated code and force a full recompile of a cached build.
-    _session = None
-    gc.collect()
+    _session = None  # let the old build's objects go before the device is reset
     _session = _build(config, schedule, key, kind, progress)
     return _session
 

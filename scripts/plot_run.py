@@ -1,0 +1,32 @@
+"""Redraw the figures of a saved run (never re-simulates).
+
+    python scripts/plot_run.py RESULTS_DIR [--out DIR] [--prefix NAME_]
+
+Used to refresh the committed figures/ from `make run`'s output:
+    python scripts/plot_run.py results/default --out figures --prefix default_
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from circuit.plotting import make_run_figures
+from circuit.results import load
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", type=Path, help="a directory written by `circuit run`")
+    parser.add_argument("--out", type=Path, help="where to write (default: RESULTS/figures)")
+    parser.add_argument("--prefix", default="", help="prefix for the file names")
+    args = parser.parse_args()
+    out = args.out or args.results / "figures"
+    for path in make_run_figures(load(args.results), out):
+        if args.prefix:
+            path = path.rename(path.with_name(args.prefix + path.name))
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""Runtime mode (for debugging) runs the same model without compiling."""
+
+import numpy as np
+import pytest
+
+from conftest import REDUCED, simulate
+
+TINY = ["simulation.device=runtime", "network.scale=0.05", "protocol.warmup=0 s",
+        "protocol.baseline=0.2 s", "protocol.challenge=0.1 s", "protocol.washout=0.05 s",
+        "protocol.cocaine.infusion_duration=0.05 s", "protocol.bursts.times=[]"]
+
+
+@pytest.mark.slow
+def test_runtime_mode_runs_the_model():
+    results = simulate(REDUCED, TINY)
+    assert results.provenance["device"] == "runtime"
+    assert results.sizes["nac_d1"] == 5
+    assert len(results.trace_t) == len(results.traces["da_nac_nM"]) > 0
+    assert np.all(np.isfinite(results.traces["da_nac_nM"]))
+    assert results.traces["cocaine_nac_nM"][-1] > 0
+    assert len(results.spikes["nac_pv"][0]) > 0

@@ -1,7 +1,6 @@
 """Runtime mode (for debugging) runs the same model without compiling."""
 
 import numpy as np
-import pytest
 
 from conftest import REDUCED, simulate
 
@@ -10,11 +9,10 @@ TINY = ["simulation.device=runtime", "network.scale=0.05", "protocol.warmup=0 s"
         "protocol.cocaine.infusion_duration=0.05 s", "protocol.bursts.times=[]"]
 
 
-@pytest.mark.slow
 def test_runtime_mode_runs_the_model():
     results = simulate(REDUCED, TINY)
     assert results.provenance["device"] == "runtime"
-    assert results.sizes["nac_d1"] == 5
+    assert results.sizes["nac_d1"] == 12
     assert len(results.trace_t) == len(results.traces["da_nac_nM"]) > 0
     assert np.all(np.isfinite(results.traces["da_nac_nM"]))
     assert results.traces["cocaine_nac_nM"][-1] > 0

@@ -61,8 +61,12 @@ def projection_parameters(key: str, kind: str, config: dict) -> dict:
 
 
 def connect_projection(synapses: Synapses, key: str, config: dict) -> None:
-    """Draw the connections (random, so after seeding) and the weights around 1."""
+    """Draw the connections (random, so after seeding)."""
     spec = config["connections"][key]
     synapses.connect(condition="i != j" if synapses.source is synapses.target else None,
                      p=spec["p"])
+
+
+def initialise_weights(synapses: Synapses) -> None:
+    """Weights around 1 with the projection's coefficient of variation."""
     synapses.w = "clip(1 + w_cv * randn(), 0, inf)"

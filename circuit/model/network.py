@@ -2,8 +2,8 @@
 
 Building happens in steps so that the runner can seed the random number generator and
 apply parameters in the right order: `assemble` creates every object (nothing random,
-no values), `parameter_table` computes every value from the config, and `Circuit.wire`
-draws connections and initial states (random, so after seeding).
+no values), `parameter_table` computes every value from the config, `Circuit.connect`
+draws connections and `Circuit.initialise` initial states (random, so after seeding).
 """
 
 from __future__ import annotations
@@ -40,10 +40,15 @@ class Circuit:
     inputs: dict
     rng: NeuronGroup
 
-    def wire(self) -> None:
-        """Draw connections and random initial states (call after seeding)."""
+    def connect(self) -> None:
+        """Draw the random connections (call after seeding)."""
         for synapses, key, _ in self.projections.values():
             connectivity.connect_projection(synapses, key, self.config)
+
+    def initialise(self) -> None:
+        """Draw weights and initial states from the run-time constants (after seeding)."""
+        for synapses, _, _ in self.projections.values():
+            connectivity.initialise_weights(synapses)
         for population in self.populations.values():
             populations.initialise_population(population)
         fields.initialise_volume(self.volume)

@@ -47,7 +47,8 @@ class Results:
     traces : dict[str, np.ndarray]
         Named traces sampled at ``trace_t``. Concentrations end in ``_nM``
         (``da_nac_nM``, ``oxt_nac_nM``, ``oxt_vta_nM``, ``cocaine_nac_nM``);
-        receptor occupancies start with ``occ_`` (``occ_d1r_d1``, ``occ_d2r_d2``, ...).
+        receptor occupancies are ``occ_<receptor>_<population>``
+        (``occ_d1r_nac_d1``, ``occ_d2r_nac_d2``, ``occ_oxtr_nac_pv``, ...).
     phases : list[Phase]
         The protocol's phases (baseline, challenge, washout, ...).
     provenance : dict

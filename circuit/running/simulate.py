@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brian2 import defaultclock, device, second
+from brian2 import seed as set_seed
 
 from ..config.schema import structural_values
 from ..model.network import Circuit, assemble, input_arrays, parameter_table
@@ -104,11 +105,12 @@ def _build(config: dict, schedule, key: str, kind: str, progress: bool) -> Sessi
         seed_array = device.get_array_name(circuit.rng.variables["seed_value"])
         device.insert_code("main", f"brian::_random_generators[0].seed("
                                    f"(unsigned long) brian::{seed_array}[0]);")
+        circuit.connect()
     else:
-        apply_directly(network, parameter_table(config))
-        from brian2 import seed as set_seed
         set_seed(int(config["simulation"]["seed"]))
-    circuit.wire()
+        circuit.connect()  # Synapses accept values only once connected
+        apply_directly(network, parameter_table(config))
+    circuit.initialise()
     report = "text" if progress else None
     network.run(schedule.duration * second, report=report, report_period=10 * second)
     if kind == "standalone":

@@ -9,19 +9,20 @@ from __future__ import annotations
 from brian2 import Synapses
 
 from . import equations as eq
+from . import plasticity
 
-EXCITATORY, INHIBITORY = "excitatory", "inhibitory"
+EXCITATORY, PLASTIC, INHIBITORY = "excitatory", "plastic", "inhibitory"
 
 #: Every projection: config key -> (source, target, kind). MSN collaterals share one
 #: config entry (`msn_collaterals`) across the four D1/D2 pairs.
 PROJECTIONS = {
-    "cortex_to_nac_d1": ("cortex", "nac_d1", EXCITATORY),
-    "cortex_to_nac_d2": ("cortex", "nac_d2", EXCITATORY),
+    "cortex_to_nac_d1": ("cortex", "nac_d1", PLASTIC),
+    "cortex_to_nac_d2": ("cortex", "nac_d2", PLASTIC),
     "cortex_to_nac_pv": ("cortex", "nac_pv", EXCITATORY),
-    "amygdala_to_nac_d1": ("amygdala", "nac_d1", EXCITATORY),
-    "amygdala_to_nac_d2": ("amygdala", "nac_d2", EXCITATORY),
-    "hippocampus_to_nac_d1": ("hippocampus", "nac_d1", EXCITATORY),
-    "hippocampus_to_nac_d2": ("hippocampus", "nac_d2", EXCITATORY),
+    "amygdala_to_nac_d1": ("amygdala", "nac_d1", PLASTIC),
+    "amygdala_to_nac_d2": ("amygdala", "nac_d2", PLASTIC),
+    "hippocampus_to_nac_d1": ("hippocampus", "nac_d1", PLASTIC),
+    "hippocampus_to_nac_d2": ("hippocampus", "nac_d2", PLASTIC),
     "nac_pv_to_nac_d1": ("nac_pv", "nac_d1", INHIBITORY),
     "nac_pv_to_nac_d2": ("nac_pv", "nac_d2", INHIBITORY),
     "vta_input_to_vta_da": ("vta_input", "vta_da", EXCITATORY),
@@ -35,6 +36,9 @@ _MODELS = {
     EXCITATORY: (eq.EXCITATORY, eq.EXCITATORY_ON_PRE),
     INHIBITORY: (eq.INHIBITORY, eq.INHIBITORY_ON_PRE),
 }
+#: Plasticity constants a plastic synapse takes from the ``plasticity`` config section.
+_RULE_CONSTANTS = ("tau_plus", "tau_minus", "A_plus", "A_minus", "eta", "w_max", "A_oxt",
+                   "critical_period")
 
 
 def projections() -> list:
@@ -45,18 +49,34 @@ def projections() -> list:
     return items
 
 
-def build_projection(name: str, source, target, kind: str) -> Synapses:
-    """Synapses for one projection (parameters come from `projection_parameters`)."""
-    model, on_pre = _MODELS[kind]
-    return Synapses(source, target, model, on_pre=on_pre, name=name)
+def build_projection(name: str, source, target, kind: str, form: str = "fast") -> Synapses:
+    """Synapses for one projection (parameters come from `projection_parameters`).
+
+    Plastic projections use the three-factor rule in `form` ('fast' or 'clock'); the fast
+    form gets its periodic renewal (see circuit.model.plasticity).
+    """
+    if kind != PLASTIC:
+        model, on_pre = _MODELS[kind]
+        return Synapses(source, target, model, on_pre=on_pre, name=name)
+    model, on_pre, on_post = plasticity.FORMS[form]
+    return Synapses(source, target, model, on_pre=on_pre, on_post=on_post, name=name)
+
+
+def add_renewal(synapses: Synapses, period) -> None:
+    """Schedule the fast form's flush-and-restart, before the neurons reset Q."""
+    synapses.run_regularly(plasticity.FAST_RENEWAL, dt=period, when="end", order=0,
+                           name=f"{synapses.name}_renewal")
 
 
 def projection_parameters(key: str, kind: str, config: dict) -> dict:
     """Values of the shared constants of a projection, from ``connections.<key>``."""
     spec = config["connections"][key]
     values = {"g_max": spec["g_max"], "w_cv": spec["w_cv"]}
-    if kind == EXCITATORY:
+    if kind in (EXCITATORY, PLASTIC):
         values["nmda_ratio"] = spec["nmda_ratio"]
+    if kind == PLASTIC:
+        values.update({key: config["plasticity"][key] for key in _RULE_CONSTANTS})
+        values["M4"] = float(config["mechanisms"]["oxt_ltd"])
     return values
 
 

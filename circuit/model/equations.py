@@ -131,7 +131,8 @@ tau_w : second (shared, constant)
 
 ADEX_RESET = "v = v_reset; w_adapt += b_w"
 
-#: Volume-transmission compartments (index 0: NAc, 1: VTA). [DA]: release per spike and
+#: Volume-transmission compartments (index 0: NAc, 1: VTA). n_da is the canonical DA
+#: trace of Izhikevich 2007 (one increment per DA spike), used by canonical plasticity. [DA]: release per spike and
 #: Michaelis-Menten uptake (Dreyer et al. 2010); cocaine blocks DAT competitively, so the
 #: apparent Km rises (Km_app = Km (1 + [coc]/Ki)) with Vmax unchanged. Cocaine enters a
 #: depot from the protocol's infusion time course and passes to the brain with first-order
@@ -141,6 +142,8 @@ dDA/dt = -Vmax * DA / (Km * (1 + COC / Ki_cocaine) + DA) : mmolar
 dOXT/dt = (OXT_background - OXT) / tau_oxt : mmolar
 dCOC_depot/dt = cocaine_infusion(t) - COC_depot / tau_absorption : mmolar
 dCOC/dt = COC_depot / tau_absorption - COC / tau_elimination : mmolar
+dn_da/dt = -n_da / tau_n : 1
+tau_n : second (shared, constant)
 OXT_background : mmolar (shared, constant)
 DA_initial : mmolar (shared, constant)
 OXT_initial : mmolar (shared, constant)
@@ -157,12 +160,14 @@ tau_elimination : second (shared, constant)
 #: OXT lowers drug-evoked DA in some settings and raises NAc DA in others (SCIENCE.md M3).
 DA_RELEASE = """
 q_da : mmolar (shared, constant)
+n_per_spike : 1 (shared, constant)
 m3_gain : 1 (shared, constant)
 M3 : 1 (shared, constant)
 Kd_oxtr_terminal : mmolar (shared, constant)
 """
 DA_RELEASE_ON_PRE = (
     "DA_post += q_da * clip(1 + M3 * m3_gain * OXT_post / (OXT_post + Kd_oxtr_terminal), 0, inf)"
+    "\nn_da_post += n_per_spike"
 )
 
 #: OXT release from a PVN spike into one compartment (one Synapses per compartment).
@@ -174,6 +179,9 @@ VOLUME_COUPLING = """
 DA_post = DA_pre : mmolar (summed)
 OXT_post = OXT_pre : mmolar (summed)
 """
+
+#: MSNs also read the canonical DA trace n (canonical plasticity mode).
+MSN_COUPLING = VOLUME_COUPLING + "n_da_post = n_da_pre : 1 (summed)\n"
 
 #: Excitatory synapse: AMPA and NMDA conductances scaled by a per-synapse weight w
 #: (the plastic variable of the plasticity rules).

@@ -26,7 +26,8 @@ def volume_parameters(config: dict) -> dict:
                 tau_oxt=oxt["tau_clearance"], OXT_background=oxt["background"],
                 tau_absorption=cocaine["tau_absorption"],
                 tau_elimination=cocaine["tau_elimination"],
-                DA_initial=da["initial"], OXT_initial=oxt["initial"])
+                DA_initial=da["initial"], OXT_initial=oxt["initial"],
+                tau_n=config["plasticity"]["tau_n"])
 
 
 def initialise_volume(volume) -> None:
@@ -50,6 +51,7 @@ def build_da_release(vta_da, volume) -> Synapses:
 def da_release_parameters(config: dict, n_da: int) -> dict:
     """Release per spike, scaled by population size so that [DA] does not depend on it."""
     return dict(q_da=config["fields"]["da"]["release"] / n_da,
+                n_per_spike=config["plasticity"]["n_per_spike"] / n_da,
                 m3_gain=config["oxt_actions"]["da_release_gain"],
                 M3=float(config["mechanisms"]["da_release"]),
                 Kd_oxtr_terminal=config["receptors"]["Kd_oxtr"])
@@ -75,6 +77,7 @@ def oxt_release_parameters(name: str, config: dict, n_oxt: int) -> dict:
 def build_coupling(volume, population) -> Synapses:
     """Let every neuron of `population` read the [DA] and [OXT] of its compartment."""
     group = population.group
-    coupling = Synapses(volume, group, eq.VOLUME_COUPLING, name=f"volume_to_{group.name}")
+    model = eq.MSN_COUPLING if population.model == "msn" else eq.VOLUME_COUPLING
+    coupling = Synapses(volume, group, model, name=f"volume_to_{group.name}")
     coupling.connect(i=[COMPARTMENT[population.name]] * len(group), j=list(range(len(group))))
     return coupling

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from brian2 import Hz, Network, NeuronGroup, TimedArray, mmolar, second
 
-from . import connectivity, fields, populations
+from . import connectivity, fields, plasticity, populations
 
 POPULATIONS = tuple(populations.CELL_MODELS)
 AFFERENTS = ("cortex", "amygdala", "hippocampus", "vta_input", "pvn_input")
@@ -85,16 +85,30 @@ def assemble(config: dict, inputs: dict, input_dt) -> Circuit:
     afferents = {name: populations.build_afferent(name, config, timed[name])
                  for name in AFFERENTS}
     groups = {**{name: p.group for name, p in pops.items()}, **afferents}
+    form = config["plasticity"]["form"]
     projections = {
-        name: (connectivity.build_projection(name, groups[src], groups[dst], kind), key, kind)
+        name: (connectivity.build_projection(name, groups[src], groups[dst], kind, form), key, kind)
         for name, key, src, dst, kind in connectivity.projections()
     }
+    if form == "fast":
+        _schedule_renewal(pops, projections, config["plasticity"]["renewal"])
     volume = fields.build_volume(timed["cocaine_infusion"], METHOD)
     couplings = [fields.build_coupling(volume, pops[name]) for name in fields.COMPARTMENT]
     releases = [fields.build_da_release(pops["vta_da"].group, volume),
                 *fields.build_oxt_release(pops["pvn_oxt"].group, volume)]
     return Circuit(config, pops, afferents, volume, projections, couplings, releases,
                    timed, rng)
+
+
+def _schedule_renewal(pops: dict, projections: dict, period) -> None:
+    """Fast plasticity: synapses flush (order 0), then their MSNs restart Q (order 1)."""
+    for synapses, _, kind in projections.values():
+        if kind == connectivity.PLASTIC:
+            connectivity.add_renewal(synapses, period)
+    for population in pops.values():
+        if population.model == "msn":
+            population.group.run_regularly(plasticity.NEURON_RENEWAL, dt=period, when="end",
+                                           order=1, name=f"{population.name}_renewal")
 
 
 def parameter_table(config: dict) -> dict:

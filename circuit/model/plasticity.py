@@ -1,40 +1,105 @@
 """Dopamine-gated three-factor plasticity at glutamatergic synapses onto MSNs.
 
-The rule (docs/plasticity.md has it once, with the sign of every term):
+The rule, written once with the sign of every term in docs/plasticity.md:
 
-    eligibility   dc/dt = -c / tau_c + A_plus  x_pre  [post spike]
-                                     - A_minus x_post [pre spike]
-    weight        dw/dt = eta c m(t) - [pre spike] A_oxt occ_oxtr M4 gate
-    modulator     m(t)  = s (occ(t) - occ_ref)              (cell type: D1R or D2R)
-                  m(t)  = n(t) - b                           (canonical mode)
+    dapre/dt  = -apre / tau_plus    + sum_pre  delta(t - t_pre)
+    dapost/dt = -apost / tau_minus  + sum_post delta(t - t_post)
+    dc/dt      = -c / tau_c + A_plus apre [at post spikes] - A_minus apost [at pre spikes]
+    dw/dt      = eta c m(t) - A_oxt occ_oxtr M4 critical_period [at pre spikes]
+    m(t)       = s (occ(t) - occ_ref)        cell-type mode (D1R on D1, D2R on D2 MSNs)
+    m(t)       = n(t) - b                    canonical mode (Izhikevich 2007; Potjans 2010)
 
-with STDP traces x_pre, x_post (tau_plus, tau_minus). `s` is +1 on D1 MSNs (D1R above
-its reference gates LTP; Shen et al. 2008) and -1 on D2 MSNs (D2R above its reference
-gives LTD, a dip below it LTP; Shen et al. 2008, Iino et al. 2020).
-
-Fast form (default): between synaptic events c decays exactly, c(t) = C e^{-(t-T)/tau_c},
-so the weight change over any interval is C times the increase of a per-neuron
-accumulator Q, dQ/dt = m(t) e^{-(t-T)/tau_c}. Synapses update w lazily at their own pre
-and post spikes; every `renewal` period, all synapses flush and rescale (T moves on) so
-that the exponentials stay O(1). Per-synapse work is event-driven; only Q (one value per
-neuron) is integrated every step. The clock-driven form integrates c and w per synapse
-every step, for testing the fast form against.
+Fast form (default): between a synapse's own events c decays exactly,
+c(t) = C e^{-(t - T)/tau_c}, so the weight change over any interval is eta C times the
+rise of a per-neuron accumulator Q with dQ/dt = m(t) e^{-(t - T)/tau_c}. Each synapse
+applies it lazily at its pre and post spikes; every `renewal` period all synapses flush
+and T moves on, so the exponentials stay O(1). Per-synapse work is event-driven; only Q
+(one value per neuron) is integrated every step. The clock-driven form integrates c and
+w per synapse every step and exists to test the fast form against.
 """
 
-#: Per-neuron modulator and its accumulator (added to MSN equations).
+from . import equations as eq
+
+#: Per-neuron third factor and its accumulator (added to MSN equations). `n_da` is the
+#: canonical DA trace, read from the volume (or driven directly on the plasticity bench).
 MODULATOR = """
 m = plasticity_on * (canonical * (n_da - b_da)
-                     + (1 - canonical) * modulation_sign * (occ_gate - occ_reference)) : 1
+    + (1 - canonical) * modulation_sign * (occ_gate - occ_reference)) : 1
 occ_gate = d1_gated * occ_d1r + (1 - d1_gated) * occ_d2r : 1
-dQ/dt = m * exp(-(t - T_renewal) / tau_c) / second : 1
-dn_da/dt = -n_da / tau_n : 1
+dQ/dt = m * exp(-(t - T_renewal) / tau_c) : second
 T_renewal : second (shared)
 plasticity_on : 1 (shared, constant)
 canonical : 1 (shared, constant)
 b_da : 1 (shared, constant)
-tau_n : second (shared, constant)
 tau_c : second (shared, constant)
 modulation_sign : 1 (shared, constant)
 d1_gated : 1 (shared, constant)
 occ_reference : 1 (shared, constant)
 """
+
+#: What every plastic synapse holds besides the excitatory conductance parameters.
+_TRACES = """
+dapre/dt = -apre / tau_plus : 1 (event-driven)
+dapost/dt = -apost / tau_minus : 1 (event-driven)
+tau_plus : second (shared, constant)
+tau_minus : second (shared, constant)
+A_plus : 1 (shared, constant)
+A_minus : 1 (shared, constant)
+eta : 1 / second (shared, constant)
+w_max : 1 (shared, constant)
+A_oxt : 1 (shared, constant)
+M4 : 1 (shared, constant)
+critical_period : 1 (shared, constant)
+"""
+
+#: OXT-LTD (M4; Dolen et al. 2013): each presynaptic spike depresses the synapse in
+#: proportion to OXTR occupancy at the NAc [OXT], inside the critical period (Nardou 2019).
+_OXT_LTD = ("w = clip(w - M4 * critical_period * A_oxt * OXT_post / (OXT_post + Kd_oxtr_post),"
+            " 0, w_max)")
+
+#: Fast (event-driven, exact between events) form.
+FAST = eq.EXCITATORY + _TRACES + """
+C : 1
+Q_last : second
+"""
+_FLUSH = "w = clip(w + eta * C * (Q_post - Q_last), 0, w_max); Q_last = Q_post"
+_SCALE = "exp((t - T_renewal_post) / tau_c_post)"
+FAST_ON_PRE = "\n".join([_FLUSH, _OXT_LTD, "apre += 1",
+                         f"C -= A_minus * apost * {_SCALE}", eq.EXCITATORY_ON_PRE])
+FAST_ON_POST = "\n".join([_FLUSH, "apost += 1", f"C += A_plus * apre * {_SCALE}"])
+#: Every `renewal`: apply what is pending, then restart the exponentials from t.
+FAST_RENEWAL = "\n".join([_FLUSH, f"C = C / {_SCALE}", "Q_last = 0 * second"])
+NEURON_RENEWAL = "T_renewal = t\nQ = 0 * second"
+
+#: Clock-driven form: the same rule integrated per synapse every time step.
+CLOCK = eq.EXCITATORY.replace("w : 1", "") + _TRACES + """
+dc/dt = -c / tau_c_post : 1 (clock-driven)
+dw/dt = eta * c * m_post : 1 (clock-driven)
+"""
+_CLIP = "w = clip(w, 0, w_max)"
+CLOCK_ON_PRE = "\n".join([_CLIP, _OXT_LTD, "apre += 1", "c -= A_minus * apost",
+                          eq.EXCITATORY_ON_PRE])
+CLOCK_ON_POST = "\n".join([_CLIP, "apost += 1", "c += A_plus * apre"])
+
+FORMS = {"fast": (FAST, FAST_ON_PRE, FAST_ON_POST),
+         "clock": (CLOCK, CLOCK_ON_PRE, CLOCK_ON_POST)}
+
+#: Variables to record, per form, from the synapses and from their postsynaptic cells.
+RECORDED = {"fast": (("w", "C", "Q_last"), ("Q", "T_renewal")),
+            "clock": (("w", "c"), ())}
+
+
+def current_state(form: str, synaptic: dict, post: dict, t, eta, w_max, tau_c) -> tuple:
+    """(weight, eligibility) at times `t` from recorded variables (NumPy, SI units).
+
+    In the fast form the stored `w` lags: the pending change eta C (Q - Q_last) is added
+    and c = C exp(-(t - T)/tau_c), exactly as the synapse itself would at its next event.
+    """
+    import numpy as np
+
+    if form == "clock":
+        return synaptic["w"], synaptic["c"]
+    pending = eta * synaptic["C"] * (post["Q"] - synaptic["Q_last"])
+    weight = np.clip(synaptic["w"] + pending, 0, w_max)
+    eligibility = synaptic["C"] * np.exp(-(t - post["T_renewal"]) / tau_c)
+    return weight, eligibility

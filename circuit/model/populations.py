@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from brian2 import NeuronGroup, TimedArray, pA
 
 from . import equations as eq
+from . import plasticity
 
 #: Which equations each population uses, and which config block holds its parameters.
 CELL_MODELS = {
@@ -20,7 +21,7 @@ CELL_MODELS = {
 }
 
 _TEMPLATES = {
-    "msn": (eq.MSN, eq.MSN_RESET, "v_r + rand() * (v_t - v_r) / 4", {"u": "0 * amp"}),
+    "msn": (eq.MSN + plasticity.MODULATOR + "n_da : 1\n", eq.MSN_RESET, "v_r + rand() * (v_t - v_r) / 4", {"u": "0 * amp"}),
     "fast_spiking": (eq.FAST_SPIKING, eq.FAST_SPIKING_RESET, "v_r + rand() * (v_t - v_r)",
                      {"u": "0 * amp", "I_bias": "I_bias_mean + I_bias_sd * randn()"}),
     "adex": (eq.ADEX, eq.ADEX_RESET, "E_L + rand() * (V_T - E_L)",
@@ -69,8 +70,10 @@ def population_parameters(name: str, config: dict) -> dict:
     """Values of the shared constants of population `name`."""
     model, block = CELL_MODELS[name]
     values = {**config["neurons"][block], **config["synapses"]}
-    values.update(_receptor_parameters(name, config))
-    if model != "msn":
+    values.update(receptor_parameters(name, config))
+    if model == "msn":
+        values.update(modulator_parameters(name, config))
+    else:
         switch, strength = OXTR_CURRENT.get(name, (None, None))
         values["M_oxtr"] = float(config["mechanisms"][switch]) if switch else 0.0
         values["I_oxtr_max"] = config["oxt_actions"][strength] if strength else 0 * pA
@@ -85,7 +88,28 @@ def initialise_population(population: Population) -> None:
         setattr(population.group, variable, expression)
 
 
-def _receptor_parameters(name: str, config: dict) -> dict:
+#: Cell-type third factor: (receptor that gates plasticity, sign). D1R above reference
+#: gates LTP in D1 MSNs; D2R above reference gives LTD in D2 MSNs (Shen et al. 2008).
+MODULATION = {"nac_d1": ("d1r", 1.0), "nac_d2": ("d2r", -1.0)}
+
+
+def modulator_parameters(name: str, config: dict) -> dict:
+    """The plasticity third factor of an MSN population (see circuit.model.plasticity)."""
+    rule, receptors = config["plasticity"], config["receptors"]
+    receptor, sign = MODULATION[name]
+    expression = receptor_parameters(name, config)
+    reference = rule["da_reference"]
+    if receptor == "d1r":
+        occupancy = expression["d1r_expression"] * reference / (reference + receptors["Kd_d1"])
+    else:
+        occupancy = expression["d2r_availability"] * reference / (reference + receptors["Kd_d2"])
+    return dict(plasticity_on=float(rule["enabled"]), canonical=float(rule["canonical"]),
+                b_da=rule["b"], tau_c=rule["tau_c"], modulation_sign=sign,
+                d1_gated=float(receptor == "d1r"), occ_reference=float(occupancy))
+
+
+def receptor_parameters(name: str, config: dict) -> dict:
+    """Receptor expression, affinities and the heteromer switch of population `name`."""
     receptors = config["receptors"]
     cells = receptors["cells"].get(name, {})
     values = {variable: float(cells.get(key, 0.0))

@@ -4,6 +4,13 @@ See ``docs/outputs.md`` for the directory layout.
 """
 
 from circuit.results.record import Phase, Results
-from circuit.results.store import atomic_write_bytes, atomic_write_text, load, save
+from circuit.results.store import (
+    atomic_directory,
+    atomic_write_bytes,
+    atomic_write_text,
+    load,
+    save,
+)
 
-__all__ = ["Results", "Phase", "save", "load", "atomic_write_text", "atomic_write_bytes"]
+__all__ = ["Results", "Phase", "save", "load", "atomic_directory", "atomic_write_text",
+           "atomic_write_bytes"]

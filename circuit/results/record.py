@@ -53,6 +53,11 @@ class Results:
         The protocol's phases (baseline, challenge, washout, ...).
     provenance : dict
         Versions, seed, git commit, wall time; filled in by the runner.
+    weight_t : np.ndarray
+        Sample times (s) of the synaptic weights.
+    weights : dict[str, np.ndarray]
+        Per plastic projection (e.g. ``cortex_to_nac_d1``): weights of a fixed sample of
+        its synapses, shape (len(weight_t), n_synapses).
     """
 
     config: dict
@@ -65,6 +70,8 @@ class Results:
     traces: dict
     phases: list
     provenance: dict = field(default_factory=dict)
+    weight_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    weights: dict = field(default_factory=dict)
 
     @property
     def duration(self) -> float:

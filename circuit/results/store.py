@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 import secrets
 import shutil
 from pathlib import Path
@@ -34,8 +35,9 @@ PHASES_FILE = "phases.json"
 SPIKES_FILE = "spikes.npz"
 RATES_FILE = "rates.npz"
 TRACES_FILE = "traces.npz"
+WEIGHTS_FILE = "weights.npz"
 FILES = (CONFIG_FILE, MANIFEST_FILE, PROVENANCE_FILE, SIZES_FILE, PHASES_FILE,
-         SPIKES_FILE, RATES_FILE, TRACES_FILE)
+         SPIKES_FILE, RATES_FILE, TRACES_FILE, WEIGHTS_FILE)
 
 TIME_KEY = "t"  # key of the sample times in rates.npz and traces.npz
 SPIKE_TIME_SUFFIX = ".t"
@@ -128,7 +130,7 @@ def _timed_arrays(name: str, t: np.ndarray, series: dict[str, np.ndarray]) -> di
     arrays = {TIME_KEY: t}
     for key, values in series.items():
         values = np.asarray(values, dtype=np.float64)
-        if values.shape != t.shape:
+        if values.shape[:1] != t.shape:
             raise ValueError(f"{name}: {key!r} has shape {values.shape}, times have {t.shape}")
         arrays[key] = values
     return arrays
@@ -165,6 +167,8 @@ def _write_all(results: Results, directory: Path) -> None:
     _write_npz(directory / RATES_FILE, _timed_arrays(RATES_FILE, results.rate_t, results.rates))
     _write_npz(directory / TRACES_FILE,
                   _timed_arrays(TRACES_FILE, results.trace_t, results.traces))
+    _write_npz(directory / WEIGHTS_FILE,
+               _timed_arrays(WEIGHTS_FILE, results.weight_t, results.weights))
 
 
 def _new_sibling(directory: Path, tag: str) -> Path:
@@ -220,6 +224,34 @@ def save(results: Results, directory: str | os.PathLike, overwrite: bool = False
         raise
     _fsync_dir(directory.parent)
     return directory
+
+
+@contextmanager
+def atomic_directory(directory: str | os.PathLike, overwrite: bool = False):
+    """Yield a temporary directory that replaces `directory` atomically on success.
+
+    For outputs other than `Results` (e.g. the plasticity bench): write into the yielded
+    path; on normal exit it is renamed to `directory` (an existing non-empty one only with
+    `overwrite`); on an exception it is removed and `directory` is untouched.
+    """
+    directory = Path(directory).absolute()
+    if os.path.lexists(directory) and any(Path(directory).iterdir()) and not overwrite:
+        raise FileExistsError(f"{directory} already exists and is not empty; pass --overwrite "
+                              "(overwrite=True) to replace it")
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _new_sibling(directory, "tmp")
+    os.mkdir(tmp, NEW_DIR_MODE)
+    try:
+        yield tmp
+        _fsync_dir(tmp)
+        if os.path.lexists(directory):
+            _replace_dir(tmp, directory)
+        else:
+            os.rename(tmp, directory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _fsync_dir(directory.parent)
 
 
 def _replace_dir(new: Path, directory: Path) -> None:
@@ -307,6 +339,7 @@ def load(directory: str | os.PathLike) -> Results:
               for p in _read_json(directory, PHASES_FILE)]
     rate_t, rates = _split_timed(RATES_FILE, _read_npz(directory, RATES_FILE))
     trace_t, traces = _split_timed(TRACES_FILE, _read_npz(directory, TRACES_FILE))
+    weight_t, weights = _split_timed(WEIGHTS_FILE, _read_npz(directory, WEIGHTS_FILE))
     return Results(
         config=config,
         seed=int(manifest["seed"]),
@@ -318,4 +351,6 @@ def load(directory: str | os.PathLike) -> Results:
         traces=traces,
         phases=phases,
         provenance=_read_json(directory, PROVENANCE_FILE),
+        weight_t=weight_t,
+        weights=weights,
     )

@@ -8,6 +8,7 @@ import numpy as np
 from brian2 import SpikeMonitor, StateMonitor, nmolar, second
 from scipy.ndimage import gaussian_filter1d
 
+from ..model.connectivity import PLASTIC
 from ..model.fields import COMPARTMENTS
 
 #: Occupancy traces worth recording: (receptor variable, population).
@@ -26,9 +27,11 @@ class Monitors:
     spikes: dict
     volume: StateMonitor
     occupancy: dict
+    weights: dict
 
     def all(self) -> list:
-        return [*self.spikes.values(), self.volume, *self.occupancy.values()]
+        return [*self.spikes.values(), self.volume, *self.occupancy.values(),
+                *self.weights.values()]
 
 
 def make_monitors(circuit, record: dict) -> Monitors:
@@ -45,7 +48,33 @@ def make_monitors(circuit, record: dict) -> Monitors:
             occupancy[population] = StateMonitor(group, ["occ_d1r", "occ_d2r", "occ_oxtr"],
                                                  record=[0], dt=trace_dt,
                                                  name=f"trace_{population}")
-    return Monitors(spikes, volume, occupancy)
+    weights = {name: _weight_monitor(synapses, circuit.config["connections"][key]["p"], record)
+               for name, (synapses, key, kind) in circuit.projections.items()
+               if kind == PLASTIC}
+    return Monitors(spikes, volume, occupancy, weights)
+
+
+def _weight_monitor(synapses, probability: float, record: dict) -> StateMonitor:
+    """Weights of a fixed sample of synapses, read after the fast rule's renewal.
+
+    The sample is the first synapses created; it stays well below the expected count so
+    that every seed has that many synapses.
+    """
+    expected = synapses.source.N * synapses.target.N * probability
+    count = max(1, min(record["weight_samples"], int(expected / 2)))
+    return StateMonitor(synapses, "w", record=np.arange(count), dt=record["weight_dt"],
+                        when="end", order=2, name=f"weights_{synapses.name}")
+
+
+def weight_samples(monitors: Monitors, warmup: float) -> tuple:
+    """Sample times (s, warm-up cut off) and {projection: (n_t, n_synapses) weights}."""
+    if not monitors.weights:
+        return np.zeros(0), {}
+    first = next(iter(monitors.weights.values()))
+    t = np.asarray(first.t / second) - warmup
+    keep = t >= -1e-9
+    return t[keep], {name.removeprefix("weights_"): np.asarray(m.w).T[keep]
+                     for name, m in ((m.name, m) for m in monitors.weights.values())}
 
 
 def collect(monitors: Monitors, warmup: float, recorded: float, record: dict) -> dict:
@@ -70,8 +99,9 @@ def collect(monitors: Monitors, warmup: float, recorded: float, record: dict) ->
         traces[f"occ_{receptor}_{population}"] = np.asarray(values)[keep]
 
     rate_t, rates = population_rates(spikes, monitors, recorded, record)
+    weight_t, weights = weight_samples(monitors, warmup)
     return dict(spikes=spikes, traces=traces, trace_t=t_trace[keep], rate_t=rate_t,
-                rates=rates)
+                rates=rates, weight_t=weight_t, weights=weights)
 
 
 def population_rates(spikes: dict, monitors: Monitors, recorded: float, record: dict):

@@ -38,7 +38,7 @@ _MODELS = {
 }
 #: Plasticity constants a plastic synapse takes from the ``plasticity`` config section.
 _RULE_CONSTANTS = ("tau_plus", "tau_minus", "A_plus", "A_minus", "eta", "w_max", "A_oxt",
-                   "critical_period")
+                   "critical_period", "oxtr_terminals")
 
 
 def projections() -> list:

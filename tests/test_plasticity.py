@@ -1,0 +1,153 @@
+"""The three-factor rule on the plasticity bench: signs per cell type and DA level, the
+third factor's necessity, the DA timing window, OXT-LTD, the heteromer, canonical-mode
+equivalence with a NumPy reference, fast form = clock-driven form, bounds, determinism.
+
+Every condition is a synapse of one bench spec, so a run covers them all and parameter
+changes reuse the compiled bench.
+"""
+
+import numpy as np
+import pytest
+
+import circuit
+from circuit.protocols.slice import parse_bench
+from circuit.running.bench import run_bench
+from conftest import DEFAULT
+from reference_stdp_dopamine import simulate as reference
+
+PAIRING = {"start": "1 s", "count": 5, "period": "100 ms", "delay": "10 ms"}
+ACAUSAL = {**PAIRING, "delay": "-10 ms"}
+TONIC = "30 nM"
+BURST_AT = 1.9  # s, just after the last pairing (1.41 s)
+WINDOW_DELAYS = (-1.0, 0.5, 1.0, 2.0, 3.0, 5.0)  # DA onset after the last pairing, s
+
+
+def _burst(start, level="300 nM", duration="300 ms"):
+    return {"baseline": TONIC, "pulses": [{"start": f"{start} s", "duration": duration,
+                                            "level": level}]}
+
+
+def _canonical_trains(seed=3, rate=8.0, duration=6.0):
+    rng = np.random.default_rng(seed)
+    grid = lambda n: np.unique(np.round(rng.uniform(0.1, duration - 0.1, n), 3))
+    return grid(int(rate * duration)), grid(int(rate * duration)), grid(6)
+
+
+PRE, POST, DA_SPIKES = _canonical_trains()
+SPEC = {
+    "cell": "d1", "duration": "8 s", "record_dt": "10 ms",
+    "synapses": [
+        {"name": "causal_burst", "pairing": PAIRING, "da": _burst(BURST_AT)},
+        {"name": "acausal_burst", "pairing": ACAUSAL, "da": _burst(BURST_AT)},
+        {"name": "causal_tonic", "pairing": PAIRING, "da": TONIC},
+        {"name": "causal_dip", "pairing": PAIRING, "da": _burst(BURST_AT, "0 nM", "500 ms")},
+        {"name": "causal_oxt", "pairing": PAIRING, "da": TONIC, "oxt": "10 nM"},
+        {"name": "pre_only_oxt", "pre": [f"{1 + 0.1 * k:.1f} s" for k in range(40)],
+         "da": TONIC, "oxt": "10 nM"},
+        *[{"name": f"delay_{d:g}", "pairing": PAIRING, "da": _burst(1.41 + d)}
+          for d in WINDOW_DELAYS],
+        {"name": "canonical", "pre": [f"{t} s" for t in PRE], "post": [f"{t} s" for t in POST],
+         "da": TONIC, "da_spikes": [f"{t} s" for t in DA_SPIKES]},
+    ],
+}
+BENCH = parse_bench(SPEC)
+
+
+def _run(*overrides, cell="d1"):
+    config = circuit.load_config(DEFAULT, list(overrides))
+    bench = BENCH if cell == "d1" else parse_bench({**SPEC, "cell": cell})
+    result = run_bench(bench, config)
+    return {name: result.weight[k] for k, name in enumerate(result.names)}, result
+
+
+def _change(weights, name):
+    return weights[name][-1] - 1.0
+
+
+@pytest.fixture(scope="module")
+def d1():
+    return _run()
+
+
+@pytest.fixture(scope="module")
+def d2():
+    return _run("mechanisms.oxt_ltd=off", cell="d2")
+
+
+def test_d1_causal_pairing_with_da_burst_gives_ltp(d1):
+    assert _change(d1[0], "causal_burst") > 0.05
+
+
+def test_d1_acausal_pairing_with_da_burst_gives_ltd(d1):
+    assert _change(d1[0], "acausal_burst") < -0.05
+
+
+def test_no_change_without_the_third_factor(d1, d2):
+    for weights in (d1[0], d2[0]):
+        assert abs(_change(weights, "causal_tonic")) < 1e-9
+
+
+def test_d2_causal_pairing_with_da_burst_gives_ltd_and_with_a_dip_ltp(d2):
+    weights = d2[0]
+    assert _change(weights, "causal_burst") < -0.01
+    assert _change(weights, "causal_dip") > 0.01
+
+
+def test_da_timing_window(d1):
+    """DA after the pairing converts eligibility, less and less with delay (tau_c ~1 s);
+    DA before the pairing does nothing (Yagishita et al. 2014)."""
+    changes = [_change(d1[0], f"delay_{d:g}") for d in WINDOW_DELAYS]
+    before, after = changes[0], changes[1:]
+    assert abs(before) < 1e-9
+    assert all(a > b for a, b in zip(after, after[1:]))
+    assert after[0] > 0.05 and after[-1] < 0.05 * after[0]
+
+
+def test_oxt_ltd_needs_oxt_oxtr_and_the_critical_period(d1):
+    assert _change(d1[0], "pre_only_oxt") < -0.02
+    assert abs(_change(d1[0], "causal_tonic")) < 1e-9  # no OXT, no OXT-LTD
+    for switch in ("plasticity.critical_period=0", "plasticity.oxtr_terminals=0",
+                   "mechanisms.oxt_ltd=off"):
+        weights, _ = _run(switch)
+        assert abs(_change(weights, "pre_only_oxt")) < 1e-9, switch
+
+
+def test_heteromer_turns_oxt_into_d2_ltd(d2):
+    """With OXT, the heteromer raises D2R occupancy above its reference at tonic DA: the
+    same D2R path gives LTD. Without the heteromer, OXT leaves D2 plasticity alone."""
+    off, _ = _run("mechanisms.oxt_ltd=off", "mechanisms.heteromer=off", cell="d2")
+    assert _change(d2[0], "causal_oxt") < -0.005
+    assert abs(_change(off, "causal_oxt")) < 1e-9
+
+
+def test_fast_form_equals_clock_driven_form(d1):
+    clock, _ = _run("plasticity.form=clock")
+    for name, trajectory in d1[0].items():
+        np.testing.assert_allclose(clock[name], trajectory, rtol=1e-3, atol=1e-4, err_msg=name)
+
+
+def test_canonical_mode_matches_the_numpy_reference():
+    overrides = ["plasticity.canonical=on", "mechanisms.oxt_ltd=off", "plasticity.b=0.1",
+                 "plasticity.eta=1 /s"]
+    weights, result = _run(*overrides)
+    config = circuit.load_config(DEFAULT, overrides)["plasticity"]
+    times, expected = reference(
+        PRE, POST, DA_SPIKES, tau_plus=0.02, tau_minus=0.02, tau_c=float(config["tau_c"]),
+        tau_n=float(config["tau_n"]), A_plus=config["A_plus"], A_minus=config["A_minus"],
+        eta=1.0, b=0.1, n_inc=config["n_per_spike"], w_max=config["w_max"], until=8.0)
+    assert abs(expected[-1] - 1.0) > 0.01  # the trains do change the weight
+    simulated = np.interp(times, result.t, weights["canonical"])
+    np.testing.assert_allclose(simulated, expected, rtol=0.01, atol=2e-3)
+
+
+def test_weights_stay_within_bounds():
+    weights, _ = _run("plasticity.eta=500 /s", "plasticity.w_max=1.5")
+    values = np.concatenate(list(weights.values()))
+    assert values.min() >= 0.0 and values.max() <= 1.5
+    assert values.max() == pytest.approx(1.5) and values.min() == pytest.approx(0.0)
+
+
+def test_same_spec_same_weights(d1):
+    again, _ = _run()
+    for name, trajectory in d1[0].items():
+        np.testing.assert_array_equal(again[name], trajectory)

@@ -8,7 +8,7 @@ BIN     = $(VENV)/bin
 OUT    ?= results/default
 STAMP   = $(VENV)/.installed
 
-.PHONY: setup run test test-all clean
+.PHONY: setup run test test-all bench clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,9 @@ test: $(STAMP)
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/plasticity_cost.py
 
 clean:
 	rm -rf $(VENV) results build *.egg-info

@@ -2,6 +2,7 @@
 
     circuit run CONFIG --out DIR [--set key=value ...] [--seed N] [--overwrite]
     circuit check CONFIG [--set key=value ...]      validate and print the resolved config
+    circuit plasticity SPEC --out DIR [--config CONFIG] [--set ...]   the plasticity bench
 """
 
 from __future__ import annotations
@@ -63,6 +64,22 @@ def _parser() -> argparse.ArgumentParser:
                     "resolved config as YAML.")
     _config_arguments(check)
     check.set_defaults(command=_check)
+
+    bench = commands.add_parser(
+        "plasticity", help="drive afferent->MSN synapses with given spikes, DA and OXT",
+        description="Run a plasticity-bench SPEC (an in-silico slice experiment: pre and "
+                    "post spike times and the DA/OXT each synapse sees; see "
+                    "docs/plasticity.md) and write weights.csv, traces.csv, summary.csv "
+                    "and figures/bench.png to DIR.")
+    bench.add_argument("spec", type=Path, metavar="SPEC", help="YAML bench spec")
+    bench.add_argument("--out", required=True, type=Path, metavar="DIR")
+    bench.add_argument("--config", type=Path, default=Path("configs/default.yaml"),
+                       help="model config giving the rule and receptors "
+                            "(default: configs/default.yaml)")
+    bench.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                       dest="overrides", help="override a config value (repeatable)")
+    bench.add_argument("--overwrite", action="store_true", help="replace DIR if it exists")
+    bench.set_defaults(command=_plasticity)
     return parser
 
 
@@ -96,6 +113,30 @@ def _run(args) -> int:
 
     save(results, out, overwrite=args.overwrite, extras=derived)
     log.info("circuit: wrote %s in %.1f s", out, time.perf_counter() - started)
+    return 0
+
+
+def _plasticity(args) -> int:
+
+    from .config.loader import read_yaml
+    from .plotting.bench_figures import make_bench_figure
+    from .protocols.slice import parse_bench
+    from .results import atomic_directory
+    from .results.bench import write_bench
+    from .running.bench import run_bench
+    from .running.provenance import provenance
+
+    spec = read_yaml(args.spec)
+    bench = parse_bench(spec)
+    config = load_config(args.config, [*bench.overrides, *args.overrides])
+    started = time.perf_counter()
+    with atomic_directory(args.out, overwrite=args.overwrite) as directory:
+        log.info("circuit: plasticity bench %s (%d synapses, %s cells)", args.spec,
+                 len(bench.synapses), bench.cell)
+        result = run_bench(bench, config)
+        write_bench(result, directory, spec, config.plain, provenance(config, started, {}))
+        make_bench_figure(result, directory / "figures")
+    log.info("circuit: wrote %s", args.out)
     return 0
 
 

@@ -143,8 +143,13 @@ def check_consistency(values: dict) -> None:
         if not 0 <= onset < baseline:
             problems.append(f"protocol.bursts.times[{index}]: {onset} is outside the "
                             f"baseline phase [0 s, {baseline})")
-    if protocol["cocaine"]["infusion_duration"] > protocol["challenge"]:
+    cocaine = protocol["cocaine"]
+    if cocaine["infusion_duration"] > protocol["challenge"]:
         problems.append("protocol.cocaine.infusion_duration: longer than protocol.challenge")
+    last_onset = (cocaine["count"] - 1) * cocaine["interval"]
+    if cocaine["count"] > 1 and last_onset + cocaine["infusion_duration"] > protocol["challenge"]:
+        problems.append("protocol.cocaine.count: the last infusion ends after the challenge "
+                        "phase (count x interval too long)")
     for name in ("msn", "nac_pv", "vta_gaba"):
         cell = values["neurons"][name]
         if not cell["v_r"] < cell["v_t"] < cell["v_peak"]:

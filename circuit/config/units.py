@@ -26,7 +26,8 @@ def _unit_namespace() -> dict:
         names.update(
             (name, value) for name, value in vars(module).items() if isinstance(value, Quantity)
         )
-    names.update(s=brian2.second, min=60 * brian2.second, h=3600 * brian2.second)
+    names.update(s=brian2.second, min=60 * brian2.second, h=3600 * brian2.second,
+                 day=86400 * brian2.second)
     return names
 
 

@@ -11,7 +11,7 @@ from brian2 import Synapses
 from . import equations as eq
 from . import plasticity
 
-EXCITATORY, PLASTIC, INHIBITORY = "excitatory", "plastic", "inhibitory"
+EXCITATORY, PLASTIC, POTENTIATED, INHIBITORY = "excitatory", "plastic", "potentiated", "inhibitory"
 
 #: Every projection: config key -> (source, target, kind). MSN collaterals share one
 #: config entry (`msn_collaterals`) across the four D1/D2 pairs.
@@ -25,7 +25,7 @@ PROJECTIONS = {
     "hippocampus_to_nac_d2": ("hippocampus", "nac_d2", PLASTIC),
     "nac_pv_to_nac_d1": ("nac_pv", "nac_d1", INHIBITORY),
     "nac_pv_to_nac_d2": ("nac_pv", "nac_d2", INHIBITORY),
-    "vta_input_to_vta_da": ("vta_input", "vta_da", EXCITATORY),
+    "vta_input_to_vta_da": ("vta_input", "vta_da", POTENTIATED),
     "vta_input_to_vta_gaba": ("vta_input", "vta_gaba", EXCITATORY),
     "vta_gaba_to_vta_da": ("vta_gaba", "vta_da", INHIBITORY),
     "pvn_input_to_pvn_oxt": ("pvn_input", "pvn_oxt", EXCITATORY),
@@ -34,6 +34,7 @@ MSN_COLLATERALS = [(pre, post) for pre in ("nac_d1", "nac_d2") for post in ("nac
 
 _MODELS = {
     EXCITATORY: (eq.EXCITATORY, eq.EXCITATORY_ON_PRE),
+    POTENTIATED: (eq.EXCITATORY, eq.POTENTIATED_ON_PRE),
     INHIBITORY: (eq.INHIBITORY, eq.INHIBITORY_ON_PRE),
 }
 #: Plasticity constants a plastic synapse takes from the ``plasticity`` config section.
@@ -72,7 +73,7 @@ def projection_parameters(key: str, kind: str, config: dict) -> dict:
     """Values of the shared constants of a projection, from ``connections.<key>``."""
     spec = config["connections"][key]
     values = {"g_max": spec["g_max"], "w_cv": spec["w_cv"]}
-    if kind in (EXCITATORY, PLASTIC):
+    if kind in (EXCITATORY, PLASTIC, POTENTIATED):
         values["nmda_ratio"] = spec["nmda_ratio"]
     if kind == PLASTIC:
         values.update({key: config["plasticity"][key] for key in _RULE_CONSTANTS})

@@ -131,6 +131,22 @@ tau_w : second (shared, constant)
 
 ADEX_RESET = "v = v_reset; w_adapt += b_w"
 
+#: Drug-evoked potentiation of excitatory synapses onto VTA DA neurons (Ungless et al.
+#: 2001): grows while cocaine is present, needs NMDA receptors, decays over days. Scales
+#: the AMPA conductance of the VTA input (AMPA/NMDA ratio up). A slow variable that
+#: protocols carry across sessions through `p_vta_initial`.
+VTA_POTENTIATION = """
+dp_vta/dt = k_vta * nmda_available * COC / (COC + K_cocaine_vta) - p_vta / tau_vta : 1
+COC : mmolar
+k_vta : 1 / second (shared, constant)
+nmda_available : 1 (shared, constant)
+K_cocaine_vta : mmolar (shared, constant)
+tau_vta : second (shared, constant)
+p_vta_initial : 1 (shared, constant)
+"""
+POTENTIATED_ON_PRE = ("g_ampa_post += w * g_max * (1 + p_vta_post); "
+                      "g_nmda_post += w * g_max * nmda_ratio")
+
 #: Volume-transmission compartments (index 0: NAc, 1: VTA). n_da is the canonical DA
 #: trace of Izhikevich 2007 (one increment per DA spike), used by canonical plasticity. [DA]: release per spike and
 #: Michaelis-Menten uptake (Dreyer et al. 2010); cocaine blocks DAT competitively, so the
@@ -180,8 +196,10 @@ DA_post = DA_pre : mmolar (summed)
 OXT_post = OXT_pre : mmolar (summed)
 """
 
-#: MSNs also read the canonical DA trace n (canonical plasticity mode).
+#: MSNs also read the canonical DA trace n (canonical plasticity mode); VTA DA neurons
+#: read [cocaine] (drug-evoked potentiation).
 MSN_COUPLING = VOLUME_COUPLING + "n_da_post = n_da_pre : 1 (summed)\n"
+DA_COUPLING = VOLUME_COUPLING + "COC_post = COC_pre : mmolar (summed)\n"
 
 #: Excitatory synapse: AMPA and NMDA conductances scaled by a per-synapse weight w
 #: (the plastic variable of the plasticity rules).

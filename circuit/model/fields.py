@@ -77,7 +77,8 @@ def oxt_release_parameters(name: str, config: dict, n_oxt: int) -> dict:
 def build_coupling(volume, population) -> Synapses:
     """Let every neuron of `population` read the [DA] and [OXT] of its compartment."""
     group = population.group
-    model = eq.MSN_COUPLING if population.model == "msn" else eq.VOLUME_COUPLING
+    model = {"msn": eq.MSN_COUPLING, "adex": eq.DA_COUPLING}.get(population.model,
+                                                                 eq.VOLUME_COUPLING)
     coupling = Synapses(volume, group, model, name=f"volume_to_{group.name}")
     coupling.connect(i=[COMPARTMENT[population.name]] * len(group), j=list(range(len(group))))
     return coupling

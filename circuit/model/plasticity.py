@@ -10,8 +10,8 @@ The rule, written once with the sign of every term in docs/plasticity.md:
     m(t)       = n(t) - b                    canonical mode (Izhikevich 2007; Potjans 2010)
 
 Fast form (default): between a synapse's own events c decays exactly,
-c(t) = C e^{-(t - T)/tau_c}, so the weight change over any interval is eta C times the
-rise of a per-neuron accumulator Q with dQ/dt = m(t) e^{-(t - T)/tau_c}. Each synapse
+c(t) = C_elig e^{-(t - T)/tau_c}, so the weight change over any interval is eta C_elig
+times the rise of a per-neuron accumulator Q with dQ/dt = m(t) e^{-(t - T)/tau_c}. Each synapse
 applies it lazily at its pre and post spikes; every `renewal` period all synapses flush
 and T moves on, so the exponentials stay O(1). Per-synapse work is event-driven; only Q
 (one value per neuron) is integrated every step. The clock-driven form integrates c and
@@ -38,9 +38,7 @@ occ_reference : 1 (shared, constant)
 """
 
 #: What every plastic synapse holds besides the excitatory conductance parameters.
-_TRACES = """
-dapre/dt = -apre / tau_plus : 1 (event-driven)
-dapost/dt = -apost / tau_minus : 1 (event-driven)
+_CONSTANTS = """
 tau_plus : second (shared, constant)
 tau_minus : second (shared, constant)
 A_plus : 1 (shared, constant)
@@ -52,6 +50,10 @@ M4 : 1 (shared, constant)
 critical_period : 1 (shared, constant)
 oxtr_terminals : 1 (shared, constant)
 """
+_TRACES = """
+dapre/dt = -apre / tau_plus : 1 (event-driven)
+dapost/dt = -apost / tau_minus : 1 (event-driven)
+""" + _CONSTANTS
 
 #: OXT-LTD (M4; Dolen et al. 2013): each presynaptic spike depresses the synapse in
 #: proportion to OXTR occupancy at the NAc [OXT], inside the critical period (Nardou 2019).
@@ -60,47 +62,52 @@ _OXT_LTD = ("w = clip(w - M4 * critical_period * oxtr_terminals * A_oxt"
 
 #: Fast (event-driven, exact between events) form.
 FAST = eq.EXCITATORY + _TRACES + """
-C : 1
+C_elig : 1
 Q_last : second
 """
-_FLUSH = "w = clip(w + eta * C * (Q_post - Q_last), 0, w_max); Q_last = Q_post"
+_FLUSH = "w = clip(w + eta * C_elig * (Q_post - Q_last), 0, w_max); Q_last = Q_post"
 _SCALE = "exp((t - T_renewal_post) / tau_c_post)"
 FAST_ON_PRE = "\n".join([_FLUSH, _OXT_LTD, "apre += 1",
-                         f"C -= A_minus * apost * {_SCALE}", eq.EXCITATORY_ON_PRE])
-FAST_ON_POST = "\n".join([_FLUSH, "apost += 1", f"C += A_plus * apre * {_SCALE}"])
+                         f"C_elig -= A_minus * apost * {_SCALE}", eq.EXCITATORY_ON_PRE])
+FAST_ON_POST = "\n".join([_FLUSH, "apost += 1", f"C_elig += A_plus * apre * {_SCALE}"])
 #: Every `renewal`: apply what is pending, then restart the exponentials from t.
-FAST_RENEWAL = "\n".join([_FLUSH, f"C = C / {_SCALE}", "Q_last = 0 * second"])
+FAST_RENEWAL = "\n".join([_FLUSH, f"C_elig = C_elig / {_SCALE}", "Q_last = 0 * second"])
 NEURON_RENEWAL = "T_renewal = t\nQ = 0 * second"
 
 #: Clock-driven form: the same rule integrated per synapse every time step.
 CLOCK = eq.EXCITATORY.replace("w : 1", "") + _TRACES + """
-dc/dt = -c / tau_c_post : 1 (clock-driven)
-dw/dt = eta * c * m_post : 1 (clock-driven)
+dc_elig/dt = -c_elig / tau_c_post : 1 (clock-driven)
+dw/dt = eta * c_elig * m_post : 1 (clock-driven)
 """
 _CLIP = "w = clip(w, 0, w_max)"
-CLOCK_ON_PRE = "\n".join([_CLIP, _OXT_LTD, "apre += 1", "c -= A_minus * apost",
+CLOCK_ON_PRE = "\n".join([_CLIP, _OXT_LTD, "apre += 1", "c_elig -= A_minus * apost",
                           eq.EXCITATORY_ON_PRE])
-CLOCK_ON_POST = "\n".join([_CLIP, "apost += 1", "c += A_plus * apre"])
+CLOCK_ON_POST = "\n".join([_CLIP, "apost += 1", "c_elig += A_plus * apre"])
 
+#: Frozen: the same synapses with fixed weights and no plasticity state (cost baseline).
 FORMS = {"fast": (FAST, FAST_ON_PRE, FAST_ON_POST),
-         "clock": (CLOCK, CLOCK_ON_PRE, CLOCK_ON_POST)}
+         "clock": (CLOCK, CLOCK_ON_PRE, CLOCK_ON_POST),
+         "frozen": (eq.EXCITATORY + _CONSTANTS, eq.EXCITATORY_ON_PRE, None)}
 
 #: Variables to record, per form, from the synapses and from their postsynaptic cells.
-RECORDED = {"fast": (("w", "C", "Q_last"), ("Q", "T_renewal")),
-            "clock": (("w", "c"), ())}
+RECORDED = {"fast": (("w", "C_elig", "Q_last"), ("Q", "T_renewal")),
+            "clock": (("w", "c_elig"), ()),
+            "frozen": (("w",), ())}
 
 
 def current_state(form: str, synaptic: dict, post: dict, t, eta, w_max, tau_c) -> tuple:
     """(weight, eligibility) at times `t` from recorded variables (NumPy, SI units).
 
-    In the fast form the stored `w` lags: the pending change eta C (Q - Q_last) is added
-    and c = C exp(-(t - T)/tau_c), exactly as the synapse itself would at its next event.
+    In the fast form the stored `w` lags: the pending change eta C_elig (Q - Q_last) is added
+    and c = C_elig exp(-(t - T)/tau_c), exactly as the synapse itself would at its next event.
     """
     import numpy as np
 
+    if form == "frozen":
+        return synaptic["w"], np.zeros_like(synaptic["w"])
     if form == "clock":
-        return synaptic["w"], synaptic["c"]
-    pending = eta * synaptic["C"] * (post["Q"] - synaptic["Q_last"])
+        return synaptic["w"], synaptic["c_elig"]
+    pending = eta * synaptic["C_elig"] * (post["Q"] - synaptic["Q_last"])
     weight = np.clip(synaptic["w"] + pending, 0, w_max)
-    eligibility = synaptic["C"] * np.exp(-(t - post["T_renewal"]) / tau_c)
+    eligibility = synaptic["C_elig"] * np.exp(-(t - post["T_renewal"]) / tau_c)
     return weight, eligibility

@@ -24,8 +24,9 @@ _TEMPLATES = {
     "msn": (eq.MSN + plasticity.MODULATOR + "n_da : 1\n", eq.MSN_RESET, "v_r + rand() * (v_t - v_r) / 4", {"u": "0 * amp"}),
     "fast_spiking": (eq.FAST_SPIKING, eq.FAST_SPIKING_RESET, "v_r + rand() * (v_t - v_r)",
                      {"u": "0 * amp", "I_bias": "I_bias_mean + I_bias_sd * randn()"}),
-    "adex": (eq.ADEX, eq.ADEX_RESET, "E_L + rand() * (V_T - E_L)",
-             {"w_adapt": "0 * amp", "I_bias": "I_bias_mean + I_bias_sd * randn()"}),
+    "adex": (eq.ADEX + eq.VTA_POTENTIATION, eq.ADEX_RESET, "E_L + rand() * (V_T - E_L)",
+             {"w_adapt": "0 * amp", "I_bias": "I_bias_mean + I_bias_sd * randn()",
+              "p_vta": "p_vta_initial"}),
 }
 
 #: Compartment of the volume group whose [DA] and [OXT] each population sees.
@@ -73,7 +74,9 @@ def population_parameters(name: str, config: dict) -> dict:
     values.update(receptor_parameters(name, config))
     if model == "msn":
         values.update(modulator_parameters(name, config))
-    else:
+    if model == "adex":
+        values.update(vta_potentiation_parameters(config))
+    if model != "msn":
         switch, strength = OXTR_CURRENT.get(name, (None, None))
         values["M_oxtr"] = float(config["mechanisms"][switch]) if switch else 0.0
         values["I_oxtr_max"] = config["oxt_actions"][strength] if strength else 0 * pA
@@ -106,6 +109,13 @@ def modulator_parameters(name: str, config: dict) -> dict:
     return dict(plasticity_on=float(rule["enabled"]), canonical=float(rule["canonical"]),
                 b_da=rule["b"], tau_c=rule["tau_c"], modulation_sign=sign,
                 d1_gated=float(receptor == "d1r"), occ_reference=float(occupancy))
+
+
+def vta_potentiation_parameters(config: dict) -> dict:
+    """Drug-evoked potentiation constants (only VTA DA neurons see cocaine)."""
+    vta = config["plasticity"]["vta"]
+    return dict(k_vta=vta["rate"], nmda_available=vta["nmda"], K_cocaine_vta=vta["K_cocaine"],
+                tau_vta=vta["tau_decay"], p_vta_initial=vta["initial"])
 
 
 def receptor_parameters(name: str, config: dict) -> dict:

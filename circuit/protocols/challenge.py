@@ -1,7 +1,8 @@
 """The default protocol: baseline, a cocaine challenge, then washout.
 
 Phasic bursts of the VTA input during baseline evoke DA transients (a reward-like
-event); the cocaine dose is infused over a few seconds at the start of the challenge.
+event); the cocaine dose is infused over a few seconds at the start of the challenge,
+and again every `interval` for `count` infusions (repeated exposure).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def schedule(config: dict) -> Schedule:
     infusion_time = float(cocaine["infusion_duration"] / second)
     brain_concentration = cocaine["dose"] * config["fields"]["cocaine"]["brain_per_dose"]
     rate = float(brain_concentration / (infusion_time * second) / (mmolar / second))
-    infusion = pulse_train(n, input_dt, [0.0], infusion_time, rate,
+    onsets = [k * float(cocaine["interval"] / second) for k in range(cocaine["count"])]
+    infusion = pulse_train(n, input_dt, onsets, infusion_time, rate,
                            offset=warmup + phases[1].start)
 
     plan.inputs = {"vta_input": vta_drive, "cocaine_infusion": infusion}

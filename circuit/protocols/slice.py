@@ -18,6 +18,7 @@ Spec keys::
         oxt: {baseline: 0 nM}
         da_spikes: [2 s, 2.05 s]   # canonical mode only
         copies: 1
+        weight: 1.0                # initial weight (1 = baseline)
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from ..config.schema import ConfigError
 from ..config.units import UnitError, parse_quantity
 
 CELLS = ("d1", "d2")
-_SYNAPSE_KEYS = {"name", "pairing", "pre", "post", "da", "oxt", "da_spikes", "copies"}
+_SYNAPSE_KEYS = {"name", "pairing", "pre", "post", "da", "oxt", "da_spikes", "copies",
+                 "weight"}
 _TOP_KEYS = {"cell", "duration", "record_dt", "set", "synapses", "input_dt"}
 
 
@@ -44,6 +46,7 @@ class BenchSynapse:
     da: np.ndarray
     oxt: np.ndarray
     da_spikes: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    weight: float = 1.0
 
 
 @dataclass
@@ -122,6 +125,12 @@ def _time_course(spec, n: int, dt: float, path: str) -> np.ndarray:
     return samples
 
 
+def _weight(value, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigError(f"{path}: expected a non-negative number, got {value!r}")
+    return float(value)
+
+
 def parse_bench(spec: dict) -> BenchSpec:
     """Validate and expand a bench spec; ConfigError names the offending key."""
     if not isinstance(spec, dict):
@@ -152,12 +161,13 @@ def parse_bench(spec: dict) -> BenchSpec:
             pre = _times(entry.get("pre", []), f"{path}.pre")
             post = _times(entry.get("post", []), f"{path}.post")
         for name, times in (("pre", pre), ("post", post)):
-            if len(times) and not 0 < times.min() and times.max() < duration:
+            if len(times) and not (0 < times.min() and times.max() < duration):
                 raise ConfigError(f"{path}.{name}: spike times must lie inside (0, duration)")
         synapse = BenchSynapse(
             name=str(entry.get("name", f"synapse_{index}")), pre=pre, post=post,
             da=_time_course(entry.get("da"), bench.n_samples, input_dt, f"{path}.da"),
             oxt=_time_course(entry.get("oxt"), bench.n_samples, input_dt, f"{path}.oxt"),
-            da_spikes=_times(entry.get("da_spikes", []), f"{path}.da_spikes"))
+            da_spikes=_times(entry.get("da_spikes", []), f"{path}.da_spikes"),
+            weight=_weight(entry.get("weight", 1.0), f"{path}.weight"))
         bench.synapses.extend([synapse] * int(entry.get("copies", 1)))
     return bench

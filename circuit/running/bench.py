@@ -29,6 +29,7 @@ from ..model.connectivity import PLASTIC, projection_parameters
 from ..model.parameters import apply_directly, as_run_args
 from ..model.populations import modulator_parameters, receptor_parameters
 from ..protocols.slice import BenchSpec
+from ..results.bench import BenchResult
 from . import device as devices
 
 #: Bench postsynaptic cell: receptors and third factor of an MSN, spikes imposed.
@@ -42,20 +43,6 @@ g_ampa : siemens
 g_nmda : siemens
 """)
 POST_TRACES = ("m", "DA", "OXT", "occ_d1r", "occ_d2r", "occ_oxtr", "n_da")
-
-
-@dataclass
-class BenchResult:
-    """Sampled weights, eligibility and neuromodulator traces of every bench synapse."""
-
-    t: np.ndarray            # (n_t,) s
-    names: list              # synapse names, one per synapse
-    weight: np.ndarray       # (n_synapses, n_t)
-    eligibility: np.ndarray  # (n_synapses, n_t)
-    traces: dict             # POST_TRACES -> (n_synapses, n_t); DA, OXT in nM
-
-    def final_weights(self) -> np.ndarray:
-        return self.weight[:, -1]
 
 
 @dataclass
@@ -85,8 +72,8 @@ def _generator(times_per_neuron, n: int, name: str, shift: float = 0.0):
 
 
 def _structure(bench: BenchSpec, config) -> dict:
-    """What needs a new build: spike times, sizes, durations, the rule's form."""
-    return {"spikes": [(s.pre.tolist(), s.post.tolist(), s.da_spikes.tolist())
+    """What needs a new build: spike times, initial weights, durations, the rule's form."""
+    return {"spikes": [(s.pre.tolist(), s.post.tolist(), s.da_spikes.tolist(), s.weight)
                        for s in bench.synapses],
             "durations": (bench.duration, bench.record_dt, bench.input_dt),
             "dt": config.plain["simulation"]["dt"], "device": config["simulation"]["device"],
@@ -170,7 +157,7 @@ def _build(bench: BenchSpec, config, key: str) -> _Session:
         post.run_regularly(plasticity.NEURON_RENEWAL, dt=period, when="end", order=1)
     for one_to_one in (synapses, *drives):
         one_to_one.connect(j="i")
-    synapses.w = 1.0
+    synapses.w = np.array([s.weight for s in bench.synapses])
     synaptic_names, post_names = plasticity.RECORDED[form]
     record_dt = bench.record_dt * second
     weights = StateMonitor(synapses, list(synaptic_names), record=np.arange(n), dt=record_dt,

@@ -14,6 +14,9 @@ from ..model.fields import COMPARTMENTS
 #: Occupancy traces worth recording: (receptor variable, population).
 OCCUPANCIES = (("d1r", "nac_d1"), ("d2r", "nac_d2"), ("oxtr", "nac_d2"),
                ("d1r", "nac_pv"), ("oxtr", "nac_pv"), ("oxtr", "vta_da"))
+#: Other per-population traces: drug-evoked potentiation of VTA DA inputs (the same in
+#: every DA neuron, which all see one [cocaine]).
+_EXTRA = {"vta_da": ["p_vta"]}
 #: Volume variables and the trace names they become (per compartment).
 _VOLUME_TRACES = {"DA": "da", "OXT": "oxt", "COC": "cocaine"}
 #: Traces kept from the volume (the VTA has no DA release or cocaine readout of interest).
@@ -45,13 +48,18 @@ def make_monitors(circuit, record: dict) -> Monitors:
     for receptor, population in OCCUPANCIES:
         group = circuit.populations[population].group
         if population not in occupancy:
-            occupancy[population] = StateMonitor(group, ["occ_d1r", "occ_d2r", "occ_oxtr"],
-                                                 record=[0], dt=trace_dt,
+            variables = ["occ_d1r", "occ_d2r", "occ_oxtr"] + _EXTRA.get(population, [])
+            occupancy[population] = StateMonitor(group, variables, record=[0], dt=trace_dt,
                                                  name=f"trace_{population}")
-    weights = {name: _weight_monitor(synapses, circuit.config["connections"][key]["p"], record)
-               for name, (synapses, key, kind) in circuit.projections.items()
-               if kind == PLASTIC}
-    return Monitors(spikes, volume, occupancy, weights)
+    return Monitors(spikes, volume, occupancy, weights={})
+
+
+def add_weight_monitors(monitors: Monitors, circuit, record: dict) -> list:
+    """Monitors of plastic weights; synapses must exist, so call after connecting."""
+    monitors.weights = {
+        name: _weight_monitor(synapses, circuit.config["connections"][key]["p"], record)
+        for name, (synapses, key, kind) in circuit.projections.items() if kind == PLASTIC}
+    return list(monitors.weights.values())
 
 
 def _weight_monitor(synapses, probability: float, record: dict) -> StateMonitor:
@@ -97,6 +105,7 @@ def collect(monitors: Monitors, warmup: float, recorded: float, record: dict) ->
     for receptor, population in OCCUPANCIES:
         values = getattr(monitors.occupancy[population], f"occ_{receptor}")[0]
         traces[f"occ_{receptor}_{population}"] = np.asarray(values)[keep]
+    traces["vta_potentiation"] = np.asarray(monitors.occupancy["vta_da"].p_vta[0])[keep]
 
     rate_t, rates = population_rates(spikes, monitors, recorded, record)
     weight_t, weights = weight_samples(monitors, warmup)

@@ -25,7 +25,7 @@ from ..protocols import make_schedule
 from ..results.record import Results
 from . import device as devices
 from .provenance import provenance
-from .recording import Monitors, collect, make_monitors
+from .recording import Monitors, add_weight_monitors, collect, make_monitors
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +115,7 @@ def _build(config: dict, schedule, key: str, kind: str, progress: bool) -> Sessi
         circuit.connect()  # Synapses accept values only once connected
         apply_directly(network, parameter_table(config))
     circuit.initialise()
+    network.add(*add_weight_monitors(monitors, circuit, config["simulation"]["record"]))
     # Progress reports are compiled in (so one build serves quiet and verbose runs);
     # standalone runs show them only when `progress` asks for the binary's output.
     report = "text" if kind == "standalone" or progress else None

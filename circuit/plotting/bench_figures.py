@@ -1,0 +1,46 @@
+"""Figure of a plasticity-bench run: weight trajectories and what each synapse saw."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..results.bench import BenchResult
+from .style import save_png
+
+#: At most this many distinct synapse names are drawn.
+MAX_SHOWN = 12
+
+
+def bench_figure(result: BenchResult) -> Figure:
+    """Weights (top), eligibility (middle) and [DA] (bottom) of each named synapse."""
+    first = {}
+    for k, name in enumerate(result.names):
+        first.setdefault(name, k)
+    shown = list(first.items())[:MAX_SHOWN]
+    fig = Figure(figsize=(10, 8), layout="constrained")
+    weight_ax, elig_ax, da_ax = fig.subplots(3, 1, sharex=True)
+    colours = [f"C{k % 10}" for k in range(len(shown))]
+    for (name, k), colour in zip(shown, colours):
+        weight_ax.plot(result.t, result.weight[k], color=colour, label=name)
+        elig_ax.plot(result.t, result.eligibility[k], color=colour)
+        da_ax.plot(result.t, result.traces["DA"][k], color=colour)
+    weight_ax.axhline(1.0, color="0.5", lw=0.8, ls="--")
+    weight_ax.set_ylabel("weight (start = 1)")
+    elig_ax.set_ylabel("eligibility c")
+    da_ax.set_ylabel("[DA] (nM)")
+    da_ax.set_xlabel("time (s)")
+    weight_ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+                     title="synapse")
+    title = "Plasticity bench: weight, eligibility and dopamine of each synapse"
+    if len(first) > MAX_SHOWN:
+        title += f" (first {MAX_SHOWN} of {len(first)})"
+    fig.suptitle(title)
+    return fig
+
+
+def make_bench_figure(result: BenchResult, directory) -> Path:
+    """Write figures/bench.png under `directory`."""
+    return save_png(bench_figure(result), Path(directory) / "bench.png")

@@ -9,11 +9,12 @@ The rule, written once with the sign of every term in docs/plasticity.md:
     m(t)       = s (occ(t) - occ_ref)        cell-type mode (D1R on D1, D2R on D2 MSNs)
     m(t)       = n(t) - b                    canonical mode (Izhikevich 2007; Potjans 2010)
 
-Fast form (default): between a synapse's own events c decays exactly,
-c(t) = C_elig e^{-(t - T)/tau_c}, so the weight change over any interval is eta C_elig
-times the rise of a per-neuron accumulator Q with dQ/dt = m(t) e^{-(t - T)/tau_c}. Each synapse
-applies it lazily at its pre and post spikes; every `renewal` period all synapses flush
-and T moves on, so the exponentials stay O(1). Per-synapse work is event-driven; only Q
+Fast form (default): between a synapse's own events c only decays, c(t) = C_elig E(t),
+where E (dE/dt = -E/tau_c, one per neuron, reset to 1 at each renewal) carries the decay
+for all synapses of a cell. The weight change over any interval is then eta C_elig times
+the rise of a per-neuron accumulator Q with dQ/dt = m(t) E(t). Each synapse applies it
+lazily at its pre and post spikes; every `renewal` period all synapses flush, C_elig is
+rescaled and E restarts at 1, so the numbers stay O(1). Per-synapse work is event-driven; only Q
 (one value per neuron) is integrated every step. The clock-driven form integrates c and
 w per synapse every step and exists to test the fast form against.
 """
@@ -26,8 +27,8 @@ MODULATOR = """
 m = plasticity_on * (canonical * (n_da - b_da)
     + (1 - canonical) * modulation_sign * (occ_gate - occ_reference)) : 1
 occ_gate = d1_gated * occ_d1r + (1 - d1_gated) * occ_d2r : 1
-dQ/dt = m * exp(-(t - T_renewal) / tau_c) : second
-T_renewal : second (shared)
+dQ/dt = m * E_c : second
+dE_c/dt = -E_c / tau_c : 1
 plasticity_on : 1 (shared, constant)
 canonical : 1 (shared, constant)
 b_da : 1 (shared, constant)
@@ -66,13 +67,13 @@ C_elig : 1
 Q_last : second
 """
 _FLUSH = "w = clip(w + eta * C_elig * (Q_post - Q_last), 0, w_max); Q_last = Q_post"
-_SCALE = "exp((t - T_renewal_post) / tau_c_post)"
+_SCALE = "(1 / E_c_post)"
 FAST_ON_PRE = "\n".join([_FLUSH, _OXT_LTD, "apre += 1",
                          f"C_elig -= A_minus * apost * {_SCALE}", eq.EXCITATORY_ON_PRE])
 FAST_ON_POST = "\n".join([_FLUSH, "apost += 1", f"C_elig += A_plus * apre * {_SCALE}"])
 #: Every `renewal`: apply what is pending, then restart the exponentials from t.
 FAST_RENEWAL = "\n".join([_FLUSH, f"C_elig = C_elig / {_SCALE}", "Q_last = 0 * second"])
-NEURON_RENEWAL = "T_renewal = t\nQ = 0 * second"
+NEURON_RENEWAL = "Q = 0 * second\nE_c = 1"
 
 #: Clock-driven form: the same rule integrated per synapse every time step.
 CLOCK = eq.EXCITATORY.replace("w : 1", "") + _TRACES + """
@@ -90,7 +91,7 @@ FORMS = {"fast": (FAST, FAST_ON_PRE, FAST_ON_POST),
          "frozen": (eq.EXCITATORY + _CONSTANTS, eq.EXCITATORY_ON_PRE, None)}
 
 #: Variables to record, per form, from the synapses and from their postsynaptic cells.
-RECORDED = {"fast": (("w", "C_elig", "Q_last"), ("Q", "T_renewal")),
+RECORDED = {"fast": (("w", "C_elig", "Q_last"), ("Q", "E_c")),
             "clock": (("w", "c_elig"), ()),
             "frozen": (("w",), ())}
 
@@ -99,7 +100,7 @@ def current_state(form: str, synaptic: dict, post: dict, t, eta, w_max, tau_c) -
     """(weight, eligibility) at times `t` from recorded variables (NumPy, SI units).
 
     In the fast form the stored `w` lags: the pending change eta C_elig (Q - Q_last) is added
-    and c = C_elig exp(-(t - T)/tau_c), exactly as the synapse itself would at its next event.
+    and c = C_elig E_c, exactly as the synapse itself would at its next event.
     """
     import numpy as np
 
@@ -109,5 +110,5 @@ def current_state(form: str, synaptic: dict, post: dict, t, eta, w_max, tau_c) -
         return synaptic["w"], synaptic["c_elig"]
     pending = eta * synaptic["C_elig"] * (post["Q"] - synaptic["Q_last"])
     weight = np.clip(synaptic["w"] + pending, 0, w_max)
-    eligibility = synaptic["C_elig"] * np.exp(-(t - post["T_renewal"]) / tau_c)
+    eligibility = synaptic["C_elig"] * post["E_c"]
     return weight, eligibility

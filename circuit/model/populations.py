@@ -21,7 +21,8 @@ CELL_MODELS = {
 }
 
 _TEMPLATES = {
-    "msn": (eq.MSN + plasticity.MODULATOR + "n_da : 1\n", eq.MSN_RESET, "v_r + rand() * (v_t - v_r) / 4", {"u": "0 * amp"}),
+    "msn": (eq.MSN + plasticity.MODULATOR + "n_da : 1\n", eq.MSN_RESET,
+            "v_r + rand() * (v_t - v_r) / 4", {"u": "0 * amp", "E_c": "1"}),
     "fast_spiking": (eq.FAST_SPIKING, eq.FAST_SPIKING_RESET, "v_r + rand() * (v_t - v_r)",
                      {"u": "0 * amp", "I_bias": "I_bias_mean + I_bias_sd * randn()"}),
     "adex": (eq.ADEX + eq.VTA_POTENTIATION, eq.ADEX_RESET, "E_L + rand() * (V_T - E_L)",

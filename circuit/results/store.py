@@ -199,30 +199,10 @@ def save(results: Results, directory: str | os.PathLike, overwrite: bool = False
         If `directory` exists, is not empty (or not a directory) and `overwrite` is false.
     """
     directory = Path(directory).absolute()
-    exists = os.path.lexists(directory)
-    if exists and not directory.is_dir():
-        raise FileExistsError(f"{directory} exists and is not a directory")
-    if exists and any(directory.iterdir()) and not overwrite:
-        raise FileExistsError(
-            f"{directory} already exists and is not empty; pass --overwrite "
-            "(overwrite=True) to replace it")
-    directory.parent.mkdir(parents=True, exist_ok=True)
-
-    tmp = _new_sibling(directory, "tmp")
-    os.mkdir(tmp, NEW_DIR_MODE)
-    try:
+    with atomic_directory(directory, overwrite=overwrite) as tmp:
         _write_all(results, tmp)
         if extras is not None:
             extras(tmp)
-        _fsync_dir(tmp)
-        if os.path.lexists(directory):
-            _replace_dir(tmp, directory)
-        else:
-            os.rename(tmp, directory)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _fsync_dir(directory.parent)
     return directory
 
 
@@ -235,7 +215,9 @@ def atomic_directory(directory: str | os.PathLike, overwrite: bool = False):
     `overwrite`); on an exception it is removed and `directory` is untouched.
     """
     directory = Path(directory).absolute()
-    if os.path.lexists(directory) and any(Path(directory).iterdir()) and not overwrite:
+    if os.path.lexists(directory) and not directory.is_dir():
+        raise FileExistsError(f"{directory} exists and is not a directory")
+    if os.path.lexists(directory) and any(directory.iterdir()) and not overwrite:
         raise FileExistsError(f"{directory} already exists and is not empty; pass --overwrite "
                               "(overwrite=True) to replace it")
     directory.parent.mkdir(parents=True, exist_ok=True)

@@ -158,6 +158,7 @@ def _build(bench: BenchSpec, config, key: str) -> _Session:
     for one_to_one in (synapses, *drives):
         one_to_one.connect(j="i")
     synapses.w = np.array([s.weight for s in bench.synapses])
+    post.E_c = 1
     synaptic_names, post_names = plasticity.RECORDED[form]
     record_dt = bench.record_dt * second
     weights = StateMonitor(synapses, list(synaptic_names), record=np.arange(n), dt=record_dt,

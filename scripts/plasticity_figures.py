@@ -148,17 +148,19 @@ def plot_stdp(data: Path, figures: Path) -> None:
         on, off = final_changes(data / f"stdp_{cell}"), final_changes(data / f"stdp_{cell}_no_heteromer")
         for k, label in enumerate(DA_CONDITIONS):
             ys = [on[f"{label}|{i}"] for i in INTERVALS_MS]
-            ax.plot(INTERVALS_MS, ys, marker="o", color=f"C{k}", label=label + " (heteromer on)")
+            ax.plot(INTERVALS_MS, ys, marker="o", color=f"C{k}", lw=2.5 if k == 1 else 1.5,
+                    ms=8 if k == 1 else 6, label=label + " (heteromer on)")
         label = "high DA + OXT 10 nM"
-        ax.plot(INTERVALS_MS, [off[f"{label}|{i}"] for i in INTERVALS_MS], marker="s", ls="--",
-                color="C3", mfc="white", label=label + " (heteromer off)")
+        ax.plot(INTERVALS_MS, [off[f"{label}|{i}"] for i in INTERVALS_MS], marker="s", ls=":",
+                lw=1, ms=4, color="C3", mfc="white", label=label + " (heteromer off)")
         ax.axhline(0, color="0.5", lw=0.8)
         ax.axvline(0, color="0.5", lw=0.8)
         ax.set_title(f"{cell.upper()} MSN")
         ax.set_xlabel("post - pre interval (ms)")
     axes[0].set_ylabel("weight change after 3 pairings")
     axes[1].legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
-    fig.suptitle("STDP windows under different DA (and OXT) conditions (bench; OXT-LTD off)")
+    fig.suptitle("STDP windows under different DA (and OXT) conditions (bench; OXT-LTD off).\n"
+                 "Without the heteromer, OXT changes nothing: its curve lies on the burst curve.")
     _save(fig, figures / "plasticity_stdp_windows.png")
 
 
@@ -193,8 +195,8 @@ def plot_oxt_ltd(data: Path, figures: Path) -> None:
                                          ("after the critical period", "oxt_ltd_outside"),
                                          ("OXTR knock-out", "oxt_ltd_knockout"))):
         changes = final_changes(data / folder)
-        right.plot([float(x) for x in changes], list(changes.values()), marker="o",
-                   color=f"C{k}", label=label)
+        right.plot([float(x) for x in changes], list(changes.values()), marker="os^"[k],
+                   ms=9 - 2 * k, color=f"C{k}", label=label)
     right.set_xscale("symlog", linthresh=0.3)
     right.set_xlabel("[OXT] (nM)")
     right.set_ylabel("weight change after 10 s")

@@ -23,6 +23,16 @@ BANDS = {
 }
 
 
+#: Test modules that use the plasticity bench. Brian2 holds one standalone project per
+#: process, so they run after the network tests instead of between them: switching back
+#: and forth would regenerate the network's code each time.
+BENCH_MODULES = {"test_plasticity.py", "test_bench_cli.py"}
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.path.name in BENCH_MODULES)
+
+
 def simulate(path=REDUCED, overrides=(), seed=None):
     """Run a config file with overrides (no progress output)."""
     return circuit.run(circuit.load_config(path, overrides, seed=seed), progress=False)

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from brian2 import defaultclock, device, second
+from brian2 import NeuronGroup, check_units, defaultclock, device, implementation, second
 from brian2 import seed as set_seed
 
 from ..config.schema import structural_values
@@ -30,31 +30,43 @@ from .recording import Monitors, add_weight_monitors, collect, make_monitors
 log = logging.getLogger(__name__)
 
 #: Simulated time between progress lines.
-PROGRESS_CHUNK = 10.0  # s
+PROGRESS_PERIOD = 10.0  # s
 
 
 def _run_with_progress(network, duration: float, kind: str, progress: bool) -> None:
-    """Run `duration` seconds, with a progress line after every PROGRESS_CHUNK.
+    """Run `duration` seconds, printing a progress line every PROGRESS_PERIOD simulated.
 
-    Standalone: Brian2's own `report` calls std::clock() for every object at every time
-    step (a system call here, which made runs 2-3x slower), so the run is split into
-    chunks and the compiled binary prints one line after each; the lines show when
-    `progress` asks for the binary's output. Runtime mode uses Brian2's report.
+    Brian2's own `report` calls std::clock() for every object at every time step in
+    standalone code (a system call here, which made runs 2-3x slower), and splitting the
+    run multiplies the code to compile; so a one-neuron group calls a C++ function every
+    PROGRESS_PERIOD instead. Standalone shows the lines when `progress` asks for the
+    binary's output; runtime mode prints them only if `progress`.
     """
-    if kind != "standalone":
-        network.run(duration * second, report="text" if progress else None,
-                    report_period=PROGRESS_CHUNK * second)
-        return
-    device.insert_code("main", "const std::time_t circuit_started = std::time(nullptr);")
-    done = 0.0
-    while done < duration - 1e-9:
-        step = min(PROGRESS_CHUNK, duration - done)
-        network.run(step * second)
-        done += step
-        device.insert_code(
-            "main", f'std::cout << "circuit: simulated {done:.0f} s of {duration:.0f} s in "'
-                    f' << std::difftime(std::time(nullptr), circuit_started) << " s"'
-                    f' << std::endl;')
+    namespace = {"circuit_progress": circuit_progress, "total": duration * second,
+                 "printing": float(kind == "standalone" or progress)}
+    reporter = NeuronGroup(1, "reported : 1", namespace=namespace, name="progress")
+    reporter.run_regularly("reported = circuit_progress(t, total, printing)",
+                           dt=PROGRESS_PERIOD * second)
+    network.add(reporter)
+    network.run(duration * second)
+
+
+@implementation("cpp", """
+double circuit_progress(double t, double total, double printing) {
+    static std::time_t started = std::time(nullptr);
+    if (printing > 0)
+        std::printf("circuit: simulated %.0f s of %.0f s in %.0f s\\n", t, total,
+                    std::difftime(std::time(nullptr), started));
+    std::fflush(stdout);
+    return 0.0;
+}
+""", headers=["<ctime>", "<cstdio>"])
+@check_units(t=second, total=second, printing=1, result=1)
+def circuit_progress(t, total, printing):
+    """Print one progress line (runtime mode; the C++ version serves standalone)."""
+    if printing:
+        print(f"circuit: simulated {float(t):.0f} s of {float(total):.0f} s", flush=True)
+    return 0.0
 
 
 @dataclass

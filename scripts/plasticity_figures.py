@@ -102,7 +102,7 @@ def run_drug(data: Path) -> None:
     import circuit
     from circuit.results import save
 
-    exposure = ["protocol.baseline=20 s", "protocol.challenge=180 s", "protocol.washout=20 s",
+    exposure = ["plasticity.enabled=on", "protocol.baseline=20 s", "protocol.challenge=180 s", "protocol.washout=20 s",
                 "protocol.cocaine.count=3", "protocol.cocaine.interval=60 s",
                 "protocol.bursts.times=[5 s, 10 s, 15 s]"]
     results = circuit.run(circuit.load_config(REDUCED, exposure), progress=False)
@@ -115,7 +115,8 @@ def run_drug(data: Path) -> None:
     for label, extra in (("control", []), ("NMDA antagonist", ["plasticity.vta.nmda=0"])):
         carried, points = 0.0, []
         for session in range(3):
-            config = circuit.load_config(REDUCED, [*extra, f"plasticity.vta.initial={carried}"])
+            config = circuit.load_config(REDUCED, ["plasticity.enabled=on", *extra,
+                                                   f"plasticity.vta.initial={carried}"])
             run = circuit.run(config, progress=False)
             end = float(run.traces["vta_potentiation"][-1])
             points.append({"day": session, "start": carried, "end": end})

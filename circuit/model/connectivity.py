@@ -77,7 +77,8 @@ def projection_parameters(key: str, kind: str, config: dict) -> dict:
         values["nmda_ratio"] = spec["nmda_ratio"]
     if kind == PLASTIC:
         values.update({key: config["plasticity"][key] for key in _RULE_CONSTANTS})
-        values["M4"] = float(config["mechanisms"]["oxt_ltd"])
+        rule = config["plasticity"]
+        values["M4"] = float(config["mechanisms"]["oxt_ltd"] and rule["enabled"])
     return values
 
 

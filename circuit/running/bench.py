@@ -23,6 +23,7 @@ from brian2 import (
     second,
 )
 
+from ..config import load_config
 from ..model import equations as eq
 from ..model import plasticity
 from ..model.connectivity import PLASTIC, projection_parameters
@@ -81,7 +82,12 @@ def _structure(bench: BenchSpec, config) -> dict:
 
 
 def parameter_table(bench: BenchSpec, config) -> dict:
-    """Values of the bench's shared constants, by object name."""
+    """Values of the bench's shared constants, by object name.
+
+    The bench exists to study plasticity, so the rule is on whatever
+    ``plasticity.enabled`` says (that switch is for network runs).
+    """
+    config = load_config(config.plain, ["plasticity.enabled=on"])
     population = f"nac_{bench.cell}"
     rule = projection_parameters(f"cortex_to_{population}", PLASTIC, config)
     table = {

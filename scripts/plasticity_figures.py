@@ -30,6 +30,10 @@ DA_CONDITIONS = {
     "high DA + OXT 10 nM": {"da": {"baseline": TONIC, "pulses": [
         {"start": "1.9 s", "duration": "300 ms", "level": "300 nM"}]}, "oxt": "10 nM"},
 }
+#: The slice figures' learning rate: 100x the network's, so that 3-5 pairings show the
+#: window clearly. Away from the bounds weight changes are linear in eta, so the shapes
+#: hold at any rate (docs/plasticity.md).
+SLICE_RATE = "plasticity.eta=2 /s"
 TIMING_DELAYS = np.round(np.arange(-1.0, 5.01, 0.25), 2)
 OXT_LEVELS_NM = (0.0, 0.3, 1.0, 3.0, 10.0)
 
@@ -44,7 +48,7 @@ def run_bench_to(spec: dict, out: Path, overrides=()) -> Path:
     from circuit.running.bench import run_bench
 
     bench = parse_bench(spec)
-    config = circuit.load_config(DEFAULT, [*bench.overrides, *overrides])
+    config = circuit.load_config(DEFAULT, [SLICE_RATE, *bench.overrides, *overrides])
     result = run_bench(bench, config)
     with atomic_directory(out, overwrite=True) as directory:
         write_bench(result, directory, spec, config.plain, {"overrides": list(overrides)})

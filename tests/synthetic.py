@@ -52,6 +52,10 @@ OXT_CHALLENGE_GAIN = 1.5
 OXT_SLOW_PERIOD_S = 7.0
 OXT_SLOW_DEPTH = 0.1
 KD_NM = {"d1r": 1000.0, "d2r": 20.0, "oxtr": 2.0}
+WEIGHT_DT = 1.0  # s, weight sampling
+WEIGHT_SAMPLES = 20  # synapses per projection
+WEIGHT_DRIFT = {"cortex_to_nac_d1": 0.1, "cortex_to_nac_d2": -0.05}  # over the challenge
+VTA_POTENTIATION_MAX = 0.3
 OCCUPANCIES = {  # trace -> (receptor, concentration trace)
     "occ_d1r_nac_d1": ("d1r", "da_nac_nM"),
     "occ_d2r_nac_d2": ("d2r", "da_nac_nM"),
@@ -137,6 +141,14 @@ def make_results(seed: int = 0, duration: float = 30.0) -> Results:
     for name, (receptor, source) in OCCUPANCIES.items():
         traces[name] = traces[source] / (traces[source] + KD_NM[receptor])
 
+    traces["vta_potentiation"] = VTA_POTENTIATION_MAX * block / block.max()
+    weight_t = np.arange(0.0, duration, WEIGHT_DT)
+    progress = np.clip((weight_t - challenge.start) / (challenge.stop - challenge.start), 0, 1)
+    start = rng.normal(1.0, 0.2, WEIGHT_SAMPLES)
+    weights = {name: start + drift * progress[:, None]
+               + rng.normal(0.0, 0.01, (weight_t.size, WEIGHT_SAMPLES))
+               for name, drift in WEIGHT_DRIFT.items()}
+
     config = {
         "seed": seed,
         "protocol": {"name": "cocaine_challenge",
@@ -147,4 +159,5 @@ def make_results(seed: int = 0, duration: float = 30.0) -> Results:
     provenance = {"seed": seed, "source": "tests/synthetic.py",
                   "versions": {"numpy": np.__version__}, "git_commit": None, "wall_time_s": 0.0}
     return Results(config=config, seed=seed, sizes=dict(SIZES), spikes=spikes, rate_t=rate_t,
-                   rates=rates, trace_t=t, traces=traces, phases=phases, provenance=provenance)
+                   rates=rates, trace_t=t, traces=traces, phases=phases, provenance=provenance,
+                   weight_t=weight_t, weights=weights)

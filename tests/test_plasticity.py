@@ -51,10 +51,12 @@ SPEC = {
     ],
 }
 BENCH = parse_bench(SPEC)
+#: The slice learning rate (the network's is 100x lower; docs/plasticity.md).
+SLICE_RATE = "plasticity.eta=2 /s"
 
 
 def _run(*overrides, cell="d1"):
-    config = circuit.load_config(DEFAULT, list(overrides))
+    config = circuit.load_config(DEFAULT, [SLICE_RATE, *overrides])
     bench = BENCH if cell == "d1" else parse_bench({**SPEC, "cell": cell})
     result = run_bench(bench, config)
     return {name: result.weight[k] for k, name in enumerate(result.names)}, result

@@ -25,6 +25,7 @@ EXPECTED_HEIGHT_IN = {
     "rates.png": run_figures.RATE_PANEL_HEIGHT_IN * N_POPULATIONS + 1.0,
     "neuromodulators.png": run_figures.MODULATOR_PANEL_HEIGHT_IN * N_MODULATOR_PANELS + 0.8,
     "occupancy.png": run_figures.OCCUPANCY_PANEL_HEIGHT_IN * N_RECEPTORS + 0.8,
+    "plasticity.png": run_figures.PLASTICITY_PANEL_HEIGHT_IN * 2 + 0.8,
 }
 
 
@@ -57,6 +58,7 @@ def test_figure_is_a_readable_png_of_expected_size(figures, name):
 def test_figures_cope_with_missing_traces_and_other_phases(tmp_path):
     results = make_results(seed=6, duration=9.0)
     results.traces = {"da_nac_nM": results.traces["da_nac_nM"]}
+    results.weights = {}
     results.phases = [Phase("rest", 0.0, 4.0), Phase("stim", 4.0, 9.0)]
     paths = make_run_figures(results, tmp_path)
     assert all(p.stat().st_size > 0 for p in paths)

@@ -79,6 +79,8 @@ def projection_parameters(key: str, kind: str, config: dict) -> dict:
         values.update({key: config["plasticity"][key] for key in _RULE_CONSTANTS})
         rule = config["plasticity"]
         values["M4"] = float(config["mechanisms"]["oxt_ltd"] and rule["enabled"])
+        reference, kd = rule["oxt_reference"], config["receptors"]["Kd_oxtr"]
+        values["occ_oxt_reference"] = float(reference / (reference + kd))
     return values
 
 

@@ -5,7 +5,7 @@ The rule, written once with the sign of every term in docs/plasticity.md:
     dapre/dt  = -apre / tau_plus    + sum_pre  delta(t - t_pre)
     dapost/dt = -apost / tau_minus  + sum_post delta(t - t_post)
     dc/dt      = -c / tau_c + A_plus apre [at post spikes] - A_minus apost [at pre spikes]
-    dw/dt      = eta c m(t) - A_oxt occ_oxtr M4 critical_period oxtr_terminals [at pre]
+    dw/dt      = eta c m(t) - A_oxt [occ_oxtr - occ_oxtr(ref)]+ M4 critical_period oxtr_terminals [at pre]
     m(t)       = s (occ(t) - occ_ref)        cell-type mode (D1R on D1, D2R on D2 MSNs)
     m(t)       = n(t) - b                    canonical mode (Izhikevich 2007; Potjans 2010)
 
@@ -50,6 +50,7 @@ A_oxt : 1 (shared, constant)
 M4 : 1 (shared, constant)
 critical_period : 1 (shared, constant)
 oxtr_terminals : 1 (shared, constant)
+occ_oxt_reference : 1 (shared, constant)
 """
 _TRACES = """
 dapre/dt = -apre / tau_plus : 1 (event-driven)
@@ -58,8 +59,10 @@ dapost/dt = -apost / tau_minus : 1 (event-driven)
 
 #: OXT-LTD (M4; Dolen et al. 2013): each presynaptic spike depresses the synapse in
 #: proportion to OXTR occupancy at the NAc [OXT], inside the critical period (Nardou 2019).
+#: Only OXTR occupancy above that of the tonic [OXT] (`plasticity.oxt_reference`) counts,
+#: so the endogenous tone alone does not drain the weights over long sessions.
 _OXT_LTD = ("w = clip(w - M4 * critical_period * oxtr_terminals * A_oxt"
-            " * OXT_post / (OXT_post + Kd_oxtr_post), 0, w_max)")
+            " * clip(OXT_post / (OXT_post + Kd_oxtr_post) - occ_oxt_reference, 0, 1), 0, w_max)")
 
 #: Fast (event-driven, exact between events) form.
 FAST = eq.EXCITATORY + _TRACES + """

@@ -1,4 +1,4 @@
-"""The standard figures of one run: spike raster, population rates, neuromodulators, occupancy.
+"""The standard figures of one run: raster, rates, neuromodulators, occupancy, plasticity.
 
 Plain NumPy `Results` in, PNG files out (Agg canvas, no pyplot state). Each PNG is
 rendered in memory and written atomically, so a figure on disk is always complete.
@@ -43,6 +43,9 @@ RASTER_FILE = "raster.png"
 RATES_FILE = "rates.png"
 MODULATORS_FILE = "neuromodulators.png"
 OCCUPANCY_FILE = "occupancy.png"
+PLASTICITY_FILE = "plasticity.png"
+PLASTICITY_PANEL_HEIGHT_IN = 2.6
+VTA_POTENTIATION_TRACE = "vta_potentiation"
 
 
 def raster_figure(results: Results) -> Figure:
@@ -168,11 +171,51 @@ def occupancy_figure(results: Results) -> Figure:
     return fig
 
 
+def plasticity_figure(results: Results) -> Figure:
+    """Mean afferent weight onto D1 and D2 MSNs over the run (change from its start, with
+    the spread of the sampled synapses), and the drug-evoked VTA input potentiation."""
+    fig = style.new_figure(PLASTICITY_PANEL_HEIGHT_IN * 2 + 0.8)
+    weights_ax, vta_ax = fig.subplots(2, 1, sharex=True)
+    for ax in (weights_ax, vta_ax):
+        style.shade_phases(ax, results.phases, label=ax is weights_ax)
+    for k, (name, w) in enumerate(sorted(results.weights.items())):
+        source, target = name.split("_to_")
+        change = w - w[:1]
+        mean, spread = change.mean(axis=1), change.std(axis=1)
+        colour = style.population_colour(target, k)
+        dashes = (None, (4, 2), (1, 1))[sorted({n.split("_to_")[0] for n in results.weights})
+                                        .index(source) % 3]
+        line, = weights_ax.plot(results.weight_t, mean, color=colour, lw=1.5,
+                                label=f"{source} -> {style.population_name(target)}")
+        if dashes:
+            line.set_dashes(dashes)
+        weights_ax.fill_between(results.weight_t, mean - spread, mean + spread, color=colour,
+                                alpha=0.08, lw=0)
+    if results.weights:
+        weights_ax.axhline(0, color="0.5", lw=0.8)
+        weights_ax.legend(**LEGEND_OUTSIDE)
+    else:
+        style.note_empty(weights_ax, "afferent -> MSN weights")
+    weights_ax.set_ylabel("weight change\n(mean +- SD of sampled)")
+    if VTA_POTENTIATION_TRACE in results.traces:
+        vta_ax.plot(results.trace_t, results.traces[VTA_POTENTIATION_TRACE], color="C0",
+                    lw=LINE_WIDTH, label="VTA DA inputs")
+        vta_ax.legend(**LEGEND_OUTSIDE)
+    else:
+        style.note_empty(vta_ax, "VTA input potentiation")
+    vta_ax.set_ylabel("drug-evoked\npotentiation p")
+    vta_ax.set_xlabel("time (s)")
+    fig.suptitle("Plasticity: afferent -> MSN weights (three-factor rule) and VTA input "
+                 "potentiation")
+    return fig
+
+
 FIGURES = {
     RASTER_FILE: raster_figure,
     RATES_FILE: rates_figure,
     MODULATORS_FILE: neuromodulators_figure,
     OCCUPANCY_FILE: occupancy_figure,
+    PLASTICITY_FILE: plasticity_figure,
 }
 
 
@@ -180,7 +223,7 @@ def make_run_figures(results: Results, directory: str | os.PathLike) -> list[Pat
     """Write the standard PNGs of one run into `directory` (created if needed).
 
     Returns the paths written: ``raster.png``, ``rates.png``, ``neuromodulators.png``,
-    ``occupancy.png``.
+    ``occupancy.png``, ``plasticity.png``.
     """
     directory = Path(directory)
     written = []

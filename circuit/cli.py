@@ -1,6 +1,7 @@
 """The `circuit` command: a thin layer over the Python API.
 
     circuit run CONFIG --out DIR [--set key=value ...] [--seed N] [--overwrite]
+                       [--restore RUN_DIR]          start from an earlier session's state
     circuit check CONFIG [--set key=value ...]      validate and print the resolved config
     circuit plasticity SPEC --out DIR [--config CONFIG] [--set ...]   the plasticity bench
 """
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 
 from .config import ConfigError, load_config
+from .results.state import StateError
 
 log = logging.getLogger("circuit")
 
@@ -33,6 +35,9 @@ def main(argv=None) -> int:
     except FileExistsError as err:
         print(f"circuit: {err}", file=sys.stderr)
         return 3
+    except StateError as err:
+        print(f"circuit: {err}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("circuit: interrupted; nothing was written", file=sys.stderr)
         return 130
@@ -56,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--overwrite", action="store_true",
                      help="replace DIR if it exists (it is swapped in atomically)")
     run.add_argument("--no-figures", action="store_true", help="skip the figures")
+    run.add_argument("--restore", type=Path, metavar="RUN_DIR",
+                     help="start from the slow state (plastic weights, VTA potentiation) "
+                          "saved by an earlier run of the same seed and network "
+                          "(RUN_DIR/state.npz); give the new session its own "
+                          "--set simulation.session=N for fresh input noise")
     run.set_defaults(command=_run)
 
     check = commands.add_parser(
@@ -94,17 +104,18 @@ def _config_arguments(parser) -> None:
 def _run(args) -> int:
     from .analysis.summary import write_summary
     from .plotting import make_run_figures
-    from .results import save
+    from .results import read_state, save
     from .running.simulate import run
 
     config = load_config(args.config, args.overrides, seed=args.seed)
+    state = read_state(args.restore) if args.restore else None
     out = args.out.absolute()
     if out.exists() and any(out.iterdir()) and not args.overwrite:
         raise FileExistsError(f"{out} already exists; pass --overwrite to replace it")
     started = time.perf_counter()
     log.info("circuit: running %s (seed %s, %s)", args.config, config["simulation"]["seed"],
              config["simulation"]["device"])
-    results = run(config, progress=not args.quiet)
+    results = run(config, progress=not args.quiet, state=state)
 
     def derived(directory: Path) -> None:
         write_summary(results, directory)

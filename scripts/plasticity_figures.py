@@ -106,26 +106,27 @@ def run_drug(data: Path) -> None:
     import circuit
     from circuit.results import save
 
-    exposure = ["plasticity.enabled=on", "protocol.baseline=20 s", "protocol.challenge=180 s", "protocol.washout=20 s",
+    exposure = ["protocol.baseline=20 s", "protocol.challenge=180 s", "protocol.washout=20 s",
                 "protocol.cocaine.count=3", "protocol.cocaine.interval=60 s",
                 "protocol.bursts.times=[5 s, 10 s, 15 s]"]
     results = circuit.run(circuit.load_config(REDUCED, exposure), progress=False)
     save(results, data / "drug_network", overwrite=True)
     print(f"wrote {data / 'drug_network'}")
-    # Days: one challenge a day on days 0-2, each session starting from the potentiation
-    # left by the previous one, decayed over the day between (tau_decay).
+    # Days: one challenge a day on days 0-2. Each session restores the previous one's
+    # end state (weights, VTA potentiation), the potentiation decayed over the day between.
     day = 86400.0
     sessions = {}
     for label, extra in (("control", []), ("NMDA antagonist", ["plasticity.vta.nmda=0"])):
-        carried, points = 0.0, []
+        state, points = None, []
         for session in range(3):
-            config = circuit.load_config(REDUCED, ["plasticity.enabled=on", *extra,
-                                                   f"plasticity.vta.initial={carried}"])
-            run = circuit.run(config, progress=False)
-            end = float(run.traces["vta_potentiation"][-1])
-            points.append({"day": session, "start": carried, "end": end})
+            config = circuit.load_config(REDUCED, [*extra, f"simulation.session={session}"])
             tau = float(config["plasticity"]["vta"]["tau_decay"])
-            carried = end * np.exp(-day / tau)
+            if state is not None:
+                state.vta_potentiation *= np.exp(-day / tau)
+            run = circuit.run(config, progress=False, state=state)
+            start = state.vta_potentiation if state is not None else 0.0
+            points.append({"day": session, "start": start, "end": run.state.vta_potentiation})
+            state = run.state
         sessions[label] = {"sessions": points, "tau_decay_s": tau}
     (data / "drug_days.json").write_text(json.dumps(sessions, indent=2))
 

@@ -80,7 +80,8 @@ def assemble(config: dict, inputs: dict, input_dt) -> Circuit:
     """
     timed = {name: TimedArray(values, dt=input_dt, name=f"input_{name}")
              for name, values in inputs.items()}
-    rng = NeuronGroup(1, "seed_value : 1 (shared, constant)", name="rng")
+    rng = NeuronGroup(1, "seed_value : 1 (shared, constant)\nnoise_seed : 1 (shared, constant)",
+                      name="rng")
     pops = {name: populations.build_population(name, config, METHOD) for name in POPULATIONS}
     afferents = {name: populations.build_afferent(name, config, timed[name])
                  for name in AFFERENTS}
@@ -123,5 +124,15 @@ def parameter_table(config: dict) -> dict:
     n_oxt = populations.population_size(config, "pvn_oxt")
     table.update({name: fields.oxt_release_parameters(name, config, n_oxt)
                   for name in fields.OXT_RELEASES})
-    table["rng"] = {"seed_value": float(config["simulation"]["seed"])}
+    table["rng"] = {"seed_value": float(config["simulation"]["seed"]),
+                    "noise_seed": float(noise_seed(config))}
     return table
+
+
+def noise_seed(config: dict) -> int:
+    """The seed of everything random after connectivity and initial states are drawn
+    (input spikes, noise): one stream per (seed, session), so a subject's sessions share
+    their connectivity and differ in their noise."""
+    simulation = config["simulation"]
+    sequence = np.random.SeedSequence([int(simulation["seed"]), int(simulation["session"])])
+    return int(sequence.generate_state(1)[0])

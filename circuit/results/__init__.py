@@ -4,6 +4,7 @@ See ``docs/outputs.md`` for the directory layout.
 """
 
 from circuit.results.record import Phase, Results
+from circuit.results.state import State, StateError, read_state, write_state
 from circuit.results.store import (
     atomic_directory,
     atomic_write_bytes,
@@ -12,5 +13,5 @@ from circuit.results.store import (
     save,
 )
 
-__all__ = ["Results", "Phase", "save", "load", "atomic_directory", "atomic_write_text",
-           "atomic_write_bytes"]
+__all__ = ["Results", "Phase", "State", "StateError", "save", "load", "read_state", "write_state",
+           "atomic_directory", "atomic_write_text", "atomic_write_bytes"]

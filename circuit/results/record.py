@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .state import State
+
 
 @dataclass
 class Phase:
@@ -58,6 +60,9 @@ class Results:
     weights : dict[str, np.ndarray]
         Per plastic projection (e.g. ``cortex_to_nac_d1``): weights of a fixed sample of
         its synapses, shape (len(weight_t), n_synapses).
+    state : State or None
+        The slow variables at the end of the run (every plastic weight, the VTA input
+        potentiation), to restore in the next session: ``circuit.run(config, state=...)``.
     """
 
     config: dict
@@ -72,6 +77,7 @@ class Results:
     provenance: dict = field(default_factory=dict)
     weight_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
     weights: dict = field(default_factory=dict)
+    state: State | None = None
 
     @property
     def duration(self) -> float:

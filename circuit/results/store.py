@@ -23,6 +23,7 @@ import numpy as np
 import yaml
 
 from circuit.results.record import Phase, Results
+from circuit.results.state import STATE_FILE, read_state, write_state
 
 FORMAT_NAME = "circuit.results"
 FORMAT_VERSION = 1
@@ -169,6 +170,8 @@ def _write_all(results: Results, directory: Path) -> None:
                   _timed_arrays(TRACES_FILE, results.trace_t, results.traces))
     _write_npz(directory / WEIGHTS_FILE,
                _timed_arrays(WEIGHTS_FILE, results.weight_t, results.weights))
+    if results.state is not None:
+        write_state(results.state, directory / STATE_FILE)
 
 
 def _new_sibling(directory: Path, tag: str) -> Path:
@@ -335,4 +338,5 @@ def load(directory: str | os.PathLike) -> Results:
         provenance=_read_json(directory, PROVENANCE_FILE),
         weight_t=weight_t,
         weights=weights,
+        state=read_state(directory) if (directory / STATE_FILE).is_file() else None,
     )

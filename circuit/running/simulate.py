@@ -19,13 +19,16 @@ from brian2 import NeuronGroup, check_units, defaultclock, device, implementatio
 from brian2 import seed as set_seed
 
 from ..config.schema import structural_values
-from ..model.network import Circuit, assemble, input_arrays, parameter_table
+from ..config import load_config
+from ..model.network import Circuit, assemble, input_arrays, noise_seed, parameter_table
 from ..model.parameters import apply_directly, as_run_args
 from ..protocols import make_schedule
 from ..results.record import Results
+from ..results.state import State
 from . import device as devices
 from .provenance import provenance
 from .recording import Monitors, add_weight_monitors, collect, make_monitors
+from .restore import final_state, restore_code, restored_weights
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,13 @@ def circuit_progress(t, total, printing):
     return 0.0
 
 
+def _insert_seeding(rng, variable: str) -> None:
+    """Seed the C++ generator from the run-time value of `rng.<variable>` at this point."""
+    array = device.get_array_name(rng.variables[variable])
+    device.insert_code("main", f"brian::_random_generators[0].seed("
+                               f"(unsigned long) brian::{array}[0]);")
+
+
 @dataclass
 class Session:
     """A built network ready to run: its structure key, objects and monitors."""
@@ -86,11 +96,21 @@ class Session:
 _session: Session | None = None
 
 
-def run(config: dict, progress: bool = True) -> Results:
-    """Simulate `config` (already validated by `circuit.load_config`) and return results."""
+def run(config: dict, progress: bool = True, state: State | None = None) -> Results:
+    """Simulate `config` (already validated by `circuit.load_config`) and return results.
+
+    `state`, the `Results.state` of an earlier session of the same subject (same seed and
+    network structure), restores its plastic weights and VTA input potentiation.
+    """
     started = time.perf_counter()
     schedule = make_schedule(config)
-    session = _session_for(config, schedule, progress)
+    seed = int(config["simulation"]["seed"])
+    key = _structure_key(config, schedule)
+    if state is not None:
+        state.check_matches(seed, key, {name: state.weights[name].size for name in state.weights})
+        config = load_config(config.plain,
+                             [f"plasticity.vta.initial={state.vta_potentiation!r}"])
+    session = _session_for(config, schedule, progress, key, state)
     inputs = input_arrays(schedule.inputs, schedule.n_samples)
     table = parameter_table(config)
     t0 = time.perf_counter()
@@ -99,39 +119,50 @@ def run(config: dict, progress: bool = True) -> Results:
         run_args.update({session.circuit.inputs[name]: values for name, values in inputs.items()})
         results_dir = Path(tempfile.mkdtemp(prefix="results_", dir=session.build_dir))
         try:
-            device.run(directory=str(session.build_dir), results_directory=results_dir.name,
-                       with_output=progress, run_args=run_args)
+            with restored_weights(state, results_dir):
+                device.run(directory=str(session.build_dir), results_directory=results_dir.name,
+                           with_output=progress, run_args=run_args)
             data = collect(session.monitors, schedule.warmup, schedule.recorded,
                            config["simulation"]["record"])
+            final = final_state(session.circuit, config, seed, key)
         finally:
             shutil.rmtree(results_dir, ignore_errors=True)
-    else:
+    else:  # runtime mode simulated while building
         data = collect(session.monitors, schedule.warmup, schedule.recorded,
                        config["simulation"]["record"])
+        final = final_state(session.circuit, config, seed, key)
+    if state is not None:
+        state.check_matches(seed, key, {name: w.size for name, w in final.weights.items()})
     timings = {**session.timings, "simulate_s": time.perf_counter() - t0}
     session.timings = {"build_s": 0.0, "reused_build": True}
     sizes = {name: len(p.group) for name, p in session.circuit.populations.items()}
-    return Results(config=config.plain, seed=int(config["simulation"]["seed"]),
-                   sizes=sizes, phases=schedule.phases,
-                   provenance=provenance(config, started, timings), **data)
+    return Results(config=config.plain, seed=seed, sizes=sizes, phases=schedule.phases,
+                   provenance=provenance(config, started, timings), state=final, **data)
 
 
-def _session_for(config: dict, schedule, progress: bool) -> Session:
-    """The compiled session for this structure, building it if needed."""
+def _structure_key(config: dict, schedule) -> str:
+    """Key of the compiled network: every structural value and the input length."""
+    return devices.structure_key({**structural_values(config),
+                                  "n_input_samples": schedule.n_samples})
+
+
+def _session_for(config: dict, schedule, progress: bool, key: str,
+                 state: State | None) -> Session:
+    """The compiled session for this structure, building it if needed (runtime mode
+    builds, and so simulates, every time)."""
     global _session
     kind = config["simulation"]["device"]
-    structure = {**structural_values(config), "n_input_samples": schedule.n_samples}
-    key = devices.structure_key(structure)
     if (kind == "standalone" and _session is not None and _session.key == key
             and _session.generation == devices.generation):
         log.info("reusing the compiled network %s", key)
         return _session
     _session = None  # let the old build's objects go before the device is reset
-    _session = _build(config, schedule, key, kind, progress)
+    _session = _build(config, schedule, key, kind, progress, state)
     return _session
 
 
-def _build(config: dict, schedule, key: str, kind: str, progress: bool) -> Session:
+def _build(config: dict, schedule, key: str, kind: str, progress: bool,
+           state: State | None) -> Session:
     t0 = time.perf_counter()
     build_dir = devices.cache_dir() / "builds" / key if kind == "standalone" else None
     generation = devices.activate(kind, build_dir)
@@ -142,15 +173,20 @@ def _build(config: dict, schedule, key: str, kind: str, progress: bool) -> Sessi
     network = circuit.network(*monitors.all())
     if kind == "standalone":
         device.apply_run_args()
-        seed_array = device.get_array_name(circuit.rng.variables["seed_value"])
-        device.insert_code("main", f"brian::_random_generators[0].seed("
-                                   f"(unsigned long) brian::{seed_array}[0]);")
+        _insert_seeding(circuit.rng, "seed_value")
         circuit.connect()
+        circuit.initialise()
+        _insert_seeding(circuit.rng, "noise_seed")
+        device.insert_code("main", restore_code(circuit))
     else:
         set_seed(int(config["simulation"]["seed"]))
         circuit.connect()  # Synapses accept values only once connected
         apply_directly(network, parameter_table(config))
-    circuit.initialise()
+        circuit.initialise()
+        set_seed(noise_seed(config))
+        if state is not None:
+            for name, weights in state.weights.items():
+                circuit.projections[name][0].w[:] = weights
     network.add(*add_weight_monitors(monitors, circuit, config["simulation"]["record"]))
     _run_with_progress(network, schedule.duration, kind, progress)
     if kind == "standalone":

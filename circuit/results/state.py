@@ -1,0 +1,99 @@
+"""The slow state a run leaves behind, to be carried into the next session.
+
+Days of a behavioural experiment are separate runs of one subject: the same seed (so the
+same connectivity), a different `simulation.session` (so different input noise), and the
+slow variables of the previous session restored. `State` holds those variables as plain
+NumPy; `write_state` / `read_state` store them as one ``state.npz``.
+
+What is carried: every afferent -> MSN weight (full arrays, in synapse order) and the
+drug-evoked VTA input potentiation. D2R availability and OXT tone are config values
+(`receptors.d2r_availability`, `fields.oxt.background`) that a protocol sets per phase.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+STATE_FILE = "state.npz"
+_WEIGHT_PREFIX = "w:"
+_META_KEYS = ("seed", "structure", "vta_potentiation")
+
+
+class StateError(ValueError):
+    """A saved state that cannot be read, or that does not fit the network of a run."""
+
+
+@dataclass
+class State:
+    """Slow variables at the end of a run.
+
+    Attributes
+    ----------
+    seed : int
+        The subject's seed: weights only make sense on the connectivity it draws.
+    structure : str
+        Key of the network structure (sizes, equations) the weights belong to.
+    weights : dict[str, np.ndarray]
+        Per plastic projection, the weight of every synapse (synapse order).
+    vta_potentiation : float
+        Drug-evoked potentiation p of the VTA DA inputs.
+    """
+
+    seed: int
+    structure: str
+    weights: dict = field(default_factory=dict)
+    vta_potentiation: float = 0.0
+
+    def check_matches(self, seed: int, structure: str, counts: dict) -> None:
+        """Raise StateError unless this state fits a network of `seed`, `structure` and
+        synapse `counts` ({projection: number of synapses})."""
+        if seed != self.seed:
+            raise StateError(f"the restored state is of seed {self.seed}, this run uses seed "
+                             f"{seed}: weights belong to one seed's connectivity")
+        if structure != self.structure:
+            raise StateError("the restored state comes from a network of another structure "
+                             f"({self.structure}, this run: {structure}); sizes and "
+                             "equations must match")
+        for name, weights in self.weights.items():
+            if counts.get(name) != weights.size:
+                raise StateError(f"restored weights of {name!r}: {weights.size} synapses, "
+                                 f"the network has {counts.get(name)}")
+
+
+def write_state(state: State, path: str | os.PathLike) -> Path:
+    """Write `state` to `path` (an .npz file) atomically."""
+    from .store import atomic_write_bytes
+
+    arrays = {_WEIGHT_PREFIX + name: np.asarray(w, dtype=np.float64)
+              for name, w in state.weights.items()}
+    arrays.update(seed=np.int64(state.seed), structure=np.str_(state.structure),
+                  vta_potentiation=np.float64(state.vta_potentiation))
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return atomic_write_bytes(path, buffer.getvalue())
+
+
+def read_state(path: str | os.PathLike) -> State:
+    """Read a state written by `write_state` (a file, or a run directory holding one)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / STATE_FILE
+    if not path.is_file():
+        raise StateError(f"no saved state at {path}")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+    except (OSError, ValueError) as err:
+        raise StateError(f"cannot read the state in {path}: {err}") from err
+    missing = [key for key in _META_KEYS if key not in arrays]
+    if missing:
+        raise StateError(f"{path} is not a circuit state file (missing {missing})")
+    weights = {key.removeprefix(_WEIGHT_PREFIX): values for key, values in arrays.items()
+               if key.startswith(_WEIGHT_PREFIX)}
+    return State(seed=int(arrays["seed"]), structure=str(arrays["structure"]),
+                 weights=weights, vta_potentiation=float(arrays["vta_potentiation"]))

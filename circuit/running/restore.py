@@ -1,0 +1,74 @@
+"""Carry slow state between sessions: read it at the end of a run, restore it at the start.
+
+In standalone mode the compiled program restores weights from files named in the
+environment variable CIRCUIT_RESTORE (a directory holding ``<projection>.w`` files), at
+the point after connection and initialisation; without the variable it keeps the drawn
+initial weights. The VTA input potentiation is a run-time constant
+(`plasticity.vta.initial`) and needs no file.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from ..model import connectivity, plasticity
+from ..results.state import State
+
+RESTORE_VARIABLE = "CIRCUIT_RESTORE"
+
+
+def _plastic(circuit) -> dict:
+    return {name: synapses for name, (synapses, _, kind) in circuit.projections.items()
+            if kind == connectivity.PLASTIC}
+
+
+def restore_code(circuit) -> str:
+    """C++ for the main program: set every plastic weight from $CIRCUIT_RESTORE if set."""
+    lines = [f'    brian::set_variable_by_name("{name}.w", directory + "/{name}.w");'
+             for name in _plastic(circuit)]
+    return "\n".join([f'if (const char* restore = std::getenv("{RESTORE_VARIABLE}")) {{',
+                      "    const std::string directory(restore);", *lines, "}"])
+
+
+@contextmanager
+def restored_weights(state: State | None, scratch: Path):
+    """Within the block, the compiled program restores `state`'s weights (if any)."""
+    if state is None:
+        yield
+        return
+    directory = scratch / "restore"
+    directory.mkdir()
+    for name, weights in state.weights.items():
+        np.asarray(weights, dtype=np.float64).tofile(directory / f"{name}.w")
+    os.environ[RESTORE_VARIABLE] = str(directory.resolve())
+    try:
+        yield
+    finally:
+        del os.environ[RESTORE_VARIABLE]
+
+
+def final_state(circuit, config: dict, seed: int, structure: str) -> State:
+    """The slow variables at the end of the run just finished.
+
+    In the fast form a stored weight lags by its pending change (applied at the synapse's
+    next event); `plasticity.current_state` adds it, so the state is exact.
+    """
+    rule = config["plasticity"]
+    form = rule["form"]
+    weights = {}
+    for name, synapses in _plastic(circuit).items():
+        recorded, post_recorded = plasticity.RECORDED[form]
+        post = np.asarray(synapses.j[:])
+        synaptic = {var: np.asarray(getattr(synapses, var + "_")[:]) for var in recorded}
+        of_post = {var: np.asarray(getattr(synapses.target, var + "_")[:])[post]
+                   for var in post_recorded}
+        weights[name], _ = plasticity.current_state(form, synaptic, of_post, None,
+                                                    float(rule["eta"]), rule["w_max"],
+                                                    float(rule["tau_c"]))
+    p_vta = np.asarray(circuit.populations["vta_da"].group.p_vta_[:])
+    return State(seed=seed, structure=structure, weights=weights,
+                 vta_potentiation=float(p_vta.mean()))

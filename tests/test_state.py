@@ -18,7 +18,7 @@ def altered(reduced_results):
     state = reduced_results.state
     return State(seed=state.seed, structure=state.structure,
                  weights={name: 1.5 * w for name, w in state.weights.items()},
-                 vta_potentiation=0.7)
+                 vta_potentiation=np.float64(0.7))  # as NumPy arithmetic leaves it
 
 
 @pytest.fixture(scope="module")

@@ -109,7 +109,7 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
     if state is not None:
         state.check_matches(seed, key, {name: state.weights[name].size for name in state.weights})
         config = load_config(config.plain,
-                             [f"plasticity.vta.initial={state.vta_potentiation!r}"])
+                             [f"plasticity.vta.initial={float(state.vta_potentiation)!r}"])
     session = _session_for(config, schedule, progress, key, state)
     inputs = input_arrays(schedule.inputs, schedule.n_samples)
     table = parameter_table(config)

@@ -66,12 +66,12 @@ def report(timings: dict) -> str:
         f"Default network (scale 1), {simulated:.0f} s simulated, C++ standalone, best of "
         "the timed runs, compilation excluded.",
         "",
-        "| afferent->MSN synapses | simulation (s) | x frozen | x real time |",
+        "| afferent->MSN synapses | simulation (s) | x frozen | simulated s per wall s |",
         "|---|---|---|---|",
     ]
     for form in FORMS:
         lines.append(f"| {form} | {timings[form]:.2f} | {timings[form] / timings['frozen']:.2f} "
-                     f"| {simulated / timings[form]:.1f} faster |")
+                     f"| {simulated / timings[form]:.2f} |")
     lines += ["", f"Target fast / frozen <= {TARGET}: {ratio:.2f} ({verdict}).", ""]
     return "\n".join(lines)
 

@@ -39,8 +39,9 @@ OXT_LEVELS_NM = (0.0, 0.3, 1.0, 3.0, 10.0)
 
 
 # ----------------------------------------------------------------------------- running
-def run_bench_to(spec: dict, out: Path, overrides=()) -> Path:
-    """Run a bench spec with the default config and save it as a bench directory."""
+def run_bench_to(spec: dict, out: Path, overrides=(), slice_rate: bool = True) -> Path:
+    """Run a bench spec with the default config (at the slice learning rate unless
+    `slice_rate` is false) and save it as a bench directory."""
     import circuit
     from circuit.protocols.slice import parse_bench
     from circuit.results import atomic_directory
@@ -48,7 +49,8 @@ def run_bench_to(spec: dict, out: Path, overrides=()) -> Path:
     from circuit.running.bench import run_bench
 
     bench = parse_bench(spec)
-    config = circuit.load_config(DEFAULT, [SLICE_RATE, *bench.overrides, *overrides])
+    rate = [SLICE_RATE] if slice_rate else []
+    config = circuit.load_config(DEFAULT, [*rate, *bench.overrides, *overrides])
     result = run_bench(bench, config)
     with atomic_directory(out, overwrite=True) as directory:
         write_bench(result, directory, spec, config.plain, {"overrides": list(overrides)})
@@ -131,19 +133,25 @@ def run_drug(data: Path) -> None:
     (data / "drug_days.json").write_text(json.dumps(sessions, indent=2))
 
 
+REVERSAL_PAIRINGS = 60  # at 1 Hz, each followed by a DA pulse
+
+
 def run_reversal(data: Path) -> None:
-    """An LTD protocol on inputs potentiated as in the network (Pascoli et al. 2012)."""
+    """An LTD protocol on inputs potentiated as in the network (Pascoli et al. 2012), at
+    the network's learning rate, so that the potentiation and its reversal compare."""
     weights = np.load(data / "drug_network" / "weights.npz")
     potentiated = float(np.mean(weights["cortex_to_nac_d1"][-1]))
-    ltd = {"pairing": {"start": "1 s", "count": 10, "period": "1 s", "delay": "-10 ms"},
+    ltd = {"pairing": {"start": "1 s", "count": REVERSAL_PAIRINGS, "period": "1 s",
+                       "delay": "-10 ms"},
            "da": {"baseline": TONIC, "pulses": [
                {"start": f"{1.1 + k:.1f} s", "duration": "300 ms", "level": "300 nM"}
-               for k in range(10)]}}
-    spec = {"cell": "d1", "duration": "13 s", "record_dt": "100 ms", "synapses": [
-        {"name": "LTD protocol", "weight": potentiated, **ltd},
-        {"name": "no stimulation", "weight": potentiated, "da": TONIC},
-        {"name": "LTD protocol, naive synapse", "weight": 1.0, **ltd}]}
-    run_bench_to(spec, data / "reversal", ["mechanisms.oxt_ltd=off"])
+               for k in range(REVERSAL_PAIRINGS)]}}
+    spec = {"cell": "d1", "duration": f"{REVERSAL_PAIRINGS + 3} s", "record_dt": "500 ms",
+            "synapses": [
+                {"name": "LTD protocol", "weight": potentiated, **ltd},
+                {"name": "no stimulation", "weight": potentiated, "da": TONIC},
+                {"name": "LTD protocol, naive synapse", "weight": 1.0, **ltd}]}
+    run_bench_to(spec, data / "reversal", ["mechanisms.oxt_ltd=off"], slice_rate=False)
 
 
 # ----------------------------------------------------------------------------- plotting
@@ -223,8 +231,11 @@ def plot_drug(data: Path, figures: Path) -> None:
     before = np.searchsorted(t, challenge.start)
     for ax, name in zip(grid[0, :2], ("cortex_to_nac_d1", "cortex_to_nac_d2")):
         w = results.weights[name]
-        ax.hist(w[before], bins=30, alpha=0.6, color="0.5", label="before cocaine")
-        ax.hist(w[-1], bins=30, alpha=0.6, color="C3", label="after 3 infusions")
+        for values, colour, label in ((w[before], "0.5", "before cocaine"),
+                                      (w[-1], "C3", "after 3 infusions")):
+            ax.hist(values, bins=30, alpha=0.6, color=colour,
+                    label=f"{label} (mean {values.mean():.3f})")
+            ax.axvline(values.mean(), color=colour, lw=2)
         ax.set_title(f"{name.replace('_to_', ' -> ').replace('nac_', '')} weights")
         ax.set_xlabel("weight")
         ax.legend(fontsize="small")
@@ -278,8 +289,8 @@ def plot_reversal(data: Path, figures: Path) -> None:
     ax.axhline(1.0, color="0.5", lw=0.8, ls="--", label="drug-naive weight")
     ax.set_xlabel("time (s)")
     ax.set_ylabel("cortex -> D1 weight")
-    ax.set_title("Reversal: LTD protocol on cocaine-potentiated inputs\n"
-                 "(10 acausal pairings, each followed by a DA pulse)")
+    ax.set_title("Reversal: LTD protocol on cocaine-potentiated inputs (network rate)\n"
+                 f"({REVERSAL_PAIRINGS} acausal pairings at 1 Hz, each followed by a DA pulse)")
     ax.legend(fontsize="small")
     _save(fig, figures / "plasticity_reversal.png")
 

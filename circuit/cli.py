@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
                           "saved by an earlier run of the same seed and network "
                           "(RUN_DIR/state.npz); give the new session its own "
                           "--set simulation.session=N for fresh input noise")
+    run.add_argument("--elapsed", default="0 s", metavar="DURATION",
+                     help="time since the restored session, e.g. '1 day': the VTA input "
+                          "potentiation decays over it (plasticity.vta.tau_decay)")
     run.set_defaults(command=_run)
 
     check = commands.add_parser(
@@ -104,11 +107,11 @@ def _config_arguments(parser) -> None:
 def _run(args) -> int:
     from .analysis.summary import write_summary
     from .plotting import make_run_figures
-    from .results import read_state, save
+    from .results import save
     from .running.simulate import run
 
     config = load_config(args.config, args.overrides, seed=args.seed)
-    state = read_state(args.restore) if args.restore else None
+    state = _restored_state(args, config)
     out = args.out.absolute()
     if out.exists() and any(out.iterdir()) and not args.overwrite:
         raise FileExistsError(f"{out} already exists; pass --overwrite to replace it")
@@ -125,6 +128,23 @@ def _run(args) -> int:
     save(results, out, overwrite=args.overwrite, extras=derived)
     log.info("circuit: wrote %s in %.1f s", out, time.perf_counter() - started)
     return 0
+
+
+def _restored_state(args, config):
+    """The state named by --restore, aged by --elapsed (None without --restore)."""
+    from .config.units import UnitError, parse_quantity
+    from .results import read_state
+
+    try:
+        elapsed = float(parse_quantity(args.elapsed, "s"))
+    except UnitError as err:
+        raise ConfigError([f"--elapsed: {err}"]) from err
+    if elapsed < 0:
+        raise ConfigError([f"--elapsed: must not be negative, got {args.elapsed!r}"])
+    if not args.restore:
+        return None
+    tau = float(config["plasticity"]["vta"]["tau_decay"])
+    return read_state(args.restore).aged(elapsed, tau)
 
 
 def _plasticity(args) -> int:

@@ -124,7 +124,7 @@ def run_drug(data: Path) -> None:
             config = circuit.load_config(REDUCED, [*extra, f"simulation.session={session}"])
             tau = float(config["plasticity"]["vta"]["tau_decay"])
             if state is not None:
-                state.vta_potentiation *= np.exp(-day / tau)
+                state = state.aged(day, tau)
             run = circuit.run(config, progress=False, state=state)
             start = state.vta_potentiation if state is not None else 0.0
             points.append({"day": session, "start": start, "end": run.state.vta_potentiation})
@@ -162,8 +162,9 @@ def plot_stdp(data: Path, figures: Path) -> None:
         on, off = final_changes(data / f"stdp_{cell}"), final_changes(data / f"stdp_{cell}_no_heteromer")
         for k, label in enumerate(DA_CONDITIONS):
             ys = [on[f"{label}|{i}"] for i in INTERVALS_MS]
+            shown = label.replace("(10 nM)", "(10 nM, below the 30 nM tonic level)")
             ax.plot(INTERVALS_MS, ys, marker="o", color=f"C{k}", lw=2.5 if k == 1 else 1.5,
-                    ms=8 if k == 1 else 6, label=label + " (heteromer on)")
+                    ms=8 if k == 1 else 6, label=shown + " (heteromer on)")
         label = "high DA + OXT 10 nM"
         ax.plot(INTERVALS_MS, [off[f"{label}|{i}"] for i in INTERVALS_MS], marker="s", ls=":",
                 lw=1, ms=4, color="C3", mfc="white", label=label + " (heteromer off)")
@@ -238,16 +239,17 @@ def plot_drug(data: Path, figures: Path) -> None:
             ax.axvline(values.mean(), color=colour, lw=2)
         ax.set_title(f"{name.replace('_to_', ' -> ').replace('nac_', '')} weights")
         ax.set_xlabel("weight")
+        ax.set_ylabel("sampled synapses")
         ax.legend(fontsize="small")
     ax = grid[0, 2]
     for k, name in enumerate(sorted(results.weights)):
         ax.plot(t, results.weights[name].mean(axis=1), color=f"C{k}",
                 label=name.replace("_to_nac_", " -> "))
-    ax.axvspan(challenge.start, challenge.stop, color="C1", alpha=0.1)
+    ax.axvspan(challenge.start, challenge.stop, color="C1", alpha=0.1, label="cocaine challenge")
     ax.set_xlabel("time (s)")
     ax.set_ylabel("mean weight (sampled synapses)")
     ax.set_title("Afferent -> MSN weights over the session")
-    ax.legend(fontsize="x-small")
+    ax.legend(fontsize="x-small", loc="lower left", ncol=2)
     ax = grid[1, 0]
     ax.plot(results.trace_t, results.traces["cocaine_nac_nM"] / 1000, color="C1")
     ax.set_ylabel("[cocaine] (uM)")
@@ -273,7 +275,7 @@ def plot_drug(data: Path, figures: Path) -> None:
     ax.axvspan(1 + 2, 5 + 2, color="0.85", label="1-5 days after (Ungless 2001)")
     ax.set_xlabel("day (cocaine on days 0, 1, 2)")
     ax.set_ylabel("potentiation p")
-    ax.set_title("VTA excitatory weights over days")
+    ax.set_title("VTA excitatory weights over days\n(one short challenge, one infusion, a day)")
     ax.legend(fontsize="small")
     fig.suptitle("Drug exposure in the reduced network (plasticity on)")
     _save(fig, figures / "plasticity_drug_exposure.png")

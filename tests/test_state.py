@@ -96,3 +96,22 @@ def test_run_command_rejects_a_missing_state_before_simulating(tmp_path, capsys)
     assert code == 2
     assert "no saved state" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_aged_state_decays_the_vta_potentiation_and_keeps_the_weights():
+    state = State(seed=1, structure="k", weights={"a": np.ones(3)}, vta_potentiation=0.4)
+    day = 86400.0
+    aged = state.aged(day, tau_decay_s=3 * day)
+    assert aged.vta_potentiation == pytest.approx(0.4 * np.exp(-1 / 3))
+    np.testing.assert_array_equal(aged.weights["a"], state.weights["a"])
+    assert state.vta_potentiation == 0.4  # the original is untouched
+
+
+@pytest.mark.parametrize("elapsed", ["1 parsec", "-1 day"])
+def test_run_command_rejects_a_bad_elapsed_time(tmp_path, capsys, elapsed):
+    from circuit.cli import main
+
+    code = main(["run", str(REDUCED), "--out", str(tmp_path / "out"),
+                 "--restore", str(tmp_path), "--elapsed", elapsed])
+    assert code == 2
+    assert "--elapsed" in capsys.readouterr().err

@@ -49,6 +49,13 @@ class State:
     weights: dict = field(default_factory=dict)
     vta_potentiation: float = 0.0
 
+    def aged(self, seconds: float, tau_decay_s: float) -> "State":
+        """This state after `seconds` without drug: the VTA potentiation decays with
+        `tau_decay_s` (plasticity.vta.tau_decay); weights are kept (no decay is modelled)."""
+        return State(seed=self.seed, structure=self.structure, weights=dict(self.weights),
+                     vta_potentiation=float(self.vta_potentiation
+                                            * np.exp(-seconds / tau_decay_s)))
+
     def check_matches(self, seed: int, structure: str, counts: dict) -> None:
         """Raise StateError unless this state fits a network of `seed`, `structure` and
         synapse `counts` ({projection: number of synapses})."""

@@ -3,8 +3,8 @@
 In standalone mode the compiled program restores weights from files named in the
 environment variable CIRCUIT_RESTORE (a directory holding ``<projection>.w`` files), at
 the point after connection and initialisation; without the variable it keeps the drawn
-initial weights. The VTA input potentiation is a run-time constant
-(`plasticity.vta.initial`) and needs no file.
+initial weights. The VTA input potentiation, also in the state, is restored through the
+run-time constant `plasticity.vta.initial` (no file needed).
 """
 
 from __future__ import annotations

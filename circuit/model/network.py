@@ -40,6 +40,11 @@ class Circuit:
     inputs: dict
     rng: NeuronGroup
 
+    def plastic_projections(self) -> dict:
+        """{name: (synapses, config key)} of the afferent -> MSN projections that learn."""
+        return {name: (synapses, key) for name, (synapses, key, kind) in self.projections.items()
+                if kind == connectivity.PLASTIC}
+
     def connect(self) -> None:
         """Draw the random connections (call after seeding)."""
         for synapses, key, _ in self.projections.values():

@@ -99,8 +99,8 @@ RECORDED = {"fast": (("w", "C_elig", "Q_last"), ("Q", "E_c")),
             "frozen": (("w",), ())}
 
 
-def current_state(form: str, synaptic: dict, post: dict, t, eta, w_max, tau_c) -> tuple:
-    """(weight, eligibility) at times `t` from recorded variables (NumPy, SI units).
+def current_state(form: str, synaptic: dict, post: dict, eta: float, w_max: float) -> tuple:
+    """(weight, eligibility) from recorded or final variables (NumPy, SI units).
 
     In the fast form the stored `w` lags: the pending change eta C_elig (Q - Q_last) is added
     and c = C_elig E_c, exactly as the synapse itself would at its next event.

@@ -16,9 +16,7 @@ MAX_SHOWN = 12
 
 def bench_figure(result: BenchResult) -> Figure:
     """Weights (top), eligibility (middle) and [DA] (bottom) of each named synapse."""
-    first = {}
-    for k, name in enumerate(result.names):
-        first.setdefault(name, k)
+    first = result.first_of_each_name()
     shown = list(first.items())[:MAX_SHOWN]
     fig = Figure(figsize=(10, 8), layout="constrained")
     weight_ax, elig_ax, da_ax = fig.subplots(3, 1, sharex=True)

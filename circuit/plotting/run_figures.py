@@ -178,13 +178,13 @@ def plasticity_figure(results: Results) -> Figure:
     weights_ax, vta_ax = fig.subplots(2, 1, sharex=True)
     for ax in (weights_ax, vta_ax):
         style.shade_phases(ax, results.phases, label=ax is weights_ax)
+    sources = sorted({name.split("_to_")[0] for name in results.weights})
     for k, (name, w) in enumerate(sorted(results.weights.items())):
         source, target = name.split("_to_")
         change = w - w[:1]
         mean, spread = change.mean(axis=1), change.std(axis=1)
         colour = style.population_colour(target, k)
-        dashes = (None, (4, 2), (1, 1))[sorted({n.split("_to_")[0] for n in results.weights})
-                                        .index(source) % 3]
+        dashes = (None, (4, 2), (1, 1))[sources.index(source) % 3]
         line, = weights_ax.plot(results.weight_t, mean, color=colour, lw=1.5,
                                 label=f"{source} -> {style.population_name(target)}")
         if dashes:

@@ -41,12 +41,17 @@ class BenchResult:
     def final_weights(self) -> np.ndarray:
         return self.weight[:, -1]
 
-    def by_name(self) -> dict:
-        """{synapse name: weight trajectory} (the first synapse of each name)."""
-        result = {}
-        for k, name in enumerate(self.names):
-            result.setdefault(name, self.weight[k])
-        return result
+    def first_of_each_name(self) -> dict:
+        """{synapse name: index of its first synapse} (copies share a name)."""
+        return first_of_each_name(self.names)
+
+
+def first_of_each_name(names) -> dict:
+    """{name: position of its first occurrence in `names`}, in order of appearance."""
+    first = {}
+    for k, name in enumerate(names):
+        first.setdefault(name, k)
+    return first
 
 
 def _csv(header, rows) -> str:
@@ -86,12 +91,9 @@ def read_weights(directory: Path) -> dict:
     """{name: (times, weights)} from a bench directory's weights.csv (first synapse per name)."""
     with open(Path(directory) / "weights.csv") as handle:
         rows = list(csv.DictReader(handle))
-    first = {}
-    for row in rows:
-        first.setdefault(row["name"], row["synapse"])
-    result = {}
-    for name, synapse in first.items():
-        mine = [r for r in rows if r["synapse"] == synapse]
-        result[name] = (np.array([float(r["time_s"]) for r in mine]),
-                        np.array([float(r["weight"]) for r in mine]))
-    return result
+    synapse = np.array([int(r["synapse"]) for r in rows])
+    times = np.array([float(r["time_s"]) for r in rows])
+    weight = np.array([float(r["weight"]) for r in rows])
+    first = first_of_each_name(r["name"] for r in rows)
+    return {name: (times[synapse == synapse[row]], weight[synapse == synapse[row]])
+            for name, row in first.items()}

@@ -56,9 +56,9 @@ class State:
                      vta_potentiation=float(self.vta_potentiation
                                             * np.exp(-seconds / tau_decay_s)))
 
-    def check_matches(self, seed: int, structure: str, counts: dict) -> None:
-        """Raise StateError unless this state fits a network of `seed`, `structure` and
-        synapse `counts` ({projection: number of synapses})."""
+    def check_matches(self, seed: int, structure: str, counts: dict | None = None) -> None:
+        """Raise StateError unless this state fits a network of `seed`, `structure` and,
+        if given, synapse `counts` ({projection: number of synapses})."""
         if seed != self.seed:
             raise StateError(f"the restored state is of seed {self.seed}, this run uses seed "
                              f"{seed}: weights belong to one seed's connectivity")
@@ -67,7 +67,7 @@ class State:
                              f"({self.structure}, this run: {structure}); sizes and "
                              "equations must match")
         for name, weights in self.weights.items():
-            if counts.get(name) != weights.size:
+            if counts is not None and counts.get(name) != weights.size:
                 raise StateError(f"restored weights of {name!r}: {weights.size} synapses, "
                                  f"the network has {counts.get(name)}")
 

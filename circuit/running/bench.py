@@ -188,8 +188,8 @@ def _collect(bench: BenchSpec, config, session: _Session) -> BenchResult:
     rule = config["plasticity"]
     weight, eligibility = plasticity.current_state(
         session.form, {name: np.asarray(getattr(weights, name)) for name in synaptic_names},
-        {name: np.asarray(getattr(traces, name)) for name in post_names}, t,
-        float(rule["eta"]), rule["w_max"], float(rule["tau_c"]))
+        {name: np.asarray(getattr(traces, name)) for name in post_names},
+        float(rule["eta"]), rule["w_max"])
     sampled = {name: np.asarray(getattr(traces, name)) for name in POST_TRACES}
     for name in ("DA", "OXT"):
         sampled[name] = sampled[name] / float(nmolar)

@@ -8,7 +8,6 @@ import numpy as np
 from brian2 import SpikeMonitor, StateMonitor, nmolar, second
 from scipy.ndimage import gaussian_filter1d
 
-from ..model.connectivity import PLASTIC
 from ..model.fields import COMPARTMENTS
 
 #: Occupancy traces worth recording: (receptor variable, population).
@@ -58,7 +57,7 @@ def add_weight_monitors(monitors: Monitors, circuit, record: dict) -> list:
     """Monitors of plastic weights; synapses must exist, so call after connecting."""
     monitors.weights = {
         name: _weight_monitor(synapses, circuit.config["connections"][key]["p"], record)
-        for name, (synapses, key, kind) in circuit.projections.items() if kind == PLASTIC}
+        for name, (synapses, key) in circuit.plastic_projections().items()}
     return list(monitors.weights.values())
 
 

@@ -15,21 +15,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ..model import connectivity, plasticity
+from ..model import plasticity
 from ..results.state import State
 
 RESTORE_VARIABLE = "CIRCUIT_RESTORE"
 
 
-def _plastic(circuit) -> dict:
-    return {name: synapses for name, (synapses, _, kind) in circuit.projections.items()
-            if kind == connectivity.PLASTIC}
-
-
 def restore_code(circuit) -> str:
     """C++ for the main program: set every plastic weight from $CIRCUIT_RESTORE if set."""
     lines = [f'    brian::set_variable_by_name("{name}.w", directory + "/{name}.w");'
-             for name in _plastic(circuit)]
+             for name in circuit.plastic_projections()]
     return "\n".join([f'if (const char* restore = std::getenv("{RESTORE_VARIABLE}")) {{',
                       "    const std::string directory(restore);", *lines, "}"])
 
@@ -59,16 +54,15 @@ def final_state(circuit, config: dict, seed: int, structure: str) -> State:
     """
     rule = config["plasticity"]
     form = rule["form"]
+    recorded, post_recorded = plasticity.RECORDED[form]
     weights = {}
-    for name, synapses in _plastic(circuit).items():
-        recorded, post_recorded = plasticity.RECORDED[form]
+    for name, (synapses, _) in circuit.plastic_projections().items():
         post = np.asarray(synapses.j[:])
         synaptic = {var: np.asarray(getattr(synapses, var + "_")[:]) for var in recorded}
         of_post = {var: np.asarray(getattr(synapses.target, var + "_")[:])[post]
                    for var in post_recorded}
-        weights[name], _ = plasticity.current_state(form, synaptic, of_post, None,
-                                                    float(rule["eta"]), rule["w_max"],
-                                                    float(rule["tau_c"]))
+        weights[name], _ = plasticity.current_state(form, synaptic, of_post,
+                                                    float(rule["eta"]), rule["w_max"])
     p_vta = np.asarray(circuit.populations["vta_da"].group.p_vta_[:])
     return State(seed=seed, structure=structure, weights=weights,
                  vta_potentiation=float(p_vta.mean()))

@@ -107,7 +107,7 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
     seed = int(config["simulation"]["seed"])
     key = _structure_key(config, schedule)
     if state is not None:
-        state.check_matches(seed, key, {name: state.weights[name].size for name in state.weights})
+        state.check_matches(seed, key)  # before building; synapse counts after the run
         config = load_config(config.plain,
                              [f"plasticity.vta.initial={float(state.vta_potentiation)!r}"])
     session = _session_for(config, schedule, progress, key, state)

@@ -15,6 +15,8 @@ import yaml
 from .schema import ConfigError, validate
 
 BASE_KEY = "base"
+#: Top-level key of an experiment (groups x seeds) in a config file.
+EXPERIMENT_KEY = "experiment"
 
 
 class Config(Mapping):
@@ -24,10 +26,14 @@ class Config(Mapping):
     as strings with units), which is what a run saves as its resolved config.
     """
 
-    def __init__(self, values: dict, plain: dict, source: str = "<dict>"):
+    def __init__(self, values: dict, plain: dict, source: str = "<dict>",
+                 experiment: dict | None = None):
         self._values = values
         self.plain = plain
         self.source = source
+        #: The file's ``experiment`` block (groups and seeds), if any; see
+        #: circuit.running.experiment.
+        self.experiment = experiment
 
     def __getitem__(self, key):
         return self._values[key]
@@ -69,13 +75,14 @@ def load_config(source, overrides=(), seed: int | None = None) -> Config:
         raw.pop(BASE_KEY, None)
     else:
         raw, name = read_yaml(Path(source)), str(source)
+    experiment = raw.pop(EXPERIMENT_KEY, None)
     for override in overrides:
         apply_override(raw, override)
     if seed is not None:
         raw.setdefault("simulation", {})["seed"] = seed
     values, plain = validate(raw)
     check_consistency(values)
-    return Config(values, plain, name)
+    return Config(values, plain, name, experiment)
 
 
 def read_yaml(path: Path, _seen=()) -> dict:
@@ -98,6 +105,8 @@ def read_yaml(path: Path, _seen=()) -> dict:
     if base is None:
         return data
     parent = read_yaml(path.parent / base, (*_seen, path.resolve()))
+    if EXPERIMENT_KEY in data:  # an experiment replaces its base's, never merges into it
+        parent.pop(EXPERIMENT_KEY, None)
     return merge(parent, data)
 
 
@@ -158,7 +167,52 @@ def check_consistency(values: dict) -> None:
         cell = values["neurons"][name]
         if not cell["v_reset"] < cell["v_peak"]:
             problems.append(f"neurons.{name}: expected v_reset < v_peak")
+    problems += _behaviour_problems(values)
     if values["simulation"]["record"]["trace_dt"] < values["simulation"]["dt"]:
         problems.append("simulation.record.trace_dt: shorter than simulation.dt")
     if problems:
         raise ConfigError(problems)
+
+
+def _behaviour_problems(values: dict) -> list:
+    """Checks of the behaviour, session and interventions sections."""
+    from ..model.agent import OPTIONS
+
+    problems = []
+    behaviour, session = values["behaviour"], values["session"]
+    window, trial, warmup = behaviour["window"], behaviour["trial"], behaviour["warmup"]
+    for key, value in (("trial", trial), ("warmup", warmup)):
+        steps = float(value / window)
+        if abs(steps - round(steps)) > 1e-6:
+            problems.append(f"behaviour.{key}: must be a whole number of behaviour.window "
+                            f"({value} is {steps:.3g} windows)")
+    if window >= trial:
+        problems.append("behaviour.window: must be shorter than behaviour.trial")
+    roles = list(behaviour["ensembles"].values())
+    for role in ("options", "cue"):
+        if roles.count(role) != 1:
+            problems.append(f"behaviour.ensembles: exactly one pool must carry '{role}' "
+                            f"(got {roles.count(role)})")
+    for pool, role in behaviour["ensembles"].items():
+        needed = behaviour["ensemble_size"] * {"options": len(OPTIONS), "cue": 1}.get(role, 0)
+        if needed > values["afferents"][pool]["size"]:
+            problems.append(f"behaviour.ensemble_size: {needed} neurons of afferents.{pool} "
+                            f"needed, it has {values['afferents'][pool]['size']}")
+    for index, name in enumerate(session["options"]):
+        if name not in OPTIONS:
+            problems.append(f"session.options[{index}]: unknown option {name!r} "
+                            f"(known: {', '.join(OPTIONS)})")
+    if session["phase"] != "none" and not session["options"]:
+        problems.append("session.options: a behavioural session needs at least one option")
+    phases = set(_PHASES) | {"all"}
+    for block, spec in values["interventions"].items():
+        for index, phase in enumerate(spec.get("phases", [])):
+            if phase not in phases:
+                problems.append(f"interventions.{block}.phases[{index}]: unknown phase "
+                                f"{phase!r} (known: {', '.join(sorted(phases))})")
+    return problems
+
+
+#: Behavioural phases an intervention may name (session.phase choices, less "none").
+_PHASES = ("social_training", "acquisition", "progressive_ratio", "extinction",
+           "reinstatement", "choice")

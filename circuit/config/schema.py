@@ -56,7 +56,7 @@ class Spec:
         if self.kind == "bool":
             return "on or off"
         if self.kind == "list":
-            return f"a list of quantities in {self.unit}"
+            return "a list of names" if self.unit == "str" else f"a list of quantities in {self.unit}"
         what = "an integer" if self.kind == "int" else (
             "a number" if self.unit == "1" else f"a quantity in {self.unit}")
         if math.isinf(self.low) and math.isinf(self.high):
@@ -79,6 +79,8 @@ class Spec:
         if self.kind == "quantity" and self.unit != "1":
             return format_quantity(parsed, self.unit)
         if self.kind == "list":
+            if self.unit == "str":
+                return list(parsed)
             return [format_quantity(v, self.unit) for v in parsed]
         return parsed
 
@@ -100,6 +102,10 @@ class Spec:
         if self.kind == "list":
             if not isinstance(value, list):
                 raise TypeError("not a list")
+            if self.unit == "str":
+                if not all(isinstance(item, str) and item for item in value):
+                    raise TypeError("not a list of names")
+                return list(value)
             return [parse_quantity(item, self.unit) for item in value]
         if self.unit == "1":
             if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from brian2 import Synapses
 
 from . import equations as eq
-from . import plasticity
+from . import pharmacology, plasticity
 
 EXCITATORY, PLASTIC, POTENTIATED, INHIBITORY = "excitatory", "plastic", "potentiated", "inhibitory"
 
@@ -79,7 +79,7 @@ def projection_parameters(key: str, kind: str, config: dict) -> dict:
         values.update({key: config["plasticity"][key] for key in _RULE_CONSTANTS})
         rule = config["plasticity"]
         values["M4"] = float(config["mechanisms"]["oxt_ltd"] and rule["enabled"])
-        reference, kd = rule["oxt_reference"], config["receptors"]["Kd_oxtr"]
+        reference, kd = rule["oxt_reference"], pharmacology.effective(config)["Kd_oxtr"]
         values["occ_oxt_reference"] = float(reference / (reference + kd))
     return values
 

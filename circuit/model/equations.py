@@ -9,15 +9,19 @@ connectivity, which equations) needs a new build. See docs/model.md for the tabl
 #: Receptors every neuron group carries. A cell type without a receptor has its
 #: expression set to 0 (e.g. no D2R on D1 MSNs), so one template serves all.
 #: DA and OXT arrive from the volume compartment through a (summed) coupling.
-#: M1, the D2R-OXTR heteromer: OXTR occupancy divides the D2R dissociation constant by
-#: up to `heteromer_fold` (Romero-Fernandez et al. 2013; fold not known, a parameter).
+#: M1, the D2R-OXTR heteromer: OXTR occupancy raises the D2R agonist affinity by up to
+#: `heteromer_fold` (Romero-Fernandez et al. 2013; fold not known, a parameter), for DA
+#: and for a D2R agonist alike. A D2R agonist ([agonist]/K, `d2_agonist`) and a
+#: competitive antagonist ([antagonist]/K, `d2_antagonist`) enter the same occupancy.
 RECEPTORS = """
 DA : mmolar
 OXT : mmolar
 occ_oxtr = oxtr_expression * OXT / (OXT + Kd_oxtr) : 1
-Kd_d2_eff = Kd_d2 / (1 + (heteromer_fold - 1) * M1 * occ_oxtr) : mmolar
+d2_drive = (DA / Kd_d2 + d2_agonist) * (1 + (heteromer_fold - 1) * M1 * occ_oxtr) : 1
 occ_d1r = d1r_expression * DA / (DA + Kd_d1) : 1
-occ_d2r = d2r_availability * DA / (DA + Kd_d2_eff) : 1
+occ_d2r = d2r_availability * d2_drive / (1 + d2_drive + d2_antagonist) : 1
+d2_agonist : 1 (shared, constant)
+d2_antagonist : 1 (shared, constant)
 oxtr_expression : 1 (shared, constant)
 d1r_expression : 1 (shared, constant)
 d2r_availability : 1 (shared, constant)
@@ -83,12 +87,25 @@ alpha_d2 : 1 (shared, constant)
 
 MSN_RESET = "v = c; u += d * (1 - L_d1 * occ_d1r)"
 
+#: Phasic outcome current: the behaving circuit's outcomes (a reward burst, an omission
+#: pause, social OXT release) arrive as a current that decays with `tau_outcome`.
+OUTCOME_CURRENT = """
+dI_outcome/dt = -I_outcome / tau_outcome : amp
+tau_outcome : second (shared, constant)
+"""
+
 #: Fast-spiking interneuron: Izhikevich (2007) FS model with the cubic recovery nullcline
 #: and D1R modulation of Humphries et al. 2009 (eta raises v_r; epsilon weakens GABA input).
 #: Used for NAc PV interneurons and, without DA receptors, for VTA GABA neurons.
 FAST_SPIKING = """
-dv/dt = (k * (v - v_r_eff) * (v - v_t) - u + I_syn + I_bias + I_oxtr) / C : volt
+dv/dt = (k * (v - v_r_eff) * (v - v_t) - u + I_syn + I_bias + I_oxtr + I_outcome - I_mor)
+        / C : volt
 du/dt = a * (b * (v - v_b)**3 * int(v > v_b) - u) : amp
+I_mor = mor_action * I_mor_max * COC / (COC + K_mor) : amp
+COC : mmolar
+mor_action : 1 (shared, constant)
+I_mor_max : amp (shared, constant)
+K_mor : mmolar (shared, constant)
 v_r_eff = v_r * (1 - eta_d1 * occ_d1r) : volt
 I_bias : amp
 I_bias_mean : amp (shared, constant)
@@ -104,15 +121,21 @@ b : siemens / volt**2 (shared, constant)
 c : volt (shared, constant)
 d : amp (shared, constant)
 eta_d1 : 1 (shared, constant)
-""" + SYNAPTIC_CURRENTS + RECEPTORS + OXTR_CURRENT
+""" + SYNAPTIC_CURRENTS + RECEPTORS + OXTR_CURRENT + OUTCOME_CURRENT
 
 FAST_SPIKING_RESET = "v = c; u += d"
 
 #: Adaptive exponential integrate-and-fire (Brette and Gerstner 2005) with a pacemaker
 #: current: VTA DA neurons (slow pacemaking, bursts on NMDA drive) and PVN OXT neurons.
+#: A CRF-like stress drive (the protocol's `stress` input) excites both; M7: OXTR
+#: occupancy dampens it by up to `stress_oxt_gain`.
 ADEX = """
 dv/dt = (g_L * (E_L - v) + g_L * Delta_T * exp((v - V_T) / Delta_T) - w_adapt
-         + I_syn + I_bias + I_oxtr) / C : volt
+         + I_syn + I_bias + I_oxtr + I_outcome + I_stress) / C : volt
+I_stress = stress_gain * stress(t) * (1 - M7 * stress_oxt_gain * occ_oxtr) : amp
+stress_gain : 1 (shared, constant)
+stress_oxt_gain : 1 (shared, constant)
+M7 : 1 (shared, constant)
 dw_adapt/dt = (a_w * (v - E_L) - w_adapt) / tau_w : amp
 I_bias : amp
 I_bias_mean : amp (shared, constant)
@@ -127,7 +150,7 @@ v_reset : volt (shared, constant)
 a_w : siemens (shared, constant)
 b_w : amp (shared, constant)
 tau_w : second (shared, constant)
-""" + SYNAPTIC_CURRENTS + RECEPTORS + OXTR_CURRENT
+""" + SYNAPTIC_CURRENTS + RECEPTORS + OXTR_CURRENT + OUTCOME_CURRENT
 
 ADEX_RESET = "v = v_reset; w_adapt += b_w"
 
@@ -154,12 +177,13 @@ POTENTIATED_ON_PRE = ("g_ampa_post += w * g_max * (1 + p_vta_post); "
 #: depot from the protocol's infusion time course and passes to the brain with first-order
 #: absorption, then is eliminated. [OXT]: release per spike, first-order clearance.
 VOLUME = """
-dDA/dt = -Vmax * DA / (Km * (1 + COC / Ki_cocaine) + DA) : mmolar
+dDA/dt = -Vmax * DA / (Km * (1 + dat_block * COC / Ki_cocaine) + DA) : mmolar
 dOXT/dt = (OXT_background - OXT) / tau_oxt : mmolar
 dCOC_depot/dt = cocaine_infusion(t) - COC_depot / tau_absorption : mmolar
 dCOC/dt = COC_depot / tau_absorption - COC / tau_elimination : mmolar
 dn_da/dt = -n_da / tau_n : 1
 tau_n : second (shared, constant)
+dat_block : 1 (shared, constant)
 OXT_background : mmolar (shared, constant)
 DA_initial : mmolar (shared, constant)
 OXT_initial : mmolar (shared, constant)
@@ -199,7 +223,7 @@ OXT_post = OXT_pre : mmolar (summed)
 #: MSNs also read the canonical DA trace n (canonical plasticity mode); VTA DA neurons
 #: read [cocaine] (drug-evoked potentiation).
 MSN_COUPLING = VOLUME_COUPLING + "n_da_post = n_da_pre : 1 (summed)\n"
-DA_COUPLING = VOLUME_COUPLING + "COC_post = COC_pre : mmolar (summed)\n"
+DRUG_COUPLING = VOLUME_COUPLING + "COC_post = COC_pre : mmolar (summed)\n"
 
 #: Excitatory synapse: AMPA and NMDA conductances scaled by a per-synapse weight w
 #: (the plastic variable of the plasticity rules).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from brian2 import NeuronGroup, Synapses, TimedArray
 
 from . import equations as eq
+from . import pharmacology
 from .populations import COMPARTMENT, NAC, VTA
 
 COMPARTMENTS = ("nac", "vta")
@@ -22,11 +23,13 @@ def build_volume(cocaine_infusion: TimedArray, method: str) -> NeuronGroup:
 def volume_parameters(config: dict) -> dict:
     """Uptake, clearance and cocaine kinetics of the volume group."""
     da, oxt, cocaine = (config["fields"][key] for key in ("da", "oxt", "cocaine"))
+    drugs = pharmacology.effective(config)
     return dict(Vmax=da["Vmax"], Km=da["Km"], Ki_cocaine=cocaine["Ki"],
-                tau_oxt=oxt["tau_clearance"], OXT_background=oxt["background"],
-                tau_absorption=cocaine["tau_absorption"],
-                tau_elimination=cocaine["tau_elimination"],
-                DA_initial=da["initial"], OXT_initial=oxt["initial"],
+                dat_block=drugs["dat_block"],
+                tau_oxt=oxt["tau_clearance"], OXT_background=drugs["oxt_background"],
+                tau_absorption=drugs["tau_absorption"],
+                tau_elimination=drugs["tau_elimination"],
+                DA_initial=da["initial"], OXT_initial=pharmacology.oxt_initial(config),
                 tau_n=config["plasticity"]["tau_n"])
 
 
@@ -54,7 +57,7 @@ def da_release_parameters(config: dict, n_da: int) -> dict:
                 n_per_spike=config["plasticity"]["n_per_spike"] / n_da,
                 m3_gain=config["oxt_actions"]["da_release_gain"],
                 M3=float(config["mechanisms"]["da_release"]),
-                Kd_oxtr_terminal=config["receptors"]["Kd_oxtr"])
+                Kd_oxtr_terminal=pharmacology.effective(config)["Kd_oxtr"])
 
 
 def build_oxt_release(pvn_oxt, volume) -> list:
@@ -71,14 +74,14 @@ def build_oxt_release(pvn_oxt, volume) -> list:
 def oxt_release_parameters(name: str, config: dict, n_oxt: int) -> dict:
     """Release per spike into one compartment, scaled by population size."""
     _, key = OXT_RELEASES[name]
-    return {"q_oxt": config["fields"]["oxt"][key] / n_oxt}
+    tone = pharmacology.effective(config)["oxt_tone"]
+    return {"q_oxt": config["fields"]["oxt"][key] * tone / n_oxt}
 
 
 def build_coupling(volume, population) -> Synapses:
     """Let every neuron of `population` read the [DA] and [OXT] of its compartment."""
     group = population.group
-    model = {"msn": eq.MSN_COUPLING, "adex": eq.DA_COUPLING}.get(population.model,
-                                                                 eq.VOLUME_COUPLING)
+    model = eq.MSN_COUPLING if population.model == "msn" else eq.DRUG_COUPLING
     coupling = Synapses(volume, group, model, name=f"volume_to_{group.name}")
     coupling.connect(i=[COMPARTMENT[population.name]] * len(group), j=list(range(len(group))))
     return coupling

@@ -11,16 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Hz, Network, NeuronGroup, TimedArray, mmolar, second
+from brian2 import Hz, Network, NeuronGroup, TimedArray, mmolar, pA, second
 
+from . import agent as agents
 from . import connectivity, fields, plasticity, populations
 
 POPULATIONS = tuple(populations.CELL_MODELS)
 AFFERENTS = ("cortex", "amygdala", "hippocampus", "vta_input", "pvn_input")
 
-#: Time courses a protocol may drive, with their units: the cocaine infusion into the
-#: depot compartment and an extra rate added to each afferent pool.
-INPUT_UNITS = {"cocaine_infusion": mmolar / second, **{name: Hz for name in AFFERENTS}}
+#: Time courses a protocol may drive, with their units: the drug infusion into the
+#: depot compartment, an extra rate added to each afferent pool, the option presented
+#: to the agent (its index; -1: none) and the CRF-like stress drive.
+INPUT_UNITS = {"cocaine_infusion": mmolar / second, **{name: Hz for name in AFFERENTS},
+               "option_window": 1, "stress": pA}
+#: Value of a channel the protocol leaves out.
+INPUT_DEFAULTS = {"option_window": -1.0}
 
 #: Integration method for every group (Izhikevich and AdEx models are not linear).
 METHOD = "euler"
@@ -39,6 +44,8 @@ class Circuit:
     releases: list
     inputs: dict
     rng: NeuronGroup
+    agent: NeuronGroup
+    agent_synapses: list
 
     def plastic_projections(self) -> dict:
         """{name: (synapses, config key)} of the afferent -> MSN projections that learn."""
@@ -56,12 +63,16 @@ class Circuit:
             connectivity.initialise_weights(synapses)
         for population in self.populations.values():
             populations.initialise_population(population)
+        for afferent in self.afferents.values():
+            populations.initialise_afferent(afferent)
         fields.initialise_volume(self.volume)
+        agents.initialise_agent(self.agent)
 
     def network(self, *extra) -> Network:
         """An explicit Network with every object of the circuit plus `extra` (monitors)."""
         objects = [self.rng, self.volume, *self.afferents.values(), *self.couplings,
                    *self.releases, *(p.group for p in self.populations.values()),
+                   self.agent, *self.agent_synapses,
                    *(s for s, _, _ in self.projections.values()), *extra]
         return Network(*objects)
 
@@ -70,7 +81,8 @@ def input_arrays(values: dict, n_samples: int) -> dict:
     """Samples for every input channel as Quantity arrays; missing channels are zero."""
     arrays = {}
     for name, unit in INPUT_UNITS.items():
-        samples = np.asarray(values.get(name, np.zeros(n_samples)), dtype=float)
+        default = np.full(n_samples, INPUT_DEFAULTS.get(name, 0.0))
+        samples = np.asarray(values.get(name, default), dtype=float)
         if samples.shape != (n_samples,):
             raise ValueError(f"input {name!r} has {samples.shape} samples, expected {n_samples}")
         arrays[name] = samples * unit
@@ -87,8 +99,10 @@ def assemble(config: dict, inputs: dict, input_dt) -> Circuit:
              for name, values in inputs.items()}
     rng = NeuronGroup(1, "seed_value : 1 (shared, constant)\nnoise_seed : 1 (shared, constant)",
                       name="rng")
-    pops = {name: populations.build_population(name, config, METHOD) for name in POPULATIONS}
-    afferents = {name: populations.build_afferent(name, config, timed[name])
+    pops = {name: populations.build_population(name, config, METHOD, timed["stress"])
+            for name in POPULATIONS}
+    afferents = {name: populations.build_afferent(name, config, timed[name],
+                                                  timed["option_window"])
                  for name in AFFERENTS}
     groups = {**{name: p.group for name, p in pops.items()}, **afferents}
     form = config["plasticity"]["form"]
@@ -102,8 +116,21 @@ def assemble(config: dict, inputs: dict, input_dt) -> Circuit:
     couplings = [fields.build_coupling(volume, pops[name]) for name in fields.COMPARTMENT]
     releases = [fields.build_da_release(pops["vta_da"].group, volume),
                 *fields.build_oxt_release(pops["pvn_oxt"].group, volume)]
+    agent = agents.build_agent(timed["option_window"])
+    agents.schedule_decisions(agent, config["behaviour"]["window"])
+    roles = config["behaviour"]["ensembles"]
+    agent_synapses = [
+        *agents.build_counters(agent, pops["nac_d1"].group, pops["nac_d2"].group),
+        *agents.build_outcomes(agent, volume, pops["vta_da"].group, pops["vta_gaba"].group,
+                               pops["pvn_oxt"].group, afferents[_pool(roles, "cue")],
+                               afferents[_pool(roles, "options")])]
     return Circuit(config, pops, afferents, volume, projections, couplings, releases,
-                   timed, rng)
+                   timed, rng, agent, agent_synapses)
+
+
+def _pool(roles: dict, role: str) -> str:
+    """The afferent pool that carries `role` (the config check makes it unique)."""
+    return next(name for name in AFFERENTS if roles[name] == role)
 
 
 def _schedule_renewal(pops: dict, projections: dict, period) -> None:
@@ -129,6 +156,11 @@ def parameter_table(config: dict) -> dict:
     n_oxt = populations.population_size(config, "pvn_oxt")
     table.update({name: fields.oxt_release_parameters(name, config, n_oxt)
                   for name in fields.OXT_RELEASES})
+    table["agent"] = agents.agent_parameters(
+        config, populations.population_size(config, "nac_d1"),
+        populations.population_size(config, "nac_d2"))
+    table.update({agents.outcome_name(name): agents.outcome_parameters(config, name)
+                  for name in agents.OUTCOMES})
     table["rng"] = {"seed_value": float(config["simulation"]["seed"]),
                     "noise_seed": float(noise_seed(config))}
     return table

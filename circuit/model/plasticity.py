@@ -21,12 +21,23 @@ w per synapse every step and exists to test the fast form against.
 
 from . import equations as eq
 
-#: Per-neuron third factor and its accumulator (added to MSN equations). `n_da` is the
+#: Per-neuron third factor and its accumulator (added to MSN equations). With an
+#: adaptive reference the occupancy reference tracks the cell's own recent occupancy
+#: (time constant tau_reference), so only phasic DA (bursts, pauses) moves weights and a
+#: sustained rise (a drug on board) stops doing so after a few tau_reference. Changes of
+#: occupancy within +-dead_zone do not teach (spontaneous DA fluctuations; D2R, with its
+#: high affinity, sees them almost as large as a reward burst). `n_da` is the
 #: canonical DA trace, read from the volume (or driven directly on the plasticity bench).
 MODULATOR = """
 m = plasticity_on * (canonical * (n_da - b_da)
-    + (1 - canonical) * modulation_sign * (occ_gate - occ_reference)) : 1
+    + (1 - canonical) * modulation_sign * (occ_change - clip(occ_change, -dead_zone, dead_zone))) : 1
+occ_change = occ_gate - occ_ref_now : 1
+dead_zone : 1 (shared, constant)
 occ_gate = d1_gated * occ_d1r + (1 - d1_gated) * occ_d2r : 1
+occ_ref_now = adaptive * occ_tracked + (1 - adaptive) * occ_reference : 1
+docc_tracked/dt = adaptive * (occ_gate - occ_tracked) / tau_reference : 1
+adaptive : 1 (shared, constant)
+tau_reference : second (shared, constant)
 dQ/dt = m * E_c : second
 dE_c/dt = -E_c / tau_c : 1
 plasticity_on : 1 (shared, constant)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from brian2 import NeuronGroup, TimedArray, pA
 
 from . import equations as eq
-from . import plasticity
+from . import pharmacology, plasticity
+from .agent import OPTIONS
 
 #: Which equations each population uses, and which config block holds its parameters.
 CELL_MODELS = {
@@ -22,7 +23,8 @@ CELL_MODELS = {
 
 _TEMPLATES = {
     "msn": (eq.MSN + plasticity.MODULATOR + "n_da : 1\n", eq.MSN_RESET,
-            "v_r + rand() * (v_t - v_r) / 4", {"u": "0 * amp", "E_c": "1"}),
+            "v_r + rand() * (v_t - v_r) / 4",
+            {"u": "0 * amp", "E_c": "1", "occ_tracked": "occ_reference"}),
     "fast_spiking": (eq.FAST_SPIKING, eq.FAST_SPIKING_RESET, "v_r + rand() * (v_t - v_r)",
                      {"u": "0 * amp", "I_bias": "I_bias_mean + I_bias_sd * randn()"}),
     "adex": (eq.ADEX + eq.VTA_POTENTIATION, eq.ADEX_RESET, "E_L + rand() * (V_T - E_L)",
@@ -37,6 +39,12 @@ COMPARTMENT = {"vta_da": VTA, "vta_gaba": VTA, "nac_d1": NAC, "nac_d2": NAC, "na
 #: Mechanism switch that gates the OXTR current of each population (M2, M5).
 OXTR_CURRENT = {"nac_pv": ("pv_excitation", "pv_current"),
                 "vta_da": ("vta_excitation", "da_current")}
+
+#: Cells with mu-opioid receptors that an opioid drug inhibits (VTA GABA neurons:
+#: opioids disinhibit DA neurons, SCIENCE.md sec. 2).
+MOR_CELLS = ("vta_gaba",)
+#: Cells the CRF-like stress input drives (SCIENCE.md M7: VTA and PVN).
+STRESS_CELLS = ("vta_da", "pvn_oxt")
 
 #: Receptor keys in the config and the equation variable each one scales.
 _RECEPTOR_VARIABLES = {"d1r": "d1r_expression", "d2r": "d2r_availability",
@@ -59,12 +67,13 @@ def population_size(config: dict, name: str) -> int:
     return max(1, int(round(scaled)))
 
 
-def build_population(name: str, config: dict, method: str) -> Population:
-    """A NeuronGroup for population `name` (parameters come from `population_parameters`)."""
+def build_population(name: str, config: dict, method: str, stress: TimedArray) -> Population:
+    """A NeuronGroup for population `name` (parameters come from `population_parameters`);
+    `stress` is the protocol's stress drive, read by the AdEx cells."""
     model, _ = CELL_MODELS[name]
     equations, reset, _, _ = _TEMPLATES[model]
     group = NeuronGroup(population_size(config, name), equations, threshold="v > v_peak",
-                        reset=reset, method=method, name=name)
+                        reset=reset, method=method, namespace={"stress": stress}, name=name)
     return Population(name, model, group)
 
 
@@ -81,6 +90,16 @@ def population_parameters(name: str, config: dict) -> dict:
         switch, strength = OXTR_CURRENT.get(name, (None, None))
         values["M_oxtr"] = float(config["mechanisms"][switch]) if switch else 0.0
         values["I_oxtr_max"] = config["oxt_actions"][strength] if strength else 0 * pA
+        values["tau_outcome"] = config["behaviour"]["tau_outcome"]
+    if model == "fast_spiking":
+        opioid = config["fields"]["opioid"]
+        on_mor = name in MOR_CELLS
+        values.update(mor_action=pharmacology.effective(config)["mor_action"] * on_mor,
+                      I_mor_max=opioid["I_mor"], K_mor=opioid["K_mor"])
+    if model == "adex":
+        values.update(stress_gain=float(name in STRESS_CELLS),
+                      stress_oxt_gain=config["oxt_actions"]["stress_dampening"],
+                      M7=float(config["mechanisms"]["stress_dampening"]))
     return values
 
 
@@ -107,7 +126,10 @@ def modulator_parameters(name: str, config: dict) -> dict:
         occupancy = expression["d1r_expression"] * reference / (reference + receptors["Kd_d1"])
     else:
         occupancy = expression["d2r_availability"] * reference / (reference + receptors["Kd_d2"])
-    return dict(plasticity_on=float(rule["enabled"]), canonical=float(rule["canonical"]),
+    dead_zone = rule["dead_zone_d1"] if receptor == "d1r" else rule["dead_zone_d2"]
+    return dict(adaptive=float(rule["reference"] == "adaptive"), dead_zone=float(dead_zone),
+                tau_reference=rule["tau_reference"],
+                plasticity_on=float(rule["enabled"]), canonical=float(rule["canonical"]),
                 b_da=rule["b"], tau_c=rule["tau_c"], modulation_sign=sign,
                 d1_gated=float(receptor == "d1r"), occ_reference=float(occupancy))
 
@@ -125,26 +147,66 @@ def receptor_parameters(name: str, config: dict) -> dict:
     cells = receptors["cells"].get(name, {})
     values = {variable: float(cells.get(key, 0.0))
               for key, variable in _RECEPTOR_VARIABLES.items()}
+    values["oxtr_expression"] = pharmacology.oxtr_expression(config, name)
     values["d2r_availability"] *= receptors["d2r_availability"]
     values.update({key: receptors[key] for key in _RECEPTOR_CONSTANTS})
+    drugs = pharmacology.effective(config)
+    values.update(Kd_oxtr=drugs["Kd_oxtr"], d2_agonist=drugs["d2_agonist"],
+                  d2_antagonist=drugs["d2_antagonist"])
     values["M1"] = float(config["mechanisms"]["heteromer"])
     return values
 
 
-def build_afferent(name: str, config: dict, drive: TimedArray) -> NeuronGroup:
-    """A Poisson pool: a constant rate, plus the protocol's drive on its first `n_driven`
-    neurons (a cue or burst pattern carried by part of the pool)."""
+#: A Poisson afferent pool. Besides its constant rate and the protocol's drive on its
+#: first `n_driven` neurons, a pool may hold ensembles (consecutive blocks of
+#: `ensemble_size` neurons, ensemble k for behavioural option k): an option ensemble
+#: fires at `option_rate` more while its option is presented (`option_window(t)` = k)
+#: unless the option was withdrawn (`silenced_until`, exclusive choice); ensemble 0 of a
+#: cue pool fires at `cue_rate` more while the drug-paired cue is on (`cue_until`).
+AFFERENT = """
+rate = rate_base + drive(t) * int(i < n_driven)
+       + option_rate * int(ensemble == option_window(t)) * int(ensemble >= 0)
+         * int(t >= silenced_until)
+       + cue_rate * int(ensemble == 0) * int(t < cue_until) : Hz
+ensemble : 1
+cue_until : second
+silenced_until : second
+rate_base : Hz (shared, constant)
+n_driven : 1 (shared, constant)
+option_rate : Hz (shared, constant)
+cue_rate : Hz (shared, constant)
+ensemble_size : 1 (shared, constant)
+n_ensembles : 1 (shared, constant)
+"""
+#: Ensemble index of each afferent (-1: none), from run-time constants.
+ENSEMBLE_INIT = ("int(i < n_ensembles * ensemble_size) * (floor(i / ensemble_size) + 1) - 1")
+
+
+def build_afferent(name: str, config: dict, drive: TimedArray,
+                   option_window: TimedArray) -> NeuronGroup:
+    """A Poisson pool (see AFFERENT)."""
     return NeuronGroup(
-        config["afferents"][name]["size"],
-        "rate = rate_base + drive(t) * int(i < n_driven) : Hz\n"
-        "rate_base : Hz (shared, constant)\nn_driven : 1 (shared, constant)",
+        config["afferents"][name]["size"], AFFERENT,
         threshold="rand() < rate * dt",
-        namespace={"drive": drive},
+        namespace={"drive": drive, "option_window": option_window},
         name=name,
     )
 
 
+def initialise_afferent(group: NeuronGroup) -> None:
+    """Ensemble membership and no cue or withdrawal pending."""
+    group.ensemble = ENSEMBLE_INIT
+    group.cue_until = "-1 * second"
+    group.silenced_until = "-1 * second"
+
+
 def afferent_parameters(name: str, config: dict) -> dict:
-    """The constant rate of afferent pool `name` and how many of its neurons are driven."""
+    """Rates, the driven part and the ensembles of afferent pool `name`."""
     spec = config["afferents"][name]
-    return {"rate_base": spec["rate"], "n_driven": round(spec["drive_fraction"] * spec["size"])}
+    role = config["behaviour"]["ensembles"].get(name, "none")
+    size = int(config["behaviour"]["ensemble_size"])
+    n_ensembles = {"options": len(OPTIONS), "cue": 1}.get(role, 0)
+    return {"rate_base": spec["rate"], "n_driven": round(spec["drive_fraction"] * spec["size"]),
+            "option_rate": config["behaviour"]["option_rate"] * (role == "options"),
+            "cue_rate": config["behaviour"]["cue_rate"] * (role == "cue"),
+            "ensemble_size": float(max(size, 1)), "n_ensembles": float(n_ensembles)}

@@ -1,0 +1,33 @@
+"""Slow adaptations between sessions: D2R availability falls with drug exposure.
+
+Chronic drug lowers D2R availability 15-20% within a week of self-administration and
+~20% after long use (Nader et al. 2006). Availability a approaches a floor with the
+drug exposure E (the integral of brain [drug] over a session):
+
+    a' = floor + (a - floor) exp(-E / exposure_scale)
+
+and recovers towards 1 in abstinence (`State.aged`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from brian2 import nmolar, second
+
+
+def exposure(t: np.ndarray, drug_nM: np.ndarray) -> float:
+    """Integral of [drug] (nM s) over a trace sampled at times `t` (s)."""
+    if len(t) < 2:
+        return 0.0
+    return float(np.trapezoid(drug_nM, t))
+
+
+def d2r_after_session(availability: float, t: np.ndarray, drug_nM: np.ndarray,
+                      config: dict) -> float:
+    """D2R availability at the end of a session with the given drug trace."""
+    loss = config["receptors"]["d2r_loss"]
+    scale = float(loss["exposure_scale"] / (nmolar * second))
+    floor = float(loss["floor"])
+    if availability <= floor:
+        return float(availability)
+    return float(floor + (availability - floor) * np.exp(-exposure(t, drug_nM) / scale))

@@ -1,0 +1,212 @@
+"""The behaving circuit: NAc output selects actions, and their outcomes feed back.
+
+One agent neuron per option (`OPTIONS`: the drug lever, the inactive lever, the social
+option). The protocol presents one option at a time for a `window` (its cortical
+ensemble fires, see `populations.AFFERENT`); D1 and D2 MSN spikes are counted through
+that window, and at its end the option is taken ("pressed", a spike of its agent
+neuron) with probability
+
+    p_go = 1 / (1 + exp(-(go - go_threshold) / go_slope)),   go = r_D1 - k_D2 r_D2
+
+where r_D1, r_D2 are the mean D1 and D2 MSN rates (Hz per neuron) in the window: D1
+MSNs promote and D2 MSNs suppress the action (SCIENCE.md sec. 2), with D2 output
+weighted by k_D2 (`behaviour.d2_weight`). A silent striatum does not act. A press is
+reinforced when the option pays in this session and the ratio is met (fixed or
+progressive, Richardson and Roberts 1996). Outcomes are synapses from the agent:
+
+- drug: an infusion into the drug depot, a phasic DA burst (a current into VTA DA
+  neurons, the response-locked DA release of Phillips et al. 2003), and the drug cue;
+- omission: a press of an option that does not pay in this session (the inactive lever;
+  the drug lever in extinction and reinstatement tests) pauses VTA DA neurons (a
+  negative current, the negative prediction error of an action that earns nothing);
+  presses short of a progressive ratio are not omissions;
+- social: PVN OXT neurons fire (OXT release, and through OXTR on VTA DA neurons, M5),
+  and VTA GABA neurons are inhibited (the opioid-dependent part, which naltrexone blocks);
+- exclusive choice: a press withdraws the other options until the trial ends.
+
+Everything is Brian2 code, so a whole session is one standalone run.
+"""
+
+from __future__ import annotations
+
+from brian2 import NeuronGroup, Synapses, TimedArray
+
+from . import pharmacology
+
+OPTIONS = ("drug", "inactive", "social")
+DRUG, INACTIVE, SOCIAL = range(len(OPTIONS))
+
+AGENT = """
+d1_count : 1
+d2_count : 1
+go : Hz
+p_go : 1
+evaluated : 1
+press : 1
+reinforce : 1
+cue : 1
+since : 1
+ratio : 1
+earned : 1
+blocked_until : second
+paid = int(i == 0) * drug_paid + int(i == 2) * social_paid : 1
+n_d1 : 1 (shared, constant)
+n_d2 : 1 (shared, constant)
+window : second (shared, constant)
+go_threshold : Hz (shared, constant)
+go_slope : Hz (shared, constant)
+d2_weight : 1 (shared, constant)
+drug_paid : 1 (shared, constant)
+social_paid : 1 (shared, constant)
+cue_with_reward : 1 (shared, constant)
+cue_on_press : 1 (shared, constant)
+fixed_ratio : 1 (shared, constant)
+progressive : 1 (shared, constant)
+timeout : second (shared, constant)
+"""
+
+#: Richardson and Roberts (1996) progressive ratio: the n-th reinforcer needs
+#: round(5 exp(0.2 n) - 5) presses (1, 2, 4, 6, 9, 12, 15, 20, ...).
+_NEXT_RATIO = ("ratio = fixed_ratio + progressive * "
+               "(floor(5 * exp(0.2 * (earned + 1)) - 5 + 0.5) - fixed_ratio)")
+
+#: At every window boundary: decide for the option whose window just ended.
+DECIDE = "\n".join([
+    "evaluated = int(abs(option_window(t - 0.5 * window) - i) < 0.5) * int(t >= blocked_until)",
+    "go = (d1_count / n_d1 - d2_weight * d2_count / n_d2) / window",
+    "p_go = evaluated / (1 + exp(-(go - go_threshold) / go_slope))",
+    "press = int(rand() < p_go)",
+    "reinforce = press * paid * int(since + 1 >= ratio)",
+    "cue = press * int(i == 0) * clip(reinforce * cue_with_reward + cue_on_press, 0, 1)",
+    "d1_count = 0",
+    "d2_count = 0",
+])
+
+
+def _extend(variable: str, until: str, gate: str) -> str:
+    """Code that moves `variable` (a time) out to `until` where `gate` is 1, never back."""
+    return (f"{variable} = {variable} + {gate} * clip({until} - {variable}, 0 * second, "
+            "inf * second)")
+
+
+#: After the outcome synapses have read the press (they run before resets).
+PRESS_RESET = "\n".join([
+    "press = 0",
+    "since = (since + 1) * (1 - reinforce)",
+    "earned += reinforce",
+    _NEXT_RATIO,
+    _extend("blocked_until", "t + timeout", "reinforce"),
+])
+
+#: Outcome synapses: (target, model, on_pre). `i` is the option that was taken.
+INFUSION = ("infusion_dose : mmolar (shared, constant)",
+            "COC_depot_post += infusion_dose * reinforce_pre * int(i == 0)")
+DA_OUTCOME = ("I_reward : amp (shared, constant)\nI_omission : amp (shared, constant)",
+              "I_outcome_post += I_reward * reinforce_pre * int(i == 0)"
+              " - I_omission * press_pre * (1 - paid_pre)")
+SOCIAL_OXT = ("I_social : amp (shared, constant)",
+              "I_outcome_post += I_social * reinforce_pre * int(i == 2)")
+SOCIAL_OPIOID = ("I_social_opioid : amp (shared, constant)\nopioid_available : 1 (shared, constant)",
+                 "I_outcome_post -= I_social_opioid * opioid_available * reinforce_pre * int(i == 2)")
+CUE = ("cue_duration : second (shared, constant)",
+       "cue_until_post = cue_pre * (t + cue_duration) + (1 - cue_pre) * cue_until_post")
+#: A reinforced press starts a timeout for every option (levers retract, so the
+#: ensembles fall silent); in exclusive choice a press also withdraws the other options
+#: to the end of the choice trial.
+_TRIAL_END = "(trial_start + (floor((t - trial_start) / choice_trial) + 1) * choice_trial)"
+_WITHDRAWAL = ("exclusive : 1 (shared, constant)\ntrial_start : second (shared, constant)\n"
+               "choice_trial : second (shared, constant)")
+_OPTION_AFFERENT = "int(ensemble_post >= 0)"
+WITHDRAW = (_WITHDRAWAL, "\n".join([
+    _extend("silenced_until_post", _TRIAL_END,
+            f"exclusive * int(ensemble_post != i) * {_OPTION_AFFERENT}"),
+    _extend("silenced_until_post", "t + timeout_pre", f"reinforce_pre * {_OPTION_AFFERENT}")]))
+BLOCK = (_WITHDRAWAL, "\n".join([_extend("blocked_until_post", _TRIAL_END, "exclusive"),
+                                  _extend("blocked_until_post", "t + timeout_pre", "reinforce_pre")]))
+
+
+OUTCOMES = ("infusion", "da_outcome", "social_oxt", "social_opioid", "cue", "withdraw", "block")
+
+
+def outcome_name(name: str) -> str:
+    """Object name of outcome synapse `name`."""
+    return f"outcome_{name}"
+
+
+def build_agent(option_window: TimedArray) -> NeuronGroup:
+    """The agent: one neuron per option, spiking when it is taken."""
+    agent = NeuronGroup(len(OPTIONS), AGENT, threshold="press > 0.5", reset=PRESS_RESET,
+                        namespace={"option_window": option_window}, name="agent")
+    return agent
+
+
+def schedule_decisions(agent: NeuronGroup, window) -> None:
+    """Decide at every window boundary (the window length is structural)."""
+    agent.run_regularly(DECIDE, dt=window, when="start", name="agent_decide")
+
+
+def initialise_agent(agent: NeuronGroup) -> None:
+    """Nothing earned, the first ratio pending, nothing blocked."""
+    agent.earned = 0
+    agent.since = 0
+    agent.ratio = _NEXT_RATIO.split(" = ", 1)[1]
+    agent.blocked_until = "-1 * second"
+
+
+def build_counters(agent: NeuronGroup, d1, d2) -> list:
+    """Count D1 and D2 MSN spikes into every agent neuron (reset at each decision)."""
+    counters = []
+    for group, variable in ((d1, "d1_count"), (d2, "d2_count")):
+        counter = Synapses(group, agent, on_pre=f"{variable}_post += 1",
+                           name=f"count_{group.name}")
+        counter.connect()
+        counters.append(counter)
+    return counters
+
+
+def build_outcomes(agent: NeuronGroup, volume, vta_da, vta_gaba, pvn_oxt, cue_pool,
+                   option_pool) -> list:
+    """Every outcome synapse of the agent (see the module docstring)."""
+    targets = [("infusion", volume, INFUSION), ("da_outcome", vta_da, DA_OUTCOME),
+               ("social_oxt", pvn_oxt, SOCIAL_OXT), ("social_opioid", vta_gaba, SOCIAL_OPIOID),
+               ("cue", cue_pool, CUE), ("withdraw", option_pool, WITHDRAW),
+               ("block", agent, BLOCK)]
+    synapses = []
+    for name, target, (model, on_pre) in targets:
+        outcome = Synapses(agent, target, model, on_pre=on_pre, name=outcome_name(name))
+        outcome.connect(condition="i != j" if target is agent else None)
+        synapses.append(outcome)
+    return synapses
+
+
+def outcome_parameters(config: dict, name: str) -> dict:
+    """Constants of outcome synapse `name` (see `build_outcomes`)."""
+    behaviour, session = config["behaviour"], config["session"]
+    effective = pharmacology.effective(config)
+    values = {
+        "infusion": {"infusion_dose": behaviour["infusion_dose"] * effective["brain_per_dose"]},
+        "da_outcome": {"I_reward": behaviour["reward_current"],
+                       "I_omission": behaviour["omission_current"]},
+        "social_oxt": {"I_social": behaviour["social_current"]},
+        "social_opioid": {"I_social_opioid": behaviour["social_opioid_current"],
+                          "opioid_available": effective["opioid_available"]},
+        "cue": {"cue_duration": behaviour["cue_duration"]},
+    }
+    choice = {"exclusive": float(session["exclusive"]), "trial_start": behaviour["warmup"],
+              "choice_trial": behaviour["trial"] * max(len(session["options"]), 1)}
+    values["withdraw"] = values["block"] = choice
+    return values[name]
+
+
+def agent_parameters(config: dict, n_d1: int, n_d2: int) -> dict:
+    """Decision constants and the current session's reinforcement contingencies."""
+    behaviour, session = config["behaviour"], config["session"]
+    return dict(n_d1=float(n_d1), n_d2=float(n_d2), window=behaviour["window"],
+                go_threshold=behaviour["go_threshold"], go_slope=behaviour["go_slope"],
+                d2_weight=behaviour["d2_weight"],
+                drug_paid=float(session["drug_paid"]), social_paid=float(session["social_paid"]),
+                cue_with_reward=float(session["cue_with_reward"]),
+                cue_on_press=float(session["cue_on_press"]),
+                fixed_ratio=float(session["ratio"]),
+                progressive=float(session["schedule"] == "progressive"),
+                timeout=behaviour["timeout"])

@@ -3,7 +3,7 @@
 Typical use::
 
     import circuit
-    config = circuit.load_config("configs/default.yaml", overrides=["network.scale=0.5"])
+    config = circuit.load_config("configs/challenge.yaml", overrides=["network.scale=0.5"])
     results = circuit.run(config)
     circuit.results.save(results, "out/")
 """

@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--overwrite", action="store_true",
                      help="replace DIR if it exists (it is swapped in atomically)")
     run.add_argument("--no-figures", action="store_true", help="skip the figures")
+    run.add_argument("--resume", action="store_true",
+                     help="behavioural experiments: keep the subjects DIR already holds and "
+                          "run the rest")
     run.add_argument("--restore", type=Path, metavar="RUN_DIR",
                      help="start from the slow state (plastic weights, VTA potentiation) "
                           "saved by an earlier run of the same seed and network "
@@ -86,9 +89,9 @@ def _parser() -> argparse.ArgumentParser:
                     "and figures/bench.png to DIR.")
     bench.add_argument("spec", type=Path, metavar="SPEC", help="YAML bench spec")
     bench.add_argument("--out", required=True, type=Path, metavar="DIR")
-    bench.add_argument("--config", type=Path, default=Path("configs/default.yaml"),
+    bench.add_argument("--config", type=Path, default=Path("configs/challenge.yaml"),
                        help="model config giving the rule and receptors "
-                            "(default: configs/default.yaml)")
+                            "(default: configs/challenge.yaml)")
     bench.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                        dest="overrides", help="override a config value (repeatable)")
     bench.add_argument("--overwrite", action="store_true", help="replace DIR if it exists")
@@ -111,6 +114,8 @@ def _run(args) -> int:
     from .running.simulate import run
 
     config = load_config(args.config, args.overrides, seed=args.seed)
+    if config.experiment is not None or config["behaviour"]["schedule"]:
+        return _run_experiment(args, config)
     state = _restored_state(args, config)
     out = args.out.absolute()
     if out.exists() and any(out.iterdir()) and not args.overwrite:
@@ -126,6 +131,35 @@ def _run(args) -> int:
             make_run_figures(results, directory / "figures")
 
     save(results, out, overwrite=args.overwrite, extras=derived)
+    log.info("circuit: wrote %s in %.1f s", out, time.perf_counter() - started)
+    return 0
+
+
+def _run_experiment(args, config) -> int:
+    """A behavioural experiment: groups x seeds through the schedule (docs/behaviour.md)."""
+    import shutil
+
+    import yaml
+
+    from .plotting.behaviour_figures import make_behaviour_figures
+    from .results.store import atomic_write_bytes
+    from .running.experiment import run_experiment, subjects
+
+    everyone = subjects(config)  # validates every subject's sessions first
+    out = args.out.absolute()
+    if out.exists() and any(out.iterdir()) and not args.resume:
+        if not args.overwrite:
+            raise FileExistsError(f"{out} already exists; pass --resume to finish it or "
+                                  "--overwrite to replace it")
+        shutil.rmtree(out)
+    started = time.perf_counter()
+    log.info("circuit: experiment %s: %d subjects x %d sessions", args.config, len(everyone),
+             len(config["behaviour"]["schedule"]))
+    text = yaml.safe_dump({**config.plain, "experiment": config.experiment}, sort_keys=False)
+    atomic_write_bytes(out / "config.yaml", text.encode())
+    tables = run_experiment(config, out, progress=not args.quiet)
+    if not args.no_figures:
+        make_behaviour_figures(tables, out / "figures")
     log.info("circuit: wrote %s in %.1f s", out, time.perf_counter() - started)
     return 0
 

@@ -1,6 +1,6 @@
 """Protocols: what happens to the circuit over time (phases and input time courses)."""
 
-from . import challenge
+from . import challenge, session
 from .schedule import Schedule
 
 #: Protocols by the name used in ``protocol.name``.
@@ -8,7 +8,10 @@ PROTOCOLS = {"cocaine_challenge": challenge.schedule}
 
 
 def make_schedule(config: dict) -> Schedule:
-    """The schedule of the protocol named in ``config['protocol']['name']``."""
+    """The schedule of this config: a behavioural session if ``session.phase`` names one,
+    otherwise the protocol named in ``protocol.name``."""
+    if config["session"]["phase"] != "none":
+        return session.schedule(config)
     return PROTOCOLS[config["protocol"]["name"]](config)
 
 

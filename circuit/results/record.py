@@ -60,6 +60,12 @@ class Results:
     weights : dict[str, np.ndarray]
         Per plastic projection (e.g. ``cortex_to_nac_d1``): weights of a fixed sample of
         its synapses, shape (len(weight_t), n_synapses).
+    decisions : dict[str, np.ndarray]
+        The agent at every decision of a behavioural session: ``t`` (s) and, shape
+        (n_decisions, n_options) in the order of ``circuit.model.agent.OPTIONS``,
+        ``evaluated`` (the option was presented and could be taken), ``go`` (D1 - D2 MSN
+        rate in its window, Hz), ``p_go``, ``press``, ``reinforce``, ``cue``, ``ratio``.
+        Empty outside behaviour.
     state : State or None
         The slow variables at the end of the run (every plastic weight, the VTA input
         potentiation), to restore in the next session: ``circuit.run(config, state=...)``.
@@ -77,6 +83,7 @@ class Results:
     provenance: dict = field(default_factory=dict)
     weight_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
     weights: dict = field(default_factory=dict)
+    decisions: dict = field(default_factory=dict)
     state: State | None = None
 
     @property

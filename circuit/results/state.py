@@ -5,9 +5,10 @@ same connectivity), a different `simulation.session` (so different input noise),
 slow variables of the previous session restored. `State` holds those variables as plain
 NumPy; `write_state` / `read_state` store them as one ``state.npz``.
 
-What is carried: every afferent -> MSN weight (full arrays, in synapse order) and the
-drug-evoked VTA input potentiation. D2R availability and OXT tone are config values
-(`receptors.d2r_availability`, `fields.oxt.background`) that a protocol sets per phase.
+What is carried: every afferent -> MSN weight (full arrays, in synapse order), the
+drug-evoked VTA input potentiation, D2R availability (lowered by drug exposure) and the
+endogenous OXT tone (raised by adolescent OXT). Restoring a state overrides the
+config's `plasticity.vta.initial`, `receptors.d2r_availability` and `fields.oxt.tone`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import numpy as np
 STATE_FILE = "state.npz"
 _WEIGHT_PREFIX = "w:"
 _META_KEYS = ("seed", "structure", "vta_potentiation")
+#: Slow variables added later; files without them read as drug-naive (1.0).
+_OPTIONAL_KEYS = ("d2r_availability", "oxt_tone")
 
 
 class StateError(ValueError):
@@ -42,19 +45,30 @@ class State:
         Per plastic projection, the weight of every synapse (synapse order).
     vta_potentiation : float
         Drug-evoked potentiation p of the VTA DA inputs.
+    d2r_availability : float
+        Fraction of D2R available (1: drug-naive).
+    oxt_tone : float
+        Endogenous OXT release relative to a drug-naive adult (M6).
     """
 
     seed: int
     structure: str
     weights: dict = field(default_factory=dict)
     vta_potentiation: float = 0.0
+    d2r_availability: float = 1.0
+    oxt_tone: float = 1.0
 
-    def aged(self, seconds: float, tau_decay_s: float) -> "State":
+    def aged(self, seconds: float, tau_decay_s: float,
+             d2r_recovery_s: float = np.inf) -> "State":
         """This state after `seconds` without drug: the VTA potentiation decays with
-        `tau_decay_s` (plasticity.vta.tau_decay); weights are kept (no decay is modelled)."""
+        `tau_decay_s` (plasticity.vta.tau_decay), D2R availability recovers towards 1
+        with `d2r_recovery_s` (receptors.d2r_loss.recovery); weights and OXT tone are
+        kept (no decay is modelled)."""
+        recovered = 1.0 - (1.0 - self.d2r_availability) * np.exp(-seconds / d2r_recovery_s)
         return State(seed=self.seed, structure=self.structure, weights=dict(self.weights),
                      vta_potentiation=float(self.vta_potentiation
-                                            * np.exp(-seconds / tau_decay_s)))
+                                            * np.exp(-seconds / tau_decay_s)),
+                     d2r_availability=float(recovered), oxt_tone=self.oxt_tone)
 
     def check_matches(self, seed: int, structure: str, counts: dict | None = None) -> None:
         """Raise StateError unless this state fits a network of `seed`, `structure` and,
@@ -79,7 +93,9 @@ def write_state(state: State, path: str | os.PathLike) -> Path:
     arrays = {_WEIGHT_PREFIX + name: np.asarray(w, dtype=np.float64)
               for name, w in state.weights.items()}
     arrays.update(seed=np.int64(state.seed), structure=np.str_(state.structure),
-                  vta_potentiation=np.float64(state.vta_potentiation))
+                  vta_potentiation=np.float64(state.vta_potentiation),
+                  d2r_availability=np.float64(state.d2r_availability),
+                  oxt_tone=np.float64(state.oxt_tone))
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return atomic_write_bytes(path, buffer.getvalue())
@@ -102,5 +118,7 @@ def read_state(path: str | os.PathLike) -> State:
         raise StateError(f"{path} is not a circuit state file (missing {missing})")
     weights = {key.removeprefix(_WEIGHT_PREFIX): values for key, values in arrays.items()
                if key.startswith(_WEIGHT_PREFIX)}
+    optional = {key: float(arrays[key]) for key in _OPTIONAL_KEYS if key in arrays}
     return State(seed=int(arrays["seed"]), structure=str(arrays["structure"]),
-                 weights=weights, vta_potentiation=float(arrays["vta_potentiation"]))
+                 weights=weights, vta_potentiation=float(arrays["vta_potentiation"]),
+                 **optional)

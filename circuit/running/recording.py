@@ -16,6 +16,8 @@ OCCUPANCIES = (("d1r", "nac_d1"), ("d2r", "nac_d2"), ("oxtr", "nac_d2"),
 #: Other per-population traces: drug-evoked potentiation of VTA DA inputs (the same in
 #: every DA neuron, which all see one [cocaine]).
 _EXTRA = {"vta_da": ["p_vta"]}
+#: Agent variables recorded at every decision (see circuit.model.agent).
+DECISION_VARIABLES = ("evaluated", "go", "p_go", "press", "reinforce", "cue", "ratio")
 #: Volume variables and the trace names they become (per compartment).
 _VOLUME_TRACES = {"DA": "da", "OXT": "oxt", "COC": "cocaine"}
 #: Traces kept from the volume (the VTA has no DA release or cocaine readout of interest).
@@ -30,10 +32,11 @@ class Monitors:
     volume: StateMonitor
     occupancy: dict
     weights: dict
+    agent: StateMonitor
 
     def all(self) -> list:
         return [*self.spikes.values(), self.volume, *self.occupancy.values(),
-                *self.weights.values()]
+                *self.weights.values(), self.agent]
 
 
 def make_monitors(circuit, record: dict) -> Monitors:
@@ -50,7 +53,11 @@ def make_monitors(circuit, record: dict) -> Monitors:
             variables = ["occ_d1r", "occ_d2r", "occ_oxtr"] + _EXTRA.get(population, [])
             occupancy[population] = StateMonitor(group, variables, record=[0], dt=trace_dt,
                                                  name=f"trace_{population}")
-    return Monitors(spikes, volume, occupancy, weights={})
+    # Sampled at each decision, after the agent decided and before a press resets.
+    agent = StateMonitor(circuit.agent, list(DECISION_VARIABLES), record=True,
+                         dt=circuit.config["behaviour"]["window"], when="thresholds",
+                         name="trace_agent")
+    return Monitors(spikes, volume, occupancy, weights={}, agent=agent)
 
 
 def add_weight_monitors(monitors: Monitors, circuit, record: dict) -> list:
@@ -109,7 +116,20 @@ def collect(monitors: Monitors, warmup: float, recorded: float, record: dict) ->
     rate_t, rates = population_rates(spikes, monitors, recorded, record)
     weight_t, weights = weight_samples(monitors, warmup)
     return dict(spikes=spikes, traces=traces, trace_t=t_trace[keep], rate_t=rate_t,
-                rates=rates, weight_t=weight_t, weights=weights)
+                rates=rates, weight_t=weight_t, weights=weights,
+                decisions=decisions(monitors.agent, warmup))
+
+
+def decisions(monitor: StateMonitor, warmup: float) -> dict:
+    """The agent at every decision: time (s) and (n_decisions, n_options) arrays, go in Hz."""
+    t = np.asarray(monitor.t / second) - warmup
+    keep = t > 0
+    values = {"t": t[keep]}
+    for variable in DECISION_VARIABLES:
+        data = np.asarray(getattr(monitor, variable + "_") if variable == "go"
+                          else getattr(monitor, variable)).T
+        values[variable] = data[keep]
+    return values
 
 
 def population_rates(spikes: dict, monitors: Monitors, recorded: float, record: dict):

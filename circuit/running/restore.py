@@ -65,4 +65,6 @@ def final_state(circuit, config: dict, seed: int, structure: str) -> State:
                                                     float(rule["eta"]), rule["w_max"])
     p_vta = np.asarray(circuit.populations["vta_da"].group.p_vta_[:])
     return State(seed=seed, structure=structure, weights=weights,
-                 vta_potentiation=float(p_vta.mean()))
+                 vta_potentiation=float(p_vta.mean()),
+                 d2r_availability=float(config["receptors"]["d2r_availability"]),
+                 oxt_tone=float(config["fields"]["oxt"]["tone"]))

@@ -21,6 +21,7 @@ from brian2 import seed as set_seed
 from ..config.schema import structural_values
 from ..config import load_config
 from ..model.network import Circuit, assemble, input_arrays, noise_seed, parameter_table
+from ..model import adaptation
 from ..model.parameters import apply_directly, as_run_args
 from ..protocols import make_schedule
 from ..results.record import Results
@@ -108,8 +109,7 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
     key = _structure_key(config, schedule)
     if state is not None:
         state.check_matches(seed, key)  # before building; synapse counts after the run
-        config = load_config(config.plain,
-                             [f"plasticity.vta.initial={float(state.vta_potentiation)!r}"])
+        config = load_config(config.plain, restored_values(state))
     session = _session_for(config, schedule, progress, key, state)
     inputs = input_arrays(schedule.inputs, schedule.n_samples)
     table = parameter_table(config)
@@ -133,11 +133,20 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
         final = final_state(session.circuit, config, seed, key)
     if state is not None:
         state.check_matches(seed, key, {name: w.size for name, w in final.weights.items()})
+    final.d2r_availability = adaptation.d2r_after_session(
+        final.d2r_availability, data["trace_t"], data["traces"]["cocaine_nac_nM"], config)
     timings = {**session.timings, "simulate_s": time.perf_counter() - t0}
     session.timings = {"build_s": 0.0, "reused_build": True}
     sizes = {name: len(p.group) for name, p in session.circuit.populations.items()}
     return Results(config=config.plain, seed=seed, sizes=sizes, phases=schedule.phases,
                    provenance=provenance(config, started, timings), state=final, **data)
+
+
+def restored_values(state: State) -> list:
+    """Config overrides that carry a state's scalar slow variables into a run."""
+    return [f"plasticity.vta.initial={float(state.vta_potentiation)!r}",
+            f"receptors.d2r_availability={float(state.d2r_availability)!r}",
+            f"fields.oxt.tone={float(state.oxt_tone)!r}"]
 
 
 def _structure_key(config: dict, schedule) -> str:
@@ -154,7 +163,7 @@ def _session_for(config: dict, schedule, progress: bool, key: str,
     kind = config["simulation"]["device"]
     if (kind == "standalone" and _session is not None and _session.key == key
             and _session.generation == devices.generation):
-        log.info("reusing the compiled network %s", key)
+        log.debug("reusing the compiled network %s", key)
         return _session
     _session = None  # let the old build's objects go before the device is reset
     _session = _build(config, schedule, key, kind, progress, state)

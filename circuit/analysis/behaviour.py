@@ -1,0 +1,119 @@
+"""Behaviour from a session's results: the per-trial table and session summaries.
+
+Rows are plain dicts (one per trial, one per session), written as tidy CSV by
+circuit.results.tables; the columns are documented in docs/outputs.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from brian2 import second
+from scipy import stats
+
+from ..model.agent import DRUG, INACTIVE, OPTIONS, SOCIAL
+from ..protocols.session import presented, trial_starts
+
+#: Columns of the per-trial table, in order.
+TRIAL_COLUMNS = ("group", "seed", "session", "protocol", "phase", "trial", "option",
+                 "available", "go_hz", "p_go", "action", "outcome", "ratio", "da_peak_nM",
+                 "da_mean_nM", "drug_nM", "d1_rate_hz", "d2_rate_hz")
+#: Columns of the per-session table, in order.
+SESSION_COLUMNS = ("group", "seed", "session", "protocol", "phase", "trials", "active",
+                   "inactive", "social", "infusions", "social_rewards", "breakpoint",
+                   "social_fraction", "d2r_availability", "vta_potentiation", "oxt_tone")
+
+
+def trial_table(results, config, labels: dict) -> list:
+    """One row per trial of a behavioural session (see TRIAL_COLUMNS)."""
+    behaviour = config["behaviour"]
+    window = float(behaviour["window"] / second)
+    trial = float(behaviour["trial"] / second)
+    decisions = results.decisions
+    order = presented(config["session"]["options"], behaviour["trials"])
+    rows = []
+    for k, (start, option) in enumerate(zip(trial_starts(config), order)):
+        tick = int(np.argmin(np.abs(decisions["t"] - (start + window))))
+        value = {name: decisions[name][tick, option] for name in decisions if name != "t"}
+        pressed = bool(value["press"])
+        rows.append({
+            **labels, "trial": k, "option": OPTIONS[option],
+            "available": int(value["evaluated"]), "go_hz": round(float(value["go"]), 4),
+            "p_go": round(float(value["p_go"]), 4),
+            "action": "press" if pressed else ("withheld" if value["evaluated"] else "withdrawn"),
+            "outcome": _outcome(option, value) if pressed else "none",
+            "ratio": int(value["ratio"]),
+            **_trial_signals(results, start, start + trial),
+        })
+    return rows
+
+
+def _outcome(option: int, value: dict) -> str:
+    if value["reinforce"]:
+        return {DRUG: "infusion", SOCIAL: "social"}.get(option, "none")
+    return "cue" if value["cue"] else "none"
+
+
+def _trial_signals(results, start: float, stop: float) -> dict:
+    """DA peak and mean, mean [drug], and MSN rates over one trial."""
+    inside = (results.trace_t >= start) & (results.trace_t < stop)
+    da = results.traces["da_nac_nM"][inside]
+    drug = results.traces["cocaine_nac_nM"][inside]
+    return {"da_peak_nM": round(float(da.max()), 2), "da_mean_nM": round(float(da.mean()), 2),
+            "drug_nM": round(float(drug.mean()), 2),
+            "d1_rate_hz": round(results.mean_rate("nac_d1", start, stop), 3),
+            "d2_rate_hz": round(results.mean_rate("nac_d2", start, stop), 3)}
+
+
+def session_summary(trials: list, labels: dict, state) -> dict:
+    """Responses, reinforcers, breakpoint and social fraction of one session."""
+    def count(option, outcome=None):
+        return sum(1 for row in trials if row["option"] == option and row["action"] == "press"
+                   and (outcome is None or row["outcome"] == outcome))
+
+    active, social = count(OPTIONS[DRUG]), count(OPTIONS[SOCIAL])
+    infusions = count(OPTIONS[DRUG], "infusion")
+    completed = [row["ratio"] for row in trials if row["outcome"] == "infusion"]
+    choices = active + social
+    return {**labels, "trials": len(trials), "active": active,
+            "inactive": count(OPTIONS[INACTIVE]), "social": social, "infusions": infusions,
+            "social_rewards": count(OPTIONS[SOCIAL], "social"),
+            "breakpoint": max(completed) if completed else 0,
+            "social_fraction": round(social / choices, 4) if choices else float("nan"),
+            "d2r_availability": round(state.d2r_availability, 5),
+            "vta_potentiation": round(state.vta_potentiation, 5),
+            "oxt_tone": round(state.oxt_tone, 5)}
+
+
+def subject_metrics(sessions: list) -> dict:
+    """Per-subject measures across phases: acquisition (mean active presses over the
+    acquisition sessions and the last one), breakpoint, extinction slope (active presses
+    per session, least squares), reinstatement ratio (active presses in reinstatement
+    over those of the last extinction session, floored at one press), social fraction."""
+    by_phase = {}
+    for row in sessions:
+        by_phase.setdefault(row["phase"], []).append(row)
+    metrics = {}
+    if "acquisition" in by_phase:
+        active = [row["active"] for row in by_phase["acquisition"]]
+        metrics["acquisition_active"] = float(np.mean(active))
+        metrics["acquisition_last"] = float(active[-1])
+        metrics["acquisition_inactive"] = float(np.mean([r["inactive"]
+                                                         for r in by_phase["acquisition"]]))
+    if "progressive_ratio" in by_phase:
+        metrics["breakpoint"] = float(max(r["breakpoint"] for r in by_phase["progressive_ratio"]))
+    extinction = by_phase.get("extinction", [])
+    if extinction:
+        active = [row["active"] for row in extinction]
+        metrics["extinction_first"] = float(active[0])
+        metrics["extinction_last"] = float(active[-1])
+        metrics["extinction_slope"] = (float(stats.linregress(np.arange(len(active)),
+                                                              active).slope)
+                                       if len(active) > 1 else float("nan"))
+    if "reinstatement" in by_phase and extinction:
+        reinstated = float(np.mean([r["active"] for r in by_phase["reinstatement"]]))
+        metrics["reinstatement_active"] = reinstated
+        metrics["reinstatement_ratio"] = reinstated / max(float(extinction[-1]["active"]), 1.0)
+    if "choice" in by_phase:
+        fractions = [r["social_fraction"] for r in by_phase["choice"]]
+        metrics["social_fraction"] = float(np.nanmean(fractions))
+    return metrics

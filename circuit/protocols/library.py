@@ -1,0 +1,73 @@
+"""Behavioural protocols as YAML files (configs/protocols/), composed into a schedule.
+
+A protocol file holds the keys of the config's `session` section (it may start from
+another with ``base:``). A config's `behaviour.schedule` lists protocol names, one per
+session; `session_configs` turns it into one validated config per session, before
+anything is simulated.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config import ConfigError, load_config
+from ..config.loader import merge, read_yaml
+
+#: Where protocol names are looked up: `protocols/` beside the config file, then the
+#: project's own configs/protocols/.
+PROTOCOL_DIR = "protocols"
+PROJECT_PROTOCOLS = Path(__file__).resolve().parents[2] / "configs" / PROTOCOL_DIR
+
+
+def search_path(config) -> list:
+    """Directories searched for protocol names, in order."""
+    folders = []
+    if config.source != "<dict>":
+        folders.append(Path(config.source).parent / PROTOCOL_DIR)
+    folders.append(PROJECT_PROTOCOLS)
+    return folders
+
+
+def protocol_path(name: str, config) -> Path | None:
+    """The file of protocol `name` (a name, or a path to a .yaml); None if not found."""
+    if name.endswith((".yaml", ".yml")):
+        return Path(name) if Path(name).is_file() else None
+    for folder in search_path(config):
+        if (folder / f"{name}.yaml").is_file():
+            return folder / f"{name}.yaml"
+    return None
+
+
+def read_protocol(name: str, config) -> dict:
+    """The `session` keys of protocol `name`; ConfigError naming it if it is missing."""
+    path = protocol_path(name, config)
+    if path is None:
+        folders = search_path(config)
+        known = sorted({p.stem for folder in folders for p in folder.glob("*.yaml")})
+        raise ConfigError(f"behaviour.schedule: no protocol {name!r} (looked in "
+                          f"{', '.join(str(f) for f in folders)}; known: "
+                          f"{', '.join(known) or 'none'})")
+    return read_yaml(path)
+
+
+def session_configs(config, overrides=()) -> list:
+    """One validated config per session of `behaviour.schedule` (session k gets
+    ``simulation.session = k``, so its own input noise)."""
+    schedule = config["behaviour"]["schedule"]
+    if not schedule:
+        raise ConfigError("behaviour.schedule: empty; list the protocols of the sessions")
+    configs, problems = [], []
+    for index, name in enumerate(schedule):
+        try:
+            raw = merge(config.plain, {"session": read_protocol(name, config)})
+            raw["simulation"]["session"] = index
+            session = load_config(raw, overrides)
+        except ConfigError as err:
+            problems += [f"session {index} ({name}): {p}" for p in err.problems]
+            continue
+        session.source = config.source
+        session.protocol = name
+        configs.append(session)
+    if problems:
+        raise ConfigError(problems)
+    return configs

@@ -1,0 +1,116 @@
+"""An experiment: groups x seeds of subjects, each through the config's schedule.
+
+The config file's ``experiment`` block names the groups (each a set of config
+overrides, e.g. ``interventions.oxt.given: on``) and the seeds. Every subject's
+configs are validated before the first simulation; each finished subject is written
+to ``DIR/subjects/`` at once, so an interrupted experiment resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..analysis.behaviour import SESSION_COLUMNS, TRIAL_COLUMNS, subject_metrics
+from ..config import ConfigError, load_config
+from ..protocols.library import session_configs
+from ..results.tables import read_csv, write_csv
+from .subject import initial_overrides, run_subject
+
+log = logging.getLogger(__name__)
+
+TRIALS, SESSIONS, SUBJECTS = "trials.csv", "sessions.csv", "subjects.csv"
+
+
+@dataclass
+class Subject:
+    """One subject of the experiment: its group, seed and validated config."""
+
+    group: str
+    seed: int
+    config: object
+
+    @property
+    def key(self) -> str:
+        return f"{self.group}_seed{self.seed}"
+
+
+def subjects(config) -> list:
+    """Every subject of `config.experiment`, validated (ConfigError naming the key)."""
+    spec = config.experiment or {"groups": {"subject": {}}, "seeds": [config["simulation"]["seed"]]}
+    if not isinstance(spec, dict) or set(spec) - {"groups", "seeds"}:
+        raise ConfigError("experiment: expected a mapping with 'groups' and 'seeds'")
+    groups, seeds = spec.get("groups") or {}, spec.get("seeds")
+    if isinstance(seeds, int):
+        seeds = list(range(1, seeds + 1))
+    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
+        raise ConfigError(f"experiment.seeds: expected a list of integers or a count, got {seeds!r}")
+    if not isinstance(groups, dict) or not groups:
+        raise ConfigError("experiment.groups: expected a mapping of group name -> overrides")
+    result, problems = [], []
+    for name, overrides in groups.items():
+        if not isinstance(overrides, dict):
+            problems.append(f"experiment.groups.{name}: expected a mapping of key: value")
+            continue
+        texts = [f"{key}={_yaml(value)}" for key, value in overrides.items()]
+        for seed in seeds:
+            try:
+                subject = load_config(config.plain, texts, seed=seed)
+                subject.source = config.source
+                session_configs(subject, initial_overrides(subject))
+            except ConfigError as err:
+                problems += [f"experiment.groups.{name}: {p}" for p in err.problems]
+                break
+            result.append(Subject(name, seed, subject))
+    if problems:
+        raise ConfigError(problems)
+    return result
+
+
+def _yaml(value) -> str:
+    import yaml
+
+    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+
+
+def run_experiment(config, out: Path, progress: bool = True) -> dict:
+    """Run (or resume) every subject; write the tables; return {name: rows}."""
+    everyone = subjects(config)
+    folder = out / "subjects"
+    started = time.perf_counter()
+    n_sessions = len(config["behaviour"]["schedule"])
+    total = len(everyone) * n_sessions
+    for number, subject in enumerate(everyone):
+        if (folder / subject.key / SESSIONS).is_file():
+            log.info("circuit: %s already done (resuming)", subject.key)
+            continue
+
+        def report(done, count, text, number=number, subject=subject):
+            finished = number * n_sessions + done
+            elapsed = time.perf_counter() - started
+            if progress:
+                print(f"circuit: [{finished}/{total} sessions, {elapsed:.0f} s] "
+                      f"{subject.key} session {done}/{count} {text}", flush=True)
+
+        result = run_subject(subject.config, {"group": subject.group, "seed": subject.seed},
+                             report)
+        write_csv(folder / subject.key / TRIALS, result.trials, TRIAL_COLUMNS)
+        write_csv(folder / subject.key / SESSIONS, result.sessions, SESSION_COLUMNS)
+    return collect(out, everyone)
+
+
+def collect(out: Path, everyone: list) -> dict:
+    """Combine the subjects' tables into DIR/trials.csv, sessions.csv and subjects.csv."""
+    trials, sessions, metrics = [], [], []
+    for subject in everyone:
+        folder = out / "subjects" / subject.key
+        trials += read_csv(folder / TRIALS)
+        rows = read_csv(folder / SESSIONS)
+        sessions += rows
+        metrics.append({"group": subject.group, "seed": subject.seed, **subject_metrics(rows)})
+    write_csv(out / TRIALS, trials, TRIAL_COLUMNS)
+    write_csv(out / SESSIONS, sessions, SESSION_COLUMNS)
+    write_csv(out / SUBJECTS, metrics, ("group", "seed"))
+    return {"trials": trials, "sessions": sessions, "subjects": metrics}

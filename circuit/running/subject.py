@@ -1,0 +1,67 @@
+"""Run one subject through a behavioural schedule: session after session, carrying the
+slow state (weights, VTA potentiation, D2R availability, OXT tone) between them."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from brian2 import second
+
+from ..analysis import behaviour as analysis
+from ..protocols.library import session_configs
+from ..results.state import State
+from .simulate import run
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SubjectResult:
+    """What a subject's schedule produced: one row per trial, one per session, and the
+    state after the last session."""
+
+    trials: list = field(default_factory=list)
+    sessions: list = field(default_factory=list)
+    state: State | None = None
+
+
+def initial_overrides(config) -> list:
+    """Overrides for a subject's first session: adolescent OXT (M6) raises the tone."""
+    adolescent = config["interventions"]["adolescent_oxt"]
+    if adolescent["given"]:
+        tone = config["fields"]["oxt"]["tone"] * (1.0 + adolescent["tone_gain"])
+        return [f"fields.oxt.tone={tone!r}"]
+    return []
+
+
+def run_subject(config, labels: dict | None = None, progress=None) -> SubjectResult:
+    """Run every session of `config['behaviour']['schedule']` for one subject.
+
+    `labels` (e.g. group and seed) are added to every row; `progress(done, total, text)`
+    is called after each session.
+    """
+    labels = labels or {}
+    configs = session_configs(config, initial_overrides(config))
+    result, state = SubjectResult(), None
+    for index, session in enumerate(configs):
+        if state is not None:
+            state = state.aged(float(session["behaviour"]["session_interval"] / second),
+                               float(session["plasticity"]["vta"]["tau_decay"] / second),
+                               float(session["receptors"]["d2r_loss"]["recovery"] / second))
+        started = time.perf_counter()
+        results = run(session, progress=False, state=state)
+        state = results.state
+        row_labels = {**labels, "session": index, "protocol": session.protocol,
+                      "phase": session["session"]["phase"]}
+        trials = analysis.trial_table(results, session, row_labels)
+        result.trials += trials
+        result.sessions.append(analysis.session_summary(trials, row_labels, state))
+        if progress is not None:
+            progress(index + 1, len(configs),
+                     f"{session.protocol}: {result.sessions[-1]['active']} active, "
+                     f"{result.sessions[-1]['inactive']} inactive "
+                     f"({time.perf_counter() - started:.0f} s)")
+    result.state = state
+    return result

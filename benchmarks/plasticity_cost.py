@@ -38,7 +38,7 @@ def measure(repeats: int) -> dict:
 
     timings = {}
     for form in FORMS:
-        config = circuit.load_config(ROOT / "configs" / "default.yaml",
+        config = circuit.load_config(ROOT / "configs" / "challenge.yaml",
                                      [*PROTOCOL, f"plasticity.form={form}"])
         circuit.run(config, progress=False)  # build (not timed) and warm up
         best = float("inf")

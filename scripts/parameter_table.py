@@ -47,7 +47,7 @@ def table(config_path: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("config", nargs="?", type=Path, default=ROOT / "configs/default.yaml")
+    parser.add_argument("config", nargs="?", type=Path, default=ROOT / "configs/challenge.yaml")
     parser.add_argument("--out", type=Path, default=ROOT / "docs/parameters.md")
     args = parser.parse_args()
     args.out.write_text(table(args.config.resolve()))

@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ROOT / "configs" / "default.yaml"
+DEFAULT = ROOT / "configs" / "challenge.yaml"
 REDUCED = ROOT / "configs" / "reduced.yaml"
 INTERVALS_MS = (-50, -40, -30, -20, -10, 10, 20, 30, 40, 50)
 TONIC = "30 nM"

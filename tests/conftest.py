@@ -9,7 +9,7 @@ import pytest
 import circuit
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ROOT / "configs" / "default.yaml"
+DEFAULT = ROOT / "configs" / "challenge.yaml"
 REDUCED = ROOT / "configs" / "reduced.yaml"
 
 #: Baseline firing-rate bands (Hz, population mean) from SCIENCE.md section 2.

@@ -15,7 +15,7 @@ SPEC = ROOT / "configs" / "bench" / "pairing_with_da.yaml"
 def test_bench_command_writes_weights_traces_summary_and_figure(tmp_path):
     out = tmp_path / "bench"
     assert main(["--quiet", "plasticity", str(SPEC), "--out", str(out),
-                 "--config", str(ROOT / "configs" / "default.yaml")]) == 0
+                 "--config", str(ROOT / "configs" / "challenge.yaml")]) == 0
     for name in ("weights.csv", "traces.csv", "summary.csv", "spec.yaml", "config.yaml",
                  "provenance.json", "figures/bench.png"):
         assert (out / name).is_file(), name

@@ -1,0 +1,106 @@
+"""The behaving circuit on the reduced network: protocols, contingencies, slow state.
+
+`always_presses` runs a subject whose every available option is taken (the go
+threshold far below any go signal), so the contingencies themselves are tested
+exactly: what a press earns on FR1, the progressive-ratio breakpoint, extinction,
+exclusive choice, and the slow variables carried between sessions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from brian2 import second
+
+import circuit
+from circuit.analysis.behaviour import subject_metrics
+from circuit.protocols.library import session_configs
+from circuit.protocols.session import presented
+from circuit.running.subject import run_subject
+
+from conftest import REDUCED
+
+SCHEDULE = "[fr1_acquisition, progressive_ratio, choice, extinction]"
+
+
+@pytest.fixture(scope="module")
+def always_presses():
+    config = circuit.load_config(REDUCED, [f"behaviour.schedule={SCHEDULE}",
+                                           "behaviour.go_threshold=-1000 Hz"])
+    config.source = str(REDUCED)
+    return run_subject(config, {"group": "test", "seed": 1})
+
+
+def _session(result, protocol):
+    return next(row for row in result.sessions if row["protocol"] == protocol)
+
+
+def _trials(result, protocol):
+    return [row for row in result.trials if row["protocol"] == protocol]
+
+
+def test_fr1_pays_every_drug_press_and_nothing_else(always_presses):
+    session = _session(always_presses, "fr1_acquisition")
+    assert session["active"] == session["infusions"] >= 5
+    assert session["inactive"] >= 5
+    inactive = [r for r in _trials(always_presses, "fr1_acquisition") if r["option"] == "inactive"]
+    assert {r["outcome"] for r in inactive} == {"none"}
+
+
+def test_timeout_after_each_infusion(always_presses):
+    config = circuit.load_config(REDUCED)
+    timeout = float(config["behaviour"]["timeout"] / second)
+    trial = float(config["behaviour"]["trial"] / second)
+    trials = _trials(always_presses, "fr1_acquisition")
+    for k, row in enumerate(trials):
+        after = [r for r in trials if r["outcome"] == "infusion" and 0 < k - r["trial"]]
+        in_timeout = any((k - r["trial"]) * trial < timeout for r in after)
+        assert (row["action"] == "withdrawn") == in_timeout, row
+
+
+def test_infusions_raise_drug_and_da(always_presses):
+    fr1 = _trials(always_presses, "fr1_acquisition")
+    extinction = _trials(always_presses, "extinction")
+    assert fr1[-1]["drug_nM"] > 30 > extinction[-1]["drug_nM"]
+    assert np.mean([r["da_peak_nM"] for r in fr1]) > 1.5 * np.mean(
+        [r["da_peak_nM"] for r in extinction])
+
+
+def test_progressive_ratio_breakpoint(always_presses):
+    # 20 presses complete ratios 1, 2, 4 and 6 (13 presses); the next needs 9.
+    session = _session(always_presses, "progressive_ratio")
+    assert session["infusions"] == 4
+    assert session["breakpoint"] == 6
+
+
+def test_exclusive_choice_withdraws_the_other_option(always_presses):
+    trials = _trials(always_presses, "choice")
+    assert sum(r["action"] == "withdrawn" for r in trials) == 10
+    assert _session(always_presses, "choice")["social_fraction"] == pytest.approx(0.5)
+
+
+def test_extinction_pays_nothing(always_presses):
+    session = _session(always_presses, "extinction")
+    assert session["active"] == 10 and session["infusions"] == 0
+
+
+def test_slow_variables_carry_across_sessions(always_presses):
+    availability = [row["d2r_availability"] for row in always_presses.sessions]
+    assert availability[0] < 1.0
+    assert availability[-1] <= availability[0] + 1e-3  # recovery over 3 days is slight
+    assert always_presses.sessions[0]["vta_potentiation"] > 0
+    metrics = subject_metrics(always_presses.sessions)
+    assert metrics["breakpoint"] == 6
+
+
+def test_protocol_rotation_alternates_first_option():
+    order = presented(["drug", "inactive"], 6)
+    assert order == [0, 1, 1, 0, 0, 1]
+
+
+def test_schedule_is_validated_before_anything_runs(tmp_path):
+    config = circuit.load_config(REDUCED, ["behaviour.schedule=[fr1_acquisition, nope]"])
+    config.source = str(REDUCED)
+    with pytest.raises(circuit.ConfigError, match="no protocol 'nope'"):
+        session_configs(config)

@@ -1,0 +1,127 @@
+"""Each intervention changes the run-time values it should, and nothing else.
+
+These compare whole parameter tables (every constant the compiled network receives), so
+an intervention that leaks into another population or mechanism fails here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import circuit
+from circuit.model.network import parameter_table
+from circuit.running.subject import initial_overrides
+
+from conftest import REDUCED
+
+SESSION = ["session.phase=acquisition", "session.options=[drug, inactive]"]
+
+
+def _table(*overrides):
+    return parameter_table(circuit.load_config(REDUCED, [*SESSION, *overrides]))
+
+
+def _changes(*overrides) -> dict:
+    """{(object, variable): (before, after)} for every value the overrides change."""
+    before, after = _table(), _table(*overrides)
+    return {(name, variable): (value, after[name][variable])
+            for name, values in before.items() for variable, value in values.items()
+            if not _equal(value, after[name][variable])}
+
+
+def _equal(a, b) -> bool:
+    try:
+        return bool(a == b)
+    except ValueError:  # arrays
+        return bool((a == b).all())
+
+
+def _objects(changes: dict) -> set:
+    return {name for name, _ in changes}
+
+
+def test_oxtr_knockout_touches_only_its_cell_type():
+    changes = _changes("interventions.oxtr_knockout.nac_pv=on")
+    assert set(changes) == {("nac_pv", "oxtr_expression")}
+    assert changes[("nac_pv", "oxtr_expression")] == (1.0, 0.0)
+
+
+@pytest.mark.parametrize("cell", ["nac_d2", "vta_da"])
+def test_other_knockouts(cell):
+    assert set(_changes(f"interventions.oxtr_knockout.{cell}=on")) == {(cell, "oxtr_expression")}
+
+
+def test_acute_oxt_raises_oxt_only_in_its_phases():
+    given = _changes("interventions.oxt.given=on", "interventions.oxt.dose=1 mg/kg",
+                     "interventions.oxt.phases=[acquisition]")
+    assert set(given) == {("volume", "OXT_background"), ("volume", "OXT_initial")}
+    low, high = given[("volume", "OXT_background")]
+    assert high > low
+    elsewhere = _changes("interventions.oxt.given=on", "interventions.oxt.phases=[extinction]")
+    assert elsewhere == {}
+
+
+def test_oxt_dose_response_is_monotonic():
+    levels = [_table("interventions.oxt.given=on", f"interventions.oxt.dose={dose} mg/kg")
+              ["volume"]["OXT_background"] for dose in (0.1, 0.3, 1.0)]
+    assert levels[0] < levels[1] < levels[2]
+
+
+def test_oxtr_antagonist_lowers_affinity_everywhere_oxtr_is_read():
+    changes = _changes("interventions.oxtr_antagonist.given=on")
+    assert {variable for _, variable in changes} <= {"Kd_oxtr", "Kd_oxtr_terminal",
+                                                       "occ_oxt_reference"}
+    assert ("da_release", "Kd_oxtr_terminal") in changes
+    assert ("nac_d2", "Kd_oxtr") in changes
+
+
+@pytest.mark.parametrize("block, variable", [("d2_agonist", "d2_agonist"),
+                                             ("d2_antagonist", "d2_antagonist")])
+def test_d2_drugs_set_their_term_only(block, variable):
+    changes = _changes(f"interventions.{block}.given=on")
+    assert {v for _, v in changes} == {variable}
+
+
+def test_naltrexone_blocks_the_opioid_part_of_social_reward():
+    changes = _changes("interventions.naltrexone.given=on")
+    assert set(changes) == {("outcome_social_opioid", "opioid_available")}
+    assert changes[("outcome_social_opioid", "opioid_available")][1] == pytest.approx(0.1)
+
+
+def test_naltrexone_blocks_an_opioid_drug():
+    opioid = _table("fields.drug=opioid")["vta_gaba"]["mor_action"]
+    blocked = _table("fields.drug=opioid", "interventions.naltrexone.given=on")
+    assert opioid == 1.0 and blocked["vta_gaba"]["mor_action"] == pytest.approx(0.1)
+    assert _table()["vta_gaba"]["mor_action"] == 0.0  # cocaine has no MOR action
+
+
+@pytest.mark.parametrize("switch, objects", [
+    ("heteromer", None), ("pv_excitation", {"nac_pv"}), ("vta_excitation", {"vta_da"}),
+    ("da_release", {"da_release"}), ("stress_dampening", {"vta_da", "pvn_oxt"})])
+def test_each_mechanism_switches_off_alone(switch, objects):
+    changes = _changes(f"mechanisms.{switch}=off")
+    assert changes, f"mechanisms.{switch}=off changed nothing"
+    if objects is not None:
+        assert _objects(changes) == objects
+    else:  # M1 is a constant of every receptor-bearing group
+        assert {variable for _, variable in changes} == {"M1"}
+
+
+def test_oxt_ltd_switch_reaches_every_plastic_projection():
+    changes = _changes("mechanisms.oxt_ltd=off")
+    assert {variable for _, variable in changes} == {"M4"}
+    assert len(changes) == 6
+
+
+def test_adolescent_oxt_raises_the_tone_and_m6_gates_it():
+    config = circuit.load_config(REDUCED, ["interventions.adolescent_oxt.given=on"])
+    overrides = initial_overrides(config)
+    assert overrides == ["fields.oxt.tone=1.5"]
+    changes = _changes(*overrides)
+    assert _objects(changes) == {"oxt_release_nac", "oxt_release_vta"}
+    assert _changes(*overrides, "mechanisms.oxt_tone=off") == _changes("mechanisms.oxt_tone=off")
+
+
+def test_unknown_phase_in_an_intervention_is_rejected():
+    with pytest.raises(circuit.ConfigError, match=r"interventions.oxt.phases\[0\]"):
+        circuit.load_config(REDUCED, ["interventions.oxt.phases=[acqusition]"])

@@ -2,6 +2,7 @@
 
     circuit run CONFIG --out DIR [--set key=value ...] [--seed N] [--overwrite]
                        [--restore RUN_DIR]          start from an earlier session's state
+                       [--resume]                   finish an interrupted experiment
     circuit check CONFIG [--set key=value ...]      validate and print the resolved config
     circuit plasticity SPEC --out DIR [--config CONFIG] [--set ...]   the plasticity bench
 """
@@ -52,8 +53,11 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run", help="run a config's protocol and write data, summary and figures",
-        description="Run the protocol of CONFIG (the default: baseline, cocaine challenge, "
-                    "washout) and write the results directory (see docs/outputs.md).")
+        description="Run CONFIG and write the results directory (docs/outputs.md): a "
+                    "behavioural experiment (groups x seeds through behaviour.schedule, as "
+                    "in configs/default.yaml; docs/behaviour.md) or one session of its "
+                    "protocol (configs/challenge.yaml: baseline, cocaine challenge, "
+                    "washout).")
     _config_arguments(run)
     run.add_argument("--out", required=True, type=Path, metavar="DIR",
                      help="results directory to create")

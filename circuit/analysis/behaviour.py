@@ -66,19 +66,25 @@ def _trial_signals(results, start: float, stop: float) -> dict:
 
 def session_summary(trials: list, labels: dict, state) -> dict:
     """Responses, reinforcers, breakpoint and social fraction of one session."""
+    shown = {row["option"] for row in trials}
+
     def count(option, outcome=None):
+        """Presses of `option` (with `outcome`); NaN if the session never presented it."""
+        if option not in shown:
+            return float("nan")
         return sum(1 for row in trials if row["option"] == option and row["action"] == "press"
                    and (outcome is None or row["outcome"] == outcome))
 
     active, social = count(OPTIONS[DRUG]), count(OPTIONS[SOCIAL])
     infusions = count(OPTIONS[DRUG], "infusion")
     completed = [row["ratio"] for row in trials if row["outcome"] == "infusion"]
-    choices = active + social
+    choices = np.nansum([active, social])
     return {**labels, "trials": len(trials), "active": active,
             "inactive": count(OPTIONS[INACTIVE]), "social": social, "infusions": infusions,
             "social_rewards": count(OPTIONS[SOCIAL], "social"),
             "breakpoint": max(completed) if completed else 0,
-            "social_fraction": round(social / choices, 4) if choices else float("nan"),
+            "social_fraction": (round(float(np.nan_to_num(social)) / choices, 4)
+                                if choices else float("nan")),
             "d2r_availability": round(state.d2r_availability, 5),
             "vta_potentiation": round(state.vta_potentiation, 5),
             "oxt_tone": round(state.oxt_tone, 5)}

@@ -52,6 +52,12 @@ def _by_subject(rows: list, group: str, phase: str, column: str) -> dict:
     return values
 
 
+def _mean(values) -> float:
+    """Mean of the defined values (NaN if none)."""
+    defined = [v for v in values if not np.isnan(v)]
+    return float(np.mean(defined)) if defined else float("nan")
+
+
 def _jitter(n: int, width: float = 0.12) -> np.ndarray:
     return np.linspace(-width, width, n) if n > 1 else np.zeros(1)
 
@@ -122,7 +128,6 @@ def table1(sessions: list, groups: list, path: Path) -> Path:
     for ax in axes:
         ax.spines[["top", "right"]].set_visible(False)
     fig.suptitle("Drug-seeking with and without oxytocin (each point a subject)", fontsize=10)
-    fig.tight_layout()
     return save_png(fig, path)
 
 
@@ -135,8 +140,8 @@ def self_administration(sessions: list, groups: list, path: Path) -> Path:
     for group in groups:
         colour = _colour(groups, group)
         for column, style in (("active", "-"), ("inactive", "--")):
-            means = [np.mean([r[column] for r in sessions if r["group"] == group
-                              and r["session"] == s]) for s, _ in order]
+            means = [_mean([r[column] for r in sessions if r["group"] == group
+                            and r["session"] == s]) for s, _ in order]
             ax.plot(range(1, len(order) + 1), means, style, color=colour, marker="o", ms=4,
                     label=f"{group}: {'drug' if column == 'active' else 'inactive'} lever")
     start = 1
@@ -147,11 +152,12 @@ def self_administration(sessions: list, groups: list, path: Path) -> Path:
         ax.text(start + (count - 1) / 2, 1.01, PHASE_TITLES.get(phase, phase),
                 transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8)
         start += count
-    ax.set_xlabel("session")
+    ax.set_xlabel("session (a lever not presented in a session has no point)")
     ax.set_ylabel("presses per session (group mean)")
+    ax.set_xlim(0.5, len(order) + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=7, frameon=False, ncol=2)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
     return save_png(fig, path)
 
 
@@ -178,7 +184,6 @@ def cumulative_records(trials: list, groups: list, path: Path) -> Path:
         ax.spines[["top", "right"]].set_visible(False)
     axes[0].set_ylabel("cumulative drug-lever presses")
     axes[-1].legend(fontsize=6, frameon=False, loc="upper left")
-    fig.tight_layout()
     return save_png(fig, path)
 
 
@@ -193,5 +198,4 @@ def choice(sessions: list, groups: list, path: Path) -> Path:
     ax.axhline(0.5, color="#999999", lw=0.8, ls=":")
     ax.set_ylim(0, 1)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
     return save_png(fig, path)

@@ -67,8 +67,8 @@ timeout : second (shared, constant)
 
 #: Richardson and Roberts (1996) progressive ratio: the n-th reinforcer needs
 #: round(5 exp(0.2 n) - 5) presses (1, 2, 4, 6, 9, 12, 15, 20, ...).
-_NEXT_RATIO = ("ratio = fixed_ratio + progressive * "
-               "(floor(5 * exp(0.2 * (earned + 1)) - 5 + 0.5) - fixed_ratio)")
+_RATIO = "fixed_ratio + progressive * (floor(5 * exp(0.2 * (earned + 1)) - 5 + 0.5) - fixed_ratio)"
+_NEXT_RATIO = f"ratio = {_RATIO}"
 
 #: At every window boundary: decide for the option whose window just ended.
 DECIDE = "\n".join([
@@ -135,9 +135,8 @@ def outcome_name(name: str) -> str:
 
 def build_agent(option_window: TimedArray) -> NeuronGroup:
     """The agent: one neuron per option, spiking when it is taken."""
-    agent = NeuronGroup(len(OPTIONS), AGENT, threshold="press > 0.5", reset=PRESS_RESET,
-                        namespace={"option_window": option_window}, name="agent")
-    return agent
+    return NeuronGroup(len(OPTIONS), AGENT, threshold="press > 0.5", reset=PRESS_RESET,
+                       namespace={"option_window": option_window}, name="agent")
 
 
 def schedule_decisions(agent: NeuronGroup, window) -> None:
@@ -149,7 +148,7 @@ def initialise_agent(agent: NeuronGroup) -> None:
     """Nothing earned, the first ratio pending, nothing blocked."""
     agent.earned = 0
     agent.since = 0
-    agent.ratio = _NEXT_RATIO.split(" = ", 1)[1]
+    agent.ratio = _RATIO
     agent.blocked_until = "-1 * second"
 
 

@@ -126,9 +126,7 @@ def decisions(monitor: StateMonitor, warmup: float) -> dict:
     keep = t > 0
     values = {"t": t[keep]}
     for variable in DECISION_VARIABLES:
-        data = np.asarray(getattr(monitor, variable + "_") if variable == "go"
-                          else getattr(monitor, variable)).T
-        values[variable] = data[keep]
+        values[variable] = np.asarray(getattr(monitor, variable + "_")).T[keep]
     return values
 
 

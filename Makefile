@@ -24,7 +24,7 @@ run: $(STAMP)
 	@echo "results and figures in $(OUT) (see docs/outputs.md)"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" --durations=15
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest

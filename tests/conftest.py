@@ -11,6 +11,8 @@ import circuit
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "configs" / "challenge.yaml"
 REDUCED = ROOT / "configs" / "reduced.yaml"
+#: The default experiment: the behaving circuit, at the reduced network's size.
+BEHAVIOUR = ROOT / "configs" / "default.yaml"
 
 #: Baseline firing-rate bands (Hz, population mean) from SCIENCE.md section 2.
 BANDS = {
@@ -25,12 +27,16 @@ BANDS = {
 
 #: Test modules that use the plasticity bench. Brian2 holds one standalone project per
 #: process, so they run after the network tests instead of between them: switching back
-#: and forth would regenerate the network's code each time.
+#: and forth would regenerate the network's code each time. The behaving circuit's
+#: modules likewise run together, after the other network tests.
 BENCH_MODULES = {"test_plasticity.py", "test_bench_cli.py"}
+#: Test modules that run the behaving circuit: one structure, so they run together.
+BEHAVIOUR_MODULES = {"test_behaviour.py", "test_drug_seeking.py"}
 
 
 def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: item.path.name in BENCH_MODULES)
+    items.sort(key=lambda item: (item.path.name in BENCH_MODULES,
+                                 item.path.name in BEHAVIOUR_MODULES))
 
 
 def simulate(path=REDUCED, overrides=(), seed=None):

@@ -1,4 +1,5 @@
-"""The behaving circuit on the reduced network: protocols, contingencies, slow state.
+"""The behaving circuit (the default experiment's config, at the reduced network's size):
+protocols, contingencies, slow state.
 
 `always_presses` runs a subject whose every available option is taken (the go
 threshold far below any go signal), so the contingencies themselves are tested
@@ -19,16 +20,16 @@ from circuit.protocols.library import session_configs
 from circuit.protocols.session import presented
 from circuit.running.subject import run_subject
 
-from conftest import REDUCED
+from conftest import BEHAVIOUR
 
 SCHEDULE = "[fr1_acquisition, progressive_ratio, choice, extinction]"
 
 
 @pytest.fixture(scope="module")
 def always_presses():
-    config = circuit.load_config(REDUCED, [f"behaviour.schedule={SCHEDULE}",
-                                           "behaviour.go_threshold=-1000 Hz"])
-    config.source = str(REDUCED)
+    config = circuit.load_config(BEHAVIOUR, [f"behaviour.schedule={SCHEDULE}",
+                                             "behaviour.go_threshold=-1000 Hz"])
+    config.source = str(BEHAVIOUR)
     return run_subject(config, {"group": "test", "seed": 1})
 
 
@@ -49,7 +50,7 @@ def test_fr1_pays_every_drug_press_and_nothing_else(always_presses):
 
 
 def test_timeout_after_each_infusion(always_presses):
-    config = circuit.load_config(REDUCED)
+    config = circuit.load_config(BEHAVIOUR)
     timeout = float(config["behaviour"]["timeout"] / second)
     trial = float(config["behaviour"]["trial"] / second)
     trials = _trials(always_presses, "fr1_acquisition")
@@ -100,7 +101,7 @@ def test_protocol_rotation_alternates_first_option():
 
 
 def test_schedule_is_validated_before_anything_runs(tmp_path):
-    config = circuit.load_config(REDUCED, ["behaviour.schedule=[fr1_acquisition, nope]"])
-    config.source = str(REDUCED)
+    config = circuit.load_config(BEHAVIOUR, ["behaviour.schedule=[fr1_acquisition, nope]"])
+    config.source = str(BEHAVIOUR)
     with pytest.raises(circuit.ConfigError, match="no protocol 'nope'"):
         session_configs(config)

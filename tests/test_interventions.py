@@ -46,9 +46,14 @@ def test_oxtr_knockout_touches_only_its_cell_type():
     assert changes[("nac_pv", "oxtr_expression")] == (1.0, 0.0)
 
 
-@pytest.mark.parametrize("cell", ["nac_d2", "vta_da"])
-def test_other_knockouts(cell):
-    assert set(_changes(f"interventions.oxtr_knockout.{cell}=on")) == {(cell, "oxtr_expression")}
+def test_d2_msn_knockout():
+    assert set(_changes("interventions.oxtr_knockout.nac_d2=on")) == {("nac_d2", "oxtr_expression")}
+
+
+def test_vta_da_knockout_also_removes_the_oxt_part_of_social_reward():
+    changes = _changes("interventions.oxtr_knockout.vta_da=on")
+    assert set(changes) == {("vta_da", "oxtr_expression"), ("outcome_da_outcome", "I_social_da")}
+    assert float(changes[("outcome_da_outcome", "I_social_da")][1]) == 0.0
 
 
 def test_acute_oxt_raises_oxt_only_in_its_phases():
@@ -70,7 +75,9 @@ def test_oxt_dose_response_is_monotonic():
 def test_oxtr_antagonist_lowers_affinity_everywhere_oxtr_is_read():
     changes = _changes("interventions.oxtr_antagonist.given=on")
     assert {variable for _, variable in changes} <= {"Kd_oxtr", "Kd_oxtr_terminal",
-                                                       "occ_oxt_reference"}
+                                                       "occ_oxt_reference", "I_social_da"}
+    social = changes[("outcome_da_outcome", "I_social_da")]
+    assert float(social[1]) < float(social[0])
     assert ("da_release", "Kd_oxtr_terminal") in changes
     assert ("nac_d2", "Kd_oxtr") in changes
 
@@ -96,7 +103,7 @@ def test_naltrexone_blocks_an_opioid_drug():
 
 
 @pytest.mark.parametrize("switch, objects", [
-    ("heteromer", None), ("pv_excitation", {"nac_pv"}), ("vta_excitation", {"vta_da"}),
+    ("heteromer", None), ("pv_excitation", {"nac_pv"}), ("vta_excitation", {"vta_da", "outcome_da_outcome"}),
     ("da_release", {"da_release"}), ("stress_dampening", {"vta_da", "pvn_oxt"})])
 def test_each_mechanism_switches_off_alone(switch, objects):
     changes = _changes(f"mechanisms.{switch}=off")

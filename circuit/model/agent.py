@@ -6,11 +6,15 @@ ensemble fires, see `populations.AFFERENT`); D1 and D2 MSN spikes are counted th
 that window, and at its end the option is taken ("pressed", a spike of its agent
 neuron) with probability
 
-    p_go = 1 / (1 + exp(-(go - go_threshold) / go_slope)),   go = r_D1 - k_D2 r_D2
+    p_go = 1 / (1 + exp(-(go - go_threshold) / go_slope)),   go = dr_D1 - k_D2 dr_D2
 
-where r_D1, r_D2 are the mean D1 and D2 MSN rates (Hz per neuron) in the window: D1
-MSNs promote and D2 MSNs suppress the action (SCIENCE.md sec. 2), with D2 output
-weighted by k_D2 (`behaviour.d2_weight`). A silent striatum does not act. A press is
+where dr_D1, dr_D2 are the option-evoked D1 and D2 MSN rates (Hz per neuron): the
+mean rate in the window minus the baseline, an exponential average (time constant
+`baseline_tau`) over the preceding windows in which no option was presented. D1 MSNs
+promote and D2 MSNs suppress the action (SCIENCE.md sec. 2), with D2 output weighted
+by k_D2 (`behaviour.d2_weight`). The action is selected by what the option evokes, so
+a drug on board or tonic DA, which moves every MSN's rate, does not by itself select
+any particular option; a striatum that does not respond to the option does not act. A press is
 reinforced when the option pays in this session and the ratio is met (fixed or
 progressive, Richardson and Roberts 1996). Outcomes are synapses from the agent:
 
@@ -20,8 +24,10 @@ progressive, Richardson and Roberts 1996). Outcomes are synapses from the agent:
   the drug lever in extinction and reinstatement tests) pauses VTA DA neurons (a
   negative current, the negative prediction error of an action that earns nothing);
   presses short of a progressive ratio are not omissions;
-- social: PVN OXT neurons fire (OXT release, and through OXTR on VTA DA neurons, M5),
-  and VTA GABA neurons are inhibited (the opioid-dependent part, which naltrexone blocks);
+- social: PVN OXT neurons fire (OXT release into the fields), VTA DA neurons burst
+  through the OXTR of their PVN OXT input (M5; gated by OXTR expression, the M5 switch
+  and an OXTR antagonist), and VTA GABA neurons are inhibited (the opioid-dependent
+  part, which naltrexone blocks);
 - exclusive choice: a press withdraws the other options until the trial ends.
 
 Everything is Brian2 code, so a whole session is one standalone run.
@@ -39,6 +45,10 @@ DRUG, INACTIVE, SOCIAL = range(len(OPTIONS))
 AGENT = """
 d1_count : 1
 d2_count : 1
+d1_baseline : 1
+d2_baseline : 1
+baseline_windows : 1
+presenting : 1
 go : Hz
 p_go : 1
 evaluated : 1
@@ -53,6 +63,7 @@ paid = int(i == 0) * drug_paid + int(i == 2) * social_paid : 1
 n_d1 : 1 (shared, constant)
 n_d2 : 1 (shared, constant)
 window : second (shared, constant)
+baseline_tau : second (shared, constant)
 go_threshold : Hz (shared, constant)
 go_slope : Hz (shared, constant)
 d2_weight : 1 (shared, constant)
@@ -70,14 +81,23 @@ timeout : second (shared, constant)
 _RATIO = "fixed_ratio + progressive * (floor(5 * exp(0.2 * (earned + 1)) - 5 + 0.5) - fixed_ratio)"
 _NEXT_RATIO = f"ratio = {_RATIO}"
 
+_BASELINE_GAIN = "clip(1 / clip(baseline_windows, 1, inf), window / baseline_tau, 1)"
+
 #: At every window boundary: decide for the option whose window just ended.
+#: Windows with no option presented update the baseline: a running mean until
+#: `baseline_tau` worth of windows has been seen, then an exponential average.
 DECIDE = "\n".join([
+    "presenting = int(option_window(t - 0.5 * window) >= 0)",
     "evaluated = int(abs(option_window(t - 0.5 * window) - i) < 0.5) * int(t >= blocked_until)",
-    "go = (d1_count / n_d1 - d2_weight * d2_count / n_d2) / window",
+    "go = ((d1_count - d1_baseline) / n_d1"
+    " - d2_weight * (d2_count - d2_baseline) / n_d2) / window",
     "p_go = evaluated / (1 + exp(-(go - go_threshold) / go_slope))",
     "press = int(rand() < p_go)",
     "reinforce = press * paid * int(since + 1 >= ratio)",
     "cue = press * int(i == 0) * clip(reinforce * cue_with_reward + cue_on_press, 0, 1)",
+    "baseline_windows += 1 - presenting",
+    f"d1_baseline += (1 - presenting) * (d1_count - d1_baseline) * {_BASELINE_GAIN}",
+    f"d2_baseline += (1 - presenting) * (d2_count - d2_baseline) * {_BASELINE_GAIN}",
     "d1_count = 0",
     "d2_count = 0",
 ])
@@ -101,8 +121,10 @@ PRESS_RESET = "\n".join([
 #: Outcome synapses: (target, model, on_pre). `i` is the option that was taken.
 INFUSION = ("infusion_dose : mmolar (shared, constant)",
             "COC_depot_post += infusion_dose * reinforce_pre * int(i == 0)")
-DA_OUTCOME = ("I_reward : amp (shared, constant)\nI_omission : amp (shared, constant)",
+DA_OUTCOME = ("I_reward : amp (shared, constant)\nI_omission : amp (shared, constant)\n"
+              "I_social_da : amp (shared, constant)",
               "I_outcome_post += I_reward * reinforce_pre * int(i == 0)"
+              " + I_social_da * reinforce_pre * int(i == 2)"
               " - I_omission * press_pre * (1 - paid_pre)")
 SOCIAL_OXT = ("I_social : amp (shared, constant)",
               "I_outcome_post += I_social * reinforce_pre * int(i == 2)")
@@ -150,6 +172,7 @@ def initialise_agent(agent: NeuronGroup) -> None:
     agent.since = 0
     agent.ratio = _RATIO
     agent.blocked_until = "-1 * second"
+    agent.baseline_windows = 0
 
 
 def build_counters(agent: NeuronGroup, d1, d2) -> list:
@@ -185,7 +208,8 @@ def outcome_parameters(config: dict, name: str) -> dict:
     values = {
         "infusion": {"infusion_dose": behaviour["infusion_dose"] * effective["brain_per_dose"]},
         "da_outcome": {"I_reward": behaviour["reward_current"],
-                       "I_omission": behaviour["omission_current"]},
+                       "I_omission": behaviour["omission_current"],
+                       "I_social_da": behaviour["social_da_current"] * effective["social_da_gate"]},
         "social_oxt": {"I_social": behaviour["social_current"]},
         "social_opioid": {"I_social_opioid": behaviour["social_opioid_current"],
                           "opioid_available": effective["opioid_available"]},
@@ -201,6 +225,7 @@ def agent_parameters(config: dict, n_d1: int, n_d2: int) -> dict:
     """Decision constants and the current session's reinforcement contingencies."""
     behaviour, session = config["behaviour"], config["session"]
     return dict(n_d1=float(n_d1), n_d2=float(n_d2), window=behaviour["window"],
+                baseline_tau=behaviour["baseline_tau"],
                 go_threshold=behaviour["go_threshold"], go_slope=behaviour["go_slope"],
                 d2_weight=behaviour["d2_weight"],
                 drug_paid=float(session["drug_paid"]), social_paid=float(session["social_paid"]),

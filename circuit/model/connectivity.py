@@ -38,7 +38,7 @@ _MODELS = {
     INHIBITORY: (eq.INHIBITORY, eq.INHIBITORY_ON_PRE),
 }
 #: Plasticity constants a plastic synapse takes from the ``plasticity`` config section.
-_RULE_CONSTANTS = ("tau_plus", "tau_minus", "A_plus", "A_minus", "eta", "w_max", "A_oxt",
+_RULE_CONSTANTS = ("tau_plus", "tau_minus", "A_plus", "A_minus", "pre_threshold", "eta", "w_max", "A_oxt",
                    "critical_period", "oxtr_terminals")
 
 

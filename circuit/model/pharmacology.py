@@ -43,7 +43,17 @@ def effective(config: dict) -> dict:
         "tau_absorption": kinetics["tau_absorption"],
         "tau_elimination": kinetics["tau_elimination"],
         "oxt_tone": tone,
+        "social_da_gate": social_da_gate(config, antagonist),
     }
+
+
+def social_da_gate(config: dict, antagonist_fold: float) -> float:
+    """How much of the social reward's DA burst its OXT input carries (M5): OXTR
+    expression of VTA DA neurons, 0 with M5 off, and divided by an OXTR antagonist's Kd
+    fold (at low occupancy, occupancy falls in proportion to the apparent Kd)."""
+    if not config["mechanisms"]["vta_excitation"]:
+        return 0.0
+    return oxtr_expression(config, "vta_da") / antagonist_fold
 
 
 def oxtr_expression(config: dict, cell: str) -> float:

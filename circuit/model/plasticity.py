@@ -4,7 +4,7 @@ The rule, written once with the sign of every term in docs/plasticity.md:
 
     dapre/dt  = -apre / tau_plus    + sum_pre  delta(t - t_pre)
     dapost/dt = -apost / tau_minus  + sum_post delta(t - t_post)
-    dc/dt      = -c / tau_c + A_plus apre [at post spikes] - A_minus apost [at pre spikes]
+    dc/dt      = -c / tau_c + A_plus [apre - theta]+ [at post spikes] - A_minus apost [at pre spikes]
     dw/dt      = eta c m(t) - A_oxt [occ_oxtr - occ_oxtr(ref)]+ M4 critical_period oxtr_terminals [at pre]
     m(t)       = s (occ(t) - occ_ref)        cell-type mode (D1R on D1, D2R on D2 MSNs)
     m(t)       = n(t) - b                    canonical mode (Izhikevich 2007; Potjans 2010)
@@ -55,6 +55,7 @@ tau_plus : second (shared, constant)
 tau_minus : second (shared, constant)
 A_plus : 1 (shared, constant)
 A_minus : 1 (shared, constant)
+pre_threshold : 1 (shared, constant)
 eta : 1 / second (shared, constant)
 w_max : 1 (shared, constant)
 A_oxt : 1 (shared, constant)
@@ -84,7 +85,11 @@ _FLUSH = "w = clip(w + eta * C_elig * (Q_post - Q_last), 0, w_max); Q_last = Q_p
 _SCALE = "(1 / E_c_post)"
 FAST_ON_PRE = "\n".join([_FLUSH, _OXT_LTD, "apre += 1",
                          f"C_elig -= A_minus * apost * {_SCALE}", eq.EXCITATORY_ON_PRE])
-FAST_ON_POST = "\n".join([_FLUSH, "apost += 1", f"C_elig += A_plus * apre * {_SCALE}"])
+#: Pre-before-post pairings count only the presynaptic trace above `pre_threshold`
+#: (theta): with theta > 0 a synapse becomes eligible when its input fires in a burst
+#: (an option's ensemble), not at a background rate.
+_LTP_TRACE = "clip(apre - pre_threshold, 0, inf)"
+FAST_ON_POST = "\n".join([_FLUSH, "apost += 1", f"C_elig += A_plus * {_LTP_TRACE} * {_SCALE}"])
 #: Every `renewal`: apply what is pending, then restart the exponentials from t.
 FAST_RENEWAL = "\n".join([_FLUSH, f"C_elig = C_elig / {_SCALE}", "Q_last = 0 * second"])
 NEURON_RENEWAL = "Q = 0 * second\nE_c = 1"
@@ -97,7 +102,7 @@ dw/dt = eta * c_elig * m_post : 1 (clock-driven)
 _CLIP = "w = clip(w, 0, w_max)"
 CLOCK_ON_PRE = "\n".join([_CLIP, _OXT_LTD, "apre += 1", "c_elig -= A_minus * apost",
                           eq.EXCITATORY_ON_PRE])
-CLOCK_ON_POST = "\n".join([_CLIP, "apost += 1", "c_elig += A_plus * apre"])
+CLOCK_ON_POST = "\n".join([_CLIP, "apost += 1", f"c_elig += A_plus * {_LTP_TRACE}"])
 
 #: Frozen: the same synapses with fixed weights and no plasticity state (cost baseline).
 FORMS = {"fast": (FAST, FAST_ON_PRE, FAST_ON_POST),

@@ -36,6 +36,12 @@ def initial_overrides(config) -> list:
     return []
 
 
+def _responses(row: dict) -> str:
+    """Presses of each option the session presented, e.g. '4 active, 1 inactive'."""
+    counts = [(row[key], key) for key in ("active", "inactive", "social")]
+    return ", ".join(f"{int(count)} {key}" for count, key in counts if count == count)
+
+
 def run_subject(config, labels: dict | None = None, progress=None) -> SubjectResult:
     """Run every session of `config['behaviour']['schedule']` for one subject.
 
@@ -60,8 +66,7 @@ def run_subject(config, labels: dict | None = None, progress=None) -> SubjectRes
         result.sessions.append(analysis.session_summary(trials, row_labels, state))
         if progress is not None:
             progress(index + 1, len(configs),
-                     f"{session.protocol}: {result.sessions[-1]['active']} active, "
-                     f"{result.sessions[-1]['inactive']} inactive "
+                     f"{session.protocol}: {_responses(result.sessions[-1])} "
                      f"({time.perf_counter() - started:.0f} s)")
     result.state = state
     return result

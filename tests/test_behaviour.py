@@ -69,10 +69,13 @@ def test_infusions_raise_drug_and_da(always_presses):
 
 
 def test_progressive_ratio_breakpoint(always_presses):
-    # 20 presses complete ratios 1, 2, 4 and 6 (13 presses); the next needs 9.
+    # 40 trials of 500 ms; each infusion's timeout takes the next two: 30 presses
+    # complete ratios 1, 2, 4, 6 and 9 (22 presses); the next needs 12.
     session = _session(always_presses, "progressive_ratio")
-    assert session["infusions"] == 4
-    assert session["breakpoint"] == 6
+    assert session["trials"] == 40
+    assert session["active"] == 30
+    assert session["infusions"] == 5
+    assert session["breakpoint"] == 9
 
 
 def test_exclusive_choice_withdraws_the_other_option(always_presses):
@@ -92,7 +95,7 @@ def test_slow_variables_carry_across_sessions(always_presses):
     assert availability[-1] <= availability[0] + 1e-3  # recovery over 3 days is slight
     assert always_presses.sessions[0]["vta_potentiation"] > 0
     metrics = subject_metrics(always_presses.sessions)
-    assert metrics["breakpoint"] == 6
+    assert metrics["breakpoint"] == 9
 
 
 def test_protocol_rotation_alternates_first_option():
@@ -105,3 +108,10 @@ def test_schedule_is_validated_before_anything_runs(tmp_path):
     config.source = str(BEHAVIOUR)
     with pytest.raises(circuit.ConfigError, match="no protocol 'nope'"):
         session_configs(config)
+
+
+@pytest.mark.parametrize("trial, message", [("250 ms", "at least 2"), ("600 ms", "whole number"),
+                                            ("750 ms", "divide the session")])
+def test_session_trial_must_fit_the_windows_and_the_session(trial, message):
+    with pytest.raises(circuit.ConfigError, match=f"session.trial: .*{message}"):
+        circuit.load_config(BEHAVIOUR, [f"session.trial={trial}"])

@@ -10,7 +10,7 @@ import numpy as np
 from brian2 import second
 from scipy import stats
 
-from ..model.agent import DRUG, INACTIVE, OPTIONS, SOCIAL
+from ..model.agent import DRUG, INACTIVE, OPTIONS, SOCIAL, session_trials
 from ..protocols.session import presented, trial_starts
 
 #: Columns of the per-trial table, in order.
@@ -27,9 +27,10 @@ def trial_table(results, config, labels: dict) -> list:
     """One row per trial of a behavioural session (see TRIAL_COLUMNS)."""
     behaviour = config["behaviour"]
     window = float(behaviour["window"] / second)
-    trial = float(behaviour["trial"] / second)
+    trials, trial = session_trials(config)
+    trial = float(trial / second)
     decisions = results.decisions
-    order = presented(config["session"]["options"], behaviour["trials"])
+    order = presented(config["session"]["options"], trials)
     rows = []
     for k, (start, option) in enumerate(zip(trial_starts(config), order)):
         tick = int(np.argmin(np.abs(decisions["t"] - (start + window))))

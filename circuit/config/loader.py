@@ -188,6 +188,15 @@ def _behaviour_problems(values: dict) -> list:
                             f"({value} is {steps:.3g} windows)")
     if window >= trial:
         problems.append("behaviour.window: must be shorter than behaviour.trial")
+    if session["trial"] > 0:
+        length = behaviour["trials"] * trial
+        windows, per_session = float(session["trial"] / window), float(length / session["trial"])
+        if windows < 2 - 1e-6 or abs(windows - round(windows)) > 1e-6:
+            problems.append(f"session.trial: must be a whole number (at least 2) of "
+                            f"behaviour.window ({session['trial']} is {windows:.3g} windows)")
+        elif abs(per_session - round(per_session)) > 1e-6:
+            problems.append(f"session.trial: must divide the session ({length}) into whole "
+                            f"trials ({per_session:.3g})")
     roles = list(behaviour["ensembles"].values())
     for role in ("options", "cue"):
         if roles.count(role) != 1:

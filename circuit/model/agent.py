@@ -201,6 +201,16 @@ def build_outcomes(agent: NeuronGroup, volume, vta_da, vta_gaba, pvn_oxt, cue_po
     return synapses
 
 
+def session_trials(config: dict) -> tuple:
+    """(number of trials, trial length) of the current session. A session lasts
+    behaviour.trials x behaviour.trial (one compiled run); `session.trial`, when set,
+    divides that time into shorter trials (more presentations, the same build)."""
+    behaviour = config["behaviour"]
+    length = behaviour["trials"] * behaviour["trial"]
+    trial = config["session"]["trial"] if config["session"]["trial"] > 0 else behaviour["trial"]
+    return int(round(float(length / trial))), trial
+
+
 def outcome_parameters(config: dict, name: str) -> dict:
     """Constants of outcome synapse `name` (see `build_outcomes`)."""
     behaviour, session = config["behaviour"], config["session"]
@@ -216,7 +226,7 @@ def outcome_parameters(config: dict, name: str) -> dict:
         "cue": {"cue_duration": behaviour["cue_duration"]},
     }
     choice = {"exclusive": float(session["exclusive"]), "trial_start": behaviour["warmup"],
-              "choice_trial": behaviour["trial"] * max(len(session["options"]), 1)}
+              "choice_trial": session_trials(config)[1] * max(len(session["options"]), 1)}
     values["withdraw"] = values["block"] = choice
     return values[name]
 

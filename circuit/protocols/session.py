@@ -1,6 +1,7 @@
 """A behavioural session: trials that present the options, a drug prime, a stress input.
 
-Trial k presents one option for `behaviour.window` at its start; the options of
+Trial k presents one option for `behaviour.window` at its start (trials last
+`session.trial`, or `behaviour.trial`); the options of
 `session.options` alternate, their order rotating every cycle (drug, inactive;
 inactive, drug; ...) so that no option always comes first. What a press earns is in
 the agent (circuit/model/agent.py); this module lays out only the inputs.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from brian2 import mmolar, pA, second
 
-from ..model.agent import OPTIONS
+from ..model.agent import OPTIONS, session_trials
 from ..model.pharmacology import effective
 from .schedule import Schedule, consecutive_phases, pulse_train
 
@@ -29,10 +30,10 @@ def schedule(config: dict) -> Schedule:
     """Lay out the session described by `config['session']`."""
     behaviour, session = config["behaviour"], config["session"]
     warmup = float(behaviour["warmup"] / second)
-    trial = float(behaviour["trial"] / second)
+    trials, trial = session_trials(config)
+    trial = float(trial / second)
     window = float(behaviour["window"] / second)
     input_dt = float(behaviour["input_dt"] / second)
-    trials = behaviour["trials"]
     plan = Schedule(warmup, consecutive_phases({PHASE: trials * trial}), input_dt, inputs={})
     n = plan.n_samples
 
@@ -54,5 +55,5 @@ def schedule(config: dict) -> Schedule:
 
 def trial_starts(config: dict) -> list:
     """Start of each trial (s from the start of recording)."""
-    trial = float(config["behaviour"]["trial"] / second)
-    return [k * trial for k in range(config["behaviour"]["trials"])]
+    trials, trial = session_trials(config)
+    return [k * float(trial / second) for k in range(trials)]

@@ -211,8 +211,8 @@ def session_trials(config: dict) -> tuple:
     return int(round(float(length / trial))), trial
 
 
-def outcome_parameters(config: dict, name: str) -> dict:
-    """Constants of outcome synapse `name` (see `build_outcomes`)."""
+def outcome_parameters(config: dict) -> dict:
+    """Constants of every outcome synapse, {name: {variable: value}} (see `build_outcomes`)."""
     behaviour, session = config["behaviour"], config["session"]
     effective = pharmacology.effective(config)
     values = {
@@ -228,7 +228,7 @@ def outcome_parameters(config: dict, name: str) -> dict:
     choice = {"exclusive": float(session["exclusive"]), "trial_start": behaviour["warmup"],
               "choice_trial": session_trials(config)[1] * max(len(session["options"]), 1)}
     values["withdraw"] = values["block"] = choice
-    return values[name]
+    return values
 
 
 def agent_parameters(config: dict, n_d1: int, n_d2: int) -> dict:

@@ -159,8 +159,8 @@ def parameter_table(config: dict) -> dict:
     table["agent"] = agents.agent_parameters(
         config, populations.population_size(config, "nac_d1"),
         populations.population_size(config, "nac_d2"))
-    table.update({agents.outcome_name(name): agents.outcome_parameters(config, name)
-                  for name in agents.OUTCOMES})
+    table.update({agents.outcome_name(name): values
+                  for name, values in agents.outcome_parameters(config).items()})
     table["rng"] = {"seed_value": float(config["simulation"]["seed"]),
                     "noise_seed": float(noise_seed(config))}
     return table

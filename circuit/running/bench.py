@@ -32,6 +32,7 @@ from ..model.populations import modulator_parameters, receptor_parameters
 from ..protocols.slice import BenchSpec
 from ..results.bench import BenchResult
 from . import device as devices
+from . import workspace as workspaces
 
 #: Bench postsynaptic cell: receptors and third factor of an MSN, spikes imposed.
 POST_CELL = (eq.RECEPTORS.replace("DA : mmolar", "DA = da_input(t, i) : mmolar")
@@ -54,7 +55,7 @@ class _Session:
     kind: str
     generation: int
     form: str
-    build_dir: object
+    workspace: object
     network: Network
     inputs: dict
     weights: StateMonitor
@@ -117,6 +118,8 @@ def run_bench(bench: BenchSpec, config) -> BenchResult:
     reuse = (_session is not None and _session.key == key and _session.kind == "standalone"
              and _session.generation == devices.generation)
     if not reuse:
+        if _session is not None and _session.workspace is not None:
+            _session.workspace.release()
         _session = None
         _session = _build(bench, config, key)
     table = parameter_table(bench, config)
@@ -124,13 +127,15 @@ def run_bench(bench: BenchSpec, config) -> BenchResult:
         run_args = as_run_args(_session.network, table)
         run_args.update({_session.inputs[name]: values
                          for name, values in _input_values(bench).items()})
-        device.run(directory=str(_session.build_dir), with_output=False, run_args=run_args)
+        device.run(directory=str(_session.workspace.directory), with_output=False, run_args=run_args)
     return _collect(bench, config, _session)
 
 
 def _build(bench: BenchSpec, config, key: str) -> _Session:
     kind = config["simulation"]["device"]
-    build_dir = devices.cache_dir() / "bench" / key if kind == "standalone" else None
+    workspace = (workspaces.claim(devices.cache_dir() / "bench" / key)
+                 if kind == "standalone" else None)
+    build_dir = workspace.directory if workspace else None
     generation = devices.activate(kind, build_dir)
     defaultclock.dt = config["simulation"]["dt"]
     dt = float(defaultclock.dt / second)
@@ -176,9 +181,8 @@ def _build(bench: BenchSpec, config, key: str) -> _Session:
         apply_directly(network, parameter_table(bench, config))
     network.run(bench.duration * second)
     if kind == "standalone":
-        with devices.build_lock(build_dir):
-            device.build(directory=str(build_dir), compile=True, run=False)
-    return _Session(key, kind, generation, form, build_dir, network, inputs, weights, traces)
+        workspaces.build(device, workspace, devices.MAKE_JOBS)
+    return _Session(key, kind, generation, form, workspace, network, inputs, weights, traces)
 
 
 def _collect(bench: BenchSpec, config, session: _Session) -> BenchResult:

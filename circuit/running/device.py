@@ -3,7 +3,8 @@
 A standalone build lives in a cache directory named by the hash of the network's
 structure, so a second run of the same structure recompiles nothing; `make` runs with
 ``-j2`` (Brian2 2.9 otherwise runs an unbounded ``make -j``). A file lock keeps
-concurrent processes from building into the same directory at once.
+concurrent processes from building into the same directory at once; see
+`circuit.running.workspace` for how processes share one structure's build.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import brian2
 import numpy as np
 from brian2 import device, prefs, set_device
 from brian2.utils.logger import BrianLogger
-from filelock import FileLock
 
 #: Parallel make jobs for standalone builds.
 MAKE_JOBS = 2
@@ -65,9 +65,3 @@ def activate(kind: str, build_dir: Path | None = None) -> int:
     # seed creates (see recording._weight_monitor); Brian2 cannot check that ahead of run.
     BrianLogger.suppress_name("cannot_check_statemonitor_indices")
     return generation
-
-
-def build_lock(build_dir: Path) -> FileLock:
-    """A lock held while a process generates and compiles into `build_dir`."""
-    build_dir.parent.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(build_dir) + ".lock")

@@ -30,6 +30,7 @@ from . import device as devices
 from .provenance import provenance
 from .recording import Monitors, add_weight_monitors, collect, make_monitors
 from .restore import final_state, restore_code, restored_weights
+from . import workspace as workspaces
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +90,18 @@ class Session:
     circuit: Circuit
     network: object
     monitors: Monitors
-    build_dir: Path | None
+    workspace: workspaces.Workspace | None
     timings: dict
     generation: int
+
+    @property
+    def build_dir(self) -> Path | None:
+        return self.workspace.directory if self.workspace else None
+
+    def close(self) -> None:
+        """Give the build directory back to other processes."""
+        if self.workspace is not None:
+            self.workspace.release()
 
 
 _session: Session | None = None
@@ -136,7 +146,7 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
     final.d2r_availability = adaptation.d2r_after_session(
         final.d2r_availability, data["trace_t"], data["traces"]["cocaine_nac_nM"], config)
     timings = {**session.timings, "simulate_s": time.perf_counter() - t0}
-    session.timings = {"build_s": 0.0, "reused_build": True}
+    session.timings = {"build_s": 0.0, "reused_build": True, "compiled": False}
     sizes = {name: len(p.group) for name, p in session.circuit.populations.items()}
     return Results(config=config.plain, seed=seed, sizes=sizes, phases=schedule.phases,
                    provenance=provenance(config, started, timings), state=final, **data)
@@ -165,6 +175,8 @@ def _session_for(config: dict, schedule, progress: bool, key: str,
             and _session.generation == devices.generation):
         log.debug("reusing the compiled network %s", key)
         return _session
+    if _session is not None:
+        _session.close()
     _session = None  # let the old build's objects go before the device is reset
     _session = _build(config, schedule, key, kind, progress, state)
     return _session
@@ -173,8 +185,9 @@ def _session_for(config: dict, schedule, progress: bool, key: str,
 def _build(config: dict, schedule, key: str, kind: str, progress: bool,
            state: State | None) -> Session:
     t0 = time.perf_counter()
-    build_dir = devices.cache_dir() / "builds" / key if kind == "standalone" else None
-    generation = devices.activate(kind, build_dir)
+    workspace = (workspaces.claim(devices.cache_dir() / "builds" / key)
+                 if kind == "standalone" else None)
+    generation = devices.activate(kind, workspace.directory if workspace else None)
     defaultclock.dt = config["simulation"]["dt"]
     inputs = input_arrays(schedule.inputs, schedule.n_samples)
     circuit = assemble(config, inputs, schedule.input_dt * second)
@@ -198,10 +211,7 @@ def _build(config: dict, schedule, key: str, kind: str, progress: bool,
                 circuit.projections[name][0].w[:] = weights
     network.add(*add_weight_monitors(monitors, circuit, config["simulation"]["record"]))
     _run_with_progress(network, schedule.duration, kind, progress)
-    if kind == "standalone":
-        log.info("building the network in %s (a new structure compiles for about 2 min; "
-                 "a cached one takes seconds)", build_dir)
-        with devices.build_lock(build_dir):
-            device.build(directory=str(build_dir), compile=True, run=False)
-    return Session(key, kind, circuit, network, monitors, build_dir,
-                   {"build_s": time.perf_counter() - t0, "reused_build": False}, generation)
+    compiled = kind == "standalone" and workspaces.build(device, workspace, devices.MAKE_JOBS)
+    return Session(key, kind, circuit, network, monitors, workspace,
+                   {"build_s": time.perf_counter() - t0, "reused_build": False,
+                    "compiled": compiled}, generation)

@@ -1,0 +1,170 @@
+"""Build directories that concurrent processes can share safely: compile once, run many.
+
+A structure's builds live under ``<cache>/builds/<structure key>/``:
+
+- ``shared/`` holds the compiled project, published by whichever process compiled it;
+- ``ws<N>/`` is one process's own workspace. A process claims the first workspace no
+  other process holds (a file lock it keeps while it uses the build), generates its code
+  there and runs its simulations there, so no process ever rewrites a binary another
+  one is running.
+
+After generating its code a process compares it with the shared project's. Same code:
+it copies the compiled objects and binary (``make`` then has nothing to do). Different
+or no shared project: it compiles, holding the shared lock so that processes starting
+together wait for one compile instead of each doing their own, and publishes the
+result. Brian2 emits the clock-reset lines of ``main.cpp`` in set order, which changes
+from process to process; `canonical_clock_order` sorts them first, so the same
+structure always generates the same code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from itertools import count
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+log = logging.getLogger(__name__)
+
+#: Files whose content decides whether two projects compile to the same binary.
+SOURCE_SUFFIXES = (".cpp", ".h")
+SOURCE_NAMES = ("makefile",)
+#: Written next to the shared project: the digest of the code it was compiled from.
+DIGEST_FILE = "sources.sha256"
+#: Folders of a project that are per run, never shared.
+PRIVATE = ("static_arrays", "results")
+
+
+@dataclass
+class Workspace:
+    """A build directory this process holds until `release`."""
+
+    directory: Path
+    lock: FileLock
+
+    def release(self) -> None:
+        self.lock.release()
+
+
+def claim(structure_dir: Path) -> Workspace:
+    """The first workspace under `structure_dir` that no other process holds."""
+    structure_dir.mkdir(parents=True, exist_ok=True)
+    for number in count():
+        lock = FileLock(str(structure_dir / f"ws{number}.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            continue
+        directory = structure_dir / f"ws{number}"
+        directory.mkdir(exist_ok=True)
+        return Workspace(directory, lock)
+    raise AssertionError("unreachable")
+
+
+def canonical_clock_order(device) -> None:
+    """Sort each run of clock resets in Brian2's main queue by array name.
+
+    Brian2 resets the clocks of a run by iterating over a set of Clock objects, whose
+    order follows memory addresses; the lines are independent, so sorting them keeps
+    their meaning and makes ``main.cpp`` identical in every process.
+    """
+    queue, start = device.main_queue, 0
+    while start < len(queue):
+        end = start
+        while end < len(queue) and _is_clock_reset(queue[end]):
+            end += 1
+        if end > start + 1:
+            queue[start:end] = sorted(queue[start:end], key=lambda entry: entry[1][0])
+        start = end + 1
+
+
+def _is_clock_reset(entry) -> bool:
+    kind, arguments = entry
+    return (kind == "set_by_single_value"
+            and arguments[0].endswith(("clock_timestep", "clock_t")))
+
+
+def build(device, workspace: Workspace, make_jobs: int) -> bool:
+    """Generate the project in `workspace` and make its binary; True if it compiled.
+
+    The device holds the network just 'run' (recorded, not simulated).
+    """
+    directory = workspace.directory
+    canonical_clock_order(device)
+    device.build(directory=str(directory), compile=False, run=False)
+    digest = source_digest(directory)
+    shared = directory.parent / "shared"
+    with FileLock(str(shared) + ".lock"):
+        if _read(shared / DIGEST_FILE) == digest:
+            _mirror(shared, directory)
+            if _up_to_date(directory, make_jobs):
+                return False
+        log.info("compiling the network in %s (a new structure takes about 2 min)", directory)
+        _make(directory, make_jobs)
+        (shared / DIGEST_FILE).unlink(missing_ok=True)  # first: a torn copy has none
+        shutil.rmtree(shared, ignore_errors=True)
+        _mirror(directory, shared)
+        (shared / DIGEST_FILE).write_text(digest)
+    return True
+
+
+def source_digest(directory: Path) -> str:
+    """SHA-256 over the project's source files (names and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(_files(directory)):
+        if path.suffix in SOURCE_SUFFIXES or path.name in SOURCE_NAMES:
+            digest.update(str(path.relative_to(directory)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _files(directory: Path):
+    for root, folders, files in os.walk(directory):
+        folders[:] = [f for f in folders
+                      if not (Path(root) == directory and f.startswith(PRIVATE))]
+        for name in files:
+            yield Path(root) / name
+
+
+def _mirror(source: Path, target: Path) -> None:
+    """Copy every shared file of `source` whose size or time differs, keeping times."""
+    for path in _files(source):
+        if path.name == DIGEST_FILE:
+            continue
+        copy = target / path.relative_to(source)
+        info = path.stat()
+        if copy.exists():
+            mine = copy.stat()
+            if (mine.st_size, mine.st_mtime_ns) == (info.st_size, info.st_mtime_ns):
+                continue
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        temporary = copy.with_name(copy.name + ".part")
+        shutil.copy2(path, temporary)
+        os.replace(temporary, copy)
+
+
+def _up_to_date(directory: Path, make_jobs: int) -> bool:
+    """Whether `make` has nothing to do (``make -q`` exits 0)."""
+    return subprocess.run(["make", "-q", f"-j{make_jobs}"], cwd=directory,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+
+
+def _make(directory: Path, make_jobs: int) -> None:
+    result = subprocess.run(["make", f"-j{make_jobs}"], cwd=directory,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).splitlines()[-20:])
+        raise RuntimeError(f"compiling the network in {directory} failed:\n{tail}")
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return None

@@ -3,6 +3,8 @@
     circuit run CONFIG --out DIR [--set key=value ...] [--seed N] [--overwrite]
                        [--restore RUN_DIR]          start from an earlier session's state
                        [--resume]                   finish an interrupted experiment
+    circuit experiment SPEC --out DIR [--workers N | --scheduler ADDRESS] [--resume]
+                                                    conditions x seeds, statistics, report
     circuit check CONFIG [--set key=value ...]      validate and print the resolved config
     circuit plasticity SPEC --out DIR [--config CONFIG] [--set ...]   the plasticity bench
 """
@@ -16,6 +18,7 @@ import time
 from pathlib import Path
 
 from .config import ConfigError, load_config
+from .results.runs import DirectoryBusy
 from .results.state import StateError
 
 log = logging.getLogger("circuit")
@@ -25,8 +28,10 @@ def main(argv=None) -> int:
     """Entry point of the console script; returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
-                        format="%(message)s", stream=sys.stderr)
+    level = logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:  # the console, whatever loggers log to files
+        handler.setLevel(level)
     _quiet_brian()
     try:
         return args.command(args)
@@ -39,6 +44,9 @@ def main(argv=None) -> int:
     except StateError as err:
         print(f"circuit: {err}", file=sys.stderr)
         return 2
+    except DirectoryBusy as err:
+        print(f"circuit: {err}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("circuit: interrupted; nothing was written", file=sys.stderr)
         return 130
@@ -77,6 +85,32 @@ def _parser() -> argparse.ArgumentParser:
                      help="time since the restored session, e.g. '1 day': the VTA input "
                           "potentiation decays over it (plasticity.vta.tau_decay)")
     run.set_defaults(command=_run)
+
+    experiment = commands.add_parser(
+        "experiment", help="test a hypothesis: conditions (and sweeps) x seeds, with "
+                           "statistics and a report",
+        description="Run every condition x sweep point x seed of SPEC (docs/experiments.md) "
+                    "and write DIR/runs.csv, DIR/stats.csv (contrasts: Hedges' g, "
+                    "bootstrap CI, Welch and Mann-Whitney tests, Benjamini-Hochberg), "
+                    "DIR/report.md and DIR/figures/. Every run is validated first; each "
+                    "finished run is stored under its key at once.")
+    experiment.add_argument("spec", type=Path, metavar="SPEC", help="YAML experiment spec")
+    experiment.add_argument("--out", required=True, type=Path, metavar="DIR",
+                            help="experiment directory to create (or finish, with --resume)")
+    where = experiment.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="local Dask worker processes (default: one per core; 0 runs "
+                            "everything in this process, without Dask)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on an existing Dask cluster, e.g. tcp://host:8786 "
+                            "(docs/experiments.md: SLURM with dask-jobqueue)")
+    experiment.add_argument("--resume", action="store_true",
+                            help="keep the runs DIR already holds and run the rest")
+    experiment.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                            dest="overrides",
+                            help="override a config value in every run (repeatable)")
+    experiment.add_argument("--no-figures", action="store_true", help="skip the figures")
+    experiment.set_defaults(command=_experiment)
 
     check = commands.add_parser(
         "check", help="validate a config and print it resolved",
@@ -168,6 +202,27 @@ def _run_experiment(args, config) -> int:
     return 0
 
 
+def _experiment(args) -> int:
+    """A hypothesis experiment (docs/experiments.md); exit 1 if any run failed."""
+    from .experiments import run_spec
+
+    if args.workers is not None and args.workers < 0:
+        raise ConfigError(["--workers: must be 0 or more"])
+    result = run_spec(args.spec, args.out, workers=args.workers, scheduler=args.scheduler,
+                      resume=args.resume, overrides=args.overrides,
+                      progress=None if args.quiet else _progress_line,
+                      figures=not args.no_figures)
+    if not result.complete:
+        print(f"circuit: {len(result.failed)} runs failed (see {result.out}/experiment.log); "
+              "rerun with --resume to retry them", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _progress_line(text: str) -> None:
+    print(f"circuit: {text}", flush=True)
+
+
 def _restored_state(args, config):
     """The state named by --restore, aged by --elapsed (None without --restore)."""
     from .config.units import UnitError, parse_quantity
@@ -220,6 +275,7 @@ def _quiet_brian() -> None:
     from brian2 import prefs  # noqa: F401  (imports brian2's logging setup)
 
     logging.getLogger("brian2").setLevel(logging.WARNING)
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # Dask's cluster chatter
     from brian2.utils.logger import BrianLogger
 
     BrianLogger.console_handler.setLevel(logging.WARNING)

@@ -91,6 +91,22 @@ def session_summary(trials: list, labels: dict, state) -> dict:
             "oxt_tone": round(state.oxt_tone, 5)}
 
 
+#: Per-subject measures (`subject_metrics`): name -> (phases the schedule needs, meaning).
+METRICS = {
+    "acquisition_active": (("acquisition",), "mean active-lever presses per acquisition session"),
+    "acquisition_last": (("acquisition",), "active-lever presses in the last acquisition session"),
+    "acquisition_inactive": (("acquisition",), "mean inactive-lever presses per acquisition session"),
+    "breakpoint": (("progressive_ratio",), "last ratio completed under progressive ratio"),
+    "extinction_first": (("extinction",), "active presses in the first extinction session"),
+    "extinction_last": (("extinction",), "active presses in the last extinction session"),
+    "extinction_slope": (("extinction",), "active presses per extinction session (slope)"),
+    "reinstatement_active": (("extinction", "reinstatement"), "active presses when reinstated"),
+    "reinstatement_ratio": (("extinction", "reinstatement"),
+                            "reinstated over last-extinction active presses"),
+    "social_fraction": (("choice",), "fraction of choices for the social option"),
+}
+
+
 def subject_metrics(sessions: list) -> dict:
     """Per-subject measures across phases: acquisition (mean active presses over the
     acquisition sessions and the last one), breakpoint, extinction slope (active presses

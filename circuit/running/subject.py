@@ -25,6 +25,8 @@ class SubjectResult:
     trials: list = field(default_factory=list)
     sessions: list = field(default_factory=list)
     state: State | None = None
+    #: Per session: build and simulation times, whether it built or compiled the network.
+    timings: list = field(default_factory=list)
 
 
 def initial_overrides(config) -> list:
@@ -59,6 +61,7 @@ def run_subject(config, labels: dict | None = None, progress=None) -> SubjectRes
         started = time.perf_counter()
         results = run(session, progress=False, state=state)
         state = results.state
+        result.timings.append(results.provenance["timings_s"])
         row_labels = {**labels, "session": index, "protocol": session.protocol,
                       "phase": session["session"]["phase"]}
         trials = analysis.trial_table(results, session, row_labels)

@@ -1,0 +1,92 @@
+"""report.md of a hypothesis experiment: what ran, the contrasts, the figures, the runs."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from .statistics import CONFIDENCE, RESAMPLES
+
+
+def _number(value, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    return str(value)
+
+
+def _p(value) -> str:
+    if not isinstance(value, float) or not math.isfinite(value):
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def report_markdown(plan, runs: list, stats: list, figures: list, execution: dict,
+                    folder: Path) -> str:
+    """The report text; figure paths are written relative to `folder`."""
+    keys = plan.sweep_keys
+    lines = [f"# Experiment {Path(plan.source).name}", ""]
+    if plan.description:
+        lines += [plan.description.strip(), ""]
+    lines += [
+        f"- base config: `{plan.spec['base']}`",
+        f"- conditions: {', '.join(f'`{c}`' for c in dict.fromkeys(c.condition for c in plan.cells))}",
+        f"- sweep: {', '.join(f'`{k}` {v}' for k, v in plan.sweep.items()) or 'none'}",
+        f"- seeds: {len(plan.seeds)} ({', '.join(map(str, plan.seeds))})",
+        f"- runs: {len(plan.runs)} ({len(plan.cells)} cells x {len(plan.seeds)} seeds), "
+        f"{plan.sessions} sessions each; {execution['finished']} simulated in this "
+        f"invocation, {execution['reused']} found stored, {execution['failed']} failed",
+        f"- network builds: {execution['builds']} (code generated in a worker process), "
+        f"of which {execution['compiles']} compiled; {execution['structures']} network "
+        f"structure(s)",
+        f"- wall time of this invocation: {execution['wall_s']:.0f} s on "
+        f"{execution['where']}",
+        "",
+        "## Contrasts",
+        "",
+    ]
+    if stats:
+        sweep_head = "".join(f" {k} |" for k in keys)
+        lines += [f"| contrast |{sweep_head} metric | n | mean a | mean b | difference "
+                  f"[{CONFIDENCE:.0%} CI] | Hedges' g | Welch p (BH) | Mann-Whitney p (BH) |",
+                  "|---|" + "---|" * len(keys) + "---|---|---|---|---|---|---|---|"]
+        for row in stats:
+            sweep_cells = "".join(f" {row[k]} |" for k in keys)
+            lines.append(
+                f"| {row['contrast']} |{sweep_cells} {row['metric']} | {row['n_a']}, "
+                f"{row['n_b']} | {_number(row['mean_a'])} | {_number(row['mean_b'])} | "
+                f"{_number(row['difference'])} [{_number(row['ci_low'])}, "
+                f"{_number(row['ci_high'])}] | {_number(row['hedges_g'])} | "
+                f"{_p(row['welch_p'])} ({_p(row['welch_p_bh'])}) | "
+                f"{_p(row['mannwhitney_p'])} ({_p(row['mannwhitney_p_bh'])}) |")
+        lines += ["", "Difference: mean of the first condition minus the second, across "
+                  f"seeds; interval: scipy.stats.bootstrap ({RESAMPLES} resamples, BCa, "
+                  "percentile where BCa is undefined); Hedges' g: pooled-SD standardised "
+                  "difference with the small-sample correction; p-values: Welch's t-test "
+                  "and the two-sided Mann-Whitney U test, in brackets adjusted across "
+                  "every test of the experiment (Benjamini-Hochberg, "
+                  "scipy.stats.false_discovery_control). '-': undefined (fewer than two "
+                  "seeds, or no variance). Every number is in stats.csv.", ""]
+    else:
+        lines += ["No contrasts in the spec (add `contrasts: [[a, b]]`).", ""]
+    lines += ["## Figures", ""]
+    lines += [f"![{path.stem}]({path.relative_to(folder)})" for path in figures]
+    lines += ["", "## Cells", "", "Mean and SD over seeds (n).", ""]
+    lines += [f"| cell | {' | '.join(plan.metrics)} |",
+              "|---|" + "---|" * len(plan.metrics)]
+    for cell in plan.cells:
+        mine = [run for run in runs if run["cell"] == cell.name]
+        values = []
+        for metric in plan.metrics:
+            x = np.array([run[metric] for run in mine], float)
+            x = x[np.isfinite(x)]
+            sd = f" ± {_number(float(x.std(ddof=1)), 2)}" if x.size > 1 else ""
+            values.append(f"{_number(float(x.mean()), 3) if x.size else '-'}{sd} ({x.size})")
+        lines.append(f"| {cell.name} | {' | '.join(values)} |")
+    lines += ["", "Files: runs.csv (one row per run), stats.csv (every statistic), "
+              "runs/<key>/ (each run's sessions.csv, trials.csv and run.json), "
+              "experiment.log. docs/experiments.md describes every column.", ""]
+    return "\n".join(lines)

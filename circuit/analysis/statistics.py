@@ -1,0 +1,139 @@
+"""Statistics of an experiment: per contrast and metric, the difference between two
+conditions across seeds, its effect size, a bootstrap confidence interval and two tests,
+with p-values corrected across the whole experiment (Benjamini-Hochberg).
+
+Everything but Hedges' g (a two-line formula) comes from scipy.stats.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+from scipy import stats
+
+#: Confidence level of the bootstrap interval of the difference in means.
+CONFIDENCE = 0.95
+#: Bootstrap resamples (scipy.stats.bootstrap's default).
+RESAMPLES = 9999
+#: Seed of the bootstrap's generator: the same runs give the same intervals.
+BOOTSTRAP_SEED = 0
+
+COLUMNS = ("contrast", "metric", "n_a", "n_b", "mean_a", "mean_b", "sd_a", "sd_b",
+           "difference", "hedges_g", "ci_low", "ci_high", "ci_method", "welch_t",
+           "welch_p", "welch_p_bh", "mannwhitney_u", "mannwhitney_p", "mannwhitney_p_bh")
+
+
+def hedges_g(a, b) -> float:
+    """Standardised mean difference (a - b) / pooled SD, small-sample corrected.
+
+    Hedges' g = J d with d = (mean_a - mean_b) / s_pooled and J = 1 - 3 / (4 (n_a + n_b) - 9)
+    (Hedges 1981). NaN when it is undefined (fewer than 2 values a side, or no spread).
+    """
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    n_a, n_b = len(a), len(b)
+    if n_a < 2 or n_b < 2:
+        return math.nan
+    pooled = math.sqrt(((n_a - 1) * a.var(ddof=1) + (n_b - 1) * b.var(ddof=1))
+                       / (n_a + n_b - 2))
+    if pooled == 0:
+        return math.nan
+    correction = 1 - 3 / (4 * (n_a + n_b) - 9)
+    return correction * (a.mean() - b.mean()) / pooled
+
+
+def _mean_difference(a, b, axis=-1):
+    return np.mean(a, axis=axis) - np.mean(b, axis=axis)
+
+
+def bootstrap_ci(a, b) -> tuple:
+    """95% bootstrap interval of mean(a) - mean(b): (low, high, method).
+
+    BCa where it is defined; the percentile interval where BCa is not (e.g. tied
+    values); NaN when there is nothing to resample.
+    """
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if len(a) < 2 or len(b) < 2:
+        return math.nan, math.nan, ""
+    for method in ("BCa", "percentile"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # degenerate samples: handled below
+            result = stats.bootstrap((a, b), _mean_difference, confidence_level=CONFIDENCE,
+                                     n_resamples=RESAMPLES, method=method, vectorized=True,
+                                     rng=np.random.default_rng(BOOTSTRAP_SEED))
+        low, high = result.confidence_interval
+        if np.isfinite(low) and np.isfinite(high):
+            return float(low), float(high), method
+    return math.nan, math.nan, ""
+
+
+def compare(a, b) -> dict:
+    """Every statistic of one contrast on one metric (uncorrected p-values)."""
+    a = np.asarray([x for x in a if np.isfinite(x)], float)
+    b = np.asarray([x for x in b if np.isfinite(x)], float)
+    row = {"n_a": len(a), "n_b": len(b),
+           "mean_a": _mean(a), "mean_b": _mean(b),
+           "sd_a": _sd(a), "sd_b": _sd(b),
+           "difference": _mean(a) - _mean(b), "hedges_g": hedges_g(a, b)}
+    row["ci_low"], row["ci_high"], row["ci_method"] = bootstrap_ci(a, b)
+    row["welch_t"] = row["welch_p"] = row["mannwhitney_u"] = row["mannwhitney_p"] = math.nan
+    if len(a) >= 2 and len(b) >= 2:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # constant samples give NaN, reported as such
+            welch = stats.ttest_ind(a, b, equal_var=False)
+        row["welch_t"], row["welch_p"] = float(welch.statistic), float(welch.pvalue)
+    if len(a) >= 1 and len(b) >= 1:
+        mann = stats.mannwhitneyu(a, b, alternative="two-sided")
+        row["mannwhitney_u"], row["mannwhitney_p"] = float(mann.statistic), float(mann.pvalue)
+    return row
+
+
+def correct(rows: list) -> None:
+    """Add Benjamini-Hochberg adjusted p-values across all `rows` (NaN stays NaN)."""
+    for test in ("welch_p", "mannwhitney_p"):
+        values = np.array([row[test] for row in rows], float)
+        finite = np.isfinite(values)
+        adjusted = np.full(len(values), math.nan)
+        if finite.any():
+            adjusted[finite] = stats.false_discovery_control(values[finite], method="bh")
+        for row, value in zip(rows, adjusted):
+            row[f"{test}_bh"] = float(value)
+
+
+def contrast_table(runs: list, contrasts: list, metrics: list, sweep_keys: list) -> list:
+    """One row per contrast x sweep point x metric, from the per-run rows of runs.csv."""
+    points = _points(runs, sweep_keys)
+    rows = []
+    for first, second in contrasts:
+        for point in points:
+            for metric in metrics:
+                a = _values(runs, first, point, metric)
+                b = _values(runs, second, point, metric)
+                rows.append({"contrast": f"{first} - {second}", "condition_a": first,
+                             "condition_b": second, **point, "metric": metric,
+                             **compare(a, b)})
+    correct(rows)
+    return rows
+
+
+def _points(runs: list, keys: list) -> list:
+    seen = []
+    for run in runs:
+        point = {key: run[key] for key in keys}
+        if point not in seen:
+            seen.append(point)
+    return seen or [{}]
+
+
+def _values(runs, condition, point, metric) -> list:
+    return [float(run[metric]) for run in runs
+            if run["condition"] == condition and all(run[k] == v for k, v in point.items())]
+
+
+def _mean(x) -> float:
+    return float(np.mean(x)) if len(x) else math.nan
+
+
+def _sd(x) -> float:
+    return float(np.std(x, ddof=1)) if len(x) > 1 else math.nan

@@ -1,0 +1,72 @@
+"""An experiment directory: each run stored under its key, and a lock on the directory.
+
+``DIR/runs/<key>/`` holds one run: ``run.json`` (labels, metrics, timings),
+``sessions.csv`` and ``trials.csv``. It is written in a temporary sibling and renamed
+into place, so a run is either all there or absent; a resumed experiment skips the keys
+it finds. ``DIR/.lock`` is held by the experiment writing DIR: a second one started on
+the same DIR stops with a message instead of interleaving its writes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from .store import atomic_directory
+from .tables import write_csv
+
+RUNS, RECORD = "runs", "run.json"
+LOCK = ".lock"
+
+
+class DirectoryBusy(RuntimeError):
+    """Another experiment holds the directory."""
+
+
+class ExperimentDir:
+    """The runs stored in an experiment directory."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root).absolute()
+        self._lock = FileLock(str(self.root / LOCK))
+
+    def __enter__(self) -> "ExperimentDir":
+        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            raise DirectoryBusy(f"{self.root} is being written by another experiment "
+                                f"(it holds {self.root / LOCK}); wait for it or choose "
+                                "another --out") from None
+        for leftover in (self.root / RUNS).glob(".*.tmp-*"):  # from an interrupted write
+            shutil.rmtree(leftover, ignore_errors=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._lock.release()
+
+    def folder(self, key: str) -> Path:
+        return self.root / RUNS / key
+
+    def done(self, key: str) -> bool:
+        """Whether run `key` is stored (complete: the rename is the last step)."""
+        return (self.folder(key) / RECORD).is_file()
+
+    def stored(self) -> list:
+        """Keys of every stored run."""
+        folder = self.root / RUNS
+        return sorted(p.name for p in folder.iterdir() if (p / RECORD).is_file()) \
+            if folder.is_dir() else []
+
+    def write(self, key: str, record: dict, tables: dict) -> None:
+        """Store run `key` atomically: its record and its tables ({name: (rows, columns)})."""
+        with atomic_directory(self.folder(key), overwrite=True) as directory:
+            for name, (rows, columns) in tables.items():
+                write_csv(directory / name, rows, columns)
+            (directory / RECORD).write_text(json.dumps(record, indent=1, default=str))
+
+    def read(self, key: str) -> dict:
+        return json.loads((self.folder(key) / RECORD).read_text())

@@ -1,0 +1,179 @@
+"""Run an experiment's runs on Dask: local worker processes, an existing cluster, or
+in this process.
+
+Each Dask worker is one process with one thread (Brian2 holds one device per process).
+A worker keeps the network it compiled (`circuit.running.simulate`), so every further
+run of the same structure only passes new values and a new seed to the compiled binary.
+Results come back to this process, which stores each run as soon as it finishes
+(`circuit.results.runs`): an interrupted experiment loses only the runs in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from ..analysis.behaviour import SESSION_COLUMNS, TRIAL_COLUMNS, subject_metrics
+from ..config import load_config
+from ..results.runs import ExperimentDir
+from .plan import Plan, Run
+from .subject import run_subject
+
+log = logging.getLogger(__name__)
+
+#: Width of the text progress bar, in characters.
+BAR_WIDTH = 24
+
+
+@dataclass
+class Outcome:
+    """What an execution did: runs finished now, runs found done, failures."""
+
+    finished: list = field(default_factory=list)
+    reused: list = field(default_factory=list)
+    failed: dict = field(default_factory=dict)  # key -> error text
+
+
+def simulate_run(plain: dict, source: str, labels: dict) -> dict:
+    """Task: simulate one run (a subject through its schedule); its record and tables.
+
+    Runs in a worker process; takes and returns plain data only.
+    """
+    started = time.perf_counter()
+    config = load_config(plain)
+    config.source = source
+    result = run_subject(config, labels)
+    timings = result.timings
+    record = {**labels, **subject_metrics(result.sessions),
+              "structure": result.state.structure,
+              "wall_s": round(time.perf_counter() - started, 3),
+              "simulate_s": round(sum(t["simulate_s"] for t in timings), 3),
+              "build_s": round(sum(t["build_s"] for t in timings), 3),
+              "builds": sum(not t["reused_build"] for t in timings),
+              "compiles": sum(bool(t.get("compiled")) for t in timings),
+              "worker": _worker_name()}
+    return {"record": record, "sessions": result.sessions, "trials": result.trials}
+
+
+def _worker_name() -> str:
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().name)
+    except (ImportError, ValueError):
+        return f"pid{os.getpid()}"
+
+
+def execute(plan: Plan, store: ExperimentDir, workers: int = 1, scheduler: str | None = None,
+            progress=None) -> Outcome:
+    """Simulate every run of `plan` not yet in `store`, storing each as it finishes.
+
+    `workers` local processes (0: in this process, no Dask) unless `scheduler` names a
+    running Dask scheduler. `progress(text)` is called after each run.
+    """
+    outcome = Outcome()
+    pending, seen = [], set()
+    for run in plan.runs:
+        if store.done(run.key):
+            outcome.reused.append(run.key)
+        elif run.key not in seen:  # two cells can resolve to the same config
+            pending.append(run)
+            seen.add(run.key)
+    if outcome.reused:
+        log.info("circuit: %d of %d runs already stored; running the other %d",
+                 len(set(outcome.reused)), len({r.key for r in plan.runs}), len(pending))
+    meter = _Meter(len(pending), progress)
+    if not pending:
+        return outcome
+    for run, result, error in _results(pending, workers, scheduler):
+        if error is None:
+            store.write(run.key, {**result["record"], "key": run.key},
+                        {"sessions.csv": (result["sessions"], SESSION_COLUMNS),
+                         "trials.csv": (result["trials"], TRIAL_COLUMNS)})
+            outcome.finished.append(run.key)
+        else:
+            outcome.failed[run.key] = error
+            log.error("circuit: run %s (%s, seed %s) failed: %s", run.key, run.cell.name,
+                      run.seed, error)
+        meter.step(run, result, error)
+    return outcome
+
+
+def _payload(run: Run) -> tuple:
+    labels = {"group": run.cell.name, **run.labels}
+    return run.config.plain, run.config.source, labels
+
+
+def _results(pending: list, workers: int, scheduler: str | None):
+    """Yield (run, result, error text) as runs finish."""
+    if workers == 0 and scheduler is None:
+        for run in pending:
+            try:
+                yield run, simulate_run(*_payload(run)), None
+            except Exception as err:  # noqa: BLE001  (reported per run; the rest go on)
+                yield run, None, f"{type(err).__name__}: {err}"
+        return
+    from distributed import as_completed
+
+    with _client(workers, scheduler) as client:
+        futures = {}
+        for run in pending:
+            future = client.submit(simulate_run, *_payload(run), key=f"run-{run.key}",
+                                   pure=False)
+            futures[future] = run
+        for future in as_completed(futures):
+            run = futures[future]
+            try:
+                yield run, future.result(), None
+            except Exception as err:  # noqa: BLE001
+                yield run, None, f"{type(err).__name__}: {err}"
+
+
+@contextmanager
+def _client(workers: int, scheduler: str | None):
+    """A Dask client on `scheduler`, or on a LocalCluster of `workers` processes."""
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        with Client(scheduler) as client:
+            log.info("circuit: on the Dask cluster at %s (%d workers)", scheduler,
+                     len(client.scheduler_info()["workers"]))
+            yield client
+        return
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+        with Client(cluster) as client:
+            log.info("circuit: %d local worker processes", workers)
+            yield client
+
+
+class _Meter:
+    """A text progress bar over runs, with the time left estimated from the rate so far."""
+
+    def __init__(self, total: int, report):
+        self.total, self.done, self.failed = total, 0, 0
+        self.started = time.perf_counter()
+        self.report = report
+
+    def step(self, run: Run, result: dict | None, error: str | None) -> None:
+        self.done += 1
+        self.failed += error is not None
+        if self.report is None:
+            return
+        elapsed = time.perf_counter() - self.started
+        left = elapsed / self.done * (self.total - self.done)
+        filled = round(BAR_WIDTH * self.done / self.total)
+        bar = "#" * filled + "." * (BAR_WIDTH - filled)
+        what = "FAILED" if error else f"{result['record']['wall_s']:.0f} s"
+        failed = f", {self.failed} failed" if self.failed else ""
+        self.report(f"[{bar}] {self.done}/{self.total} runs{failed}, {_clock(elapsed)} "
+                    f"elapsed, ~{_clock(left)} left | {run.cell.name} seed {run.seed}: {what}")
+
+
+def _clock(seconds: float) -> str:
+    minutes, seconds = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{seconds:02d}s"

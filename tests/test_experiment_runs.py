@@ -1,0 +1,139 @@
+"""Experiments that simulate: on local Dask workers, on a Dask cluster started from the
+command line, and killed mid-way then resumed.
+
+Each run is one FR1 acquisition session of the default experiment's subject, so the
+runs share the behaving circuit's compiled network with the other behaviour tests.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from scipy import stats
+
+from circuit.experiments import run_spec
+from circuit.results.runs import ExperimentDir
+from circuit.results.tables import read_csv
+
+from conftest import ROOT
+
+BASE = str(ROOT / "configs" / "default.yaml")
+METRICS = ["acquisition_active", "acquisition_inactive"]
+#: Longest wait for a background process to get somewhere (s).
+PATIENCE = 600
+
+
+def write_spec(folder: Path, **changes) -> Path:
+    spec = {"base": BASE, "seeds": [1, 2], "set": {"behaviour.schedule": ["fr1_acquisition"]},
+            "conditions": {"drug": {}}, "metrics": METRICS}
+    spec.update(changes)
+    path = folder / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def test_a_sweep_on_two_local_workers_builds_once_per_worker(tmp_path):
+    spec = write_spec(tmp_path, conditions={"drug": {}, "drug_oxt": {"interventions.oxt.given": True}},
+                      sweep={"interventions.oxt.dose": ["0.5 mg/kg", "1 mg/kg"]},
+                      contrasts=[["drug_oxt", "drug"]])
+    result = run_spec(spec, tmp_path / "out", workers=2)
+    assert result.complete
+    runs = read_csv(tmp_path / "out" / "runs.csv")
+    assert sorted((r["condition"], r["interventions.oxt.dose"], r["seed"]) for r in runs) == sorted(
+        (c, d, s) for c in ("drug", "drug_oxt") for d in ("0.5 mg/kg", "1 mg/kg") for s in (1, 2))
+    workers = {r["worker"] for r in runs}
+    assert len(workers) == 2
+    # Four parameter sets and two seeds, one structure: each worker generated the network
+    # once and re-ran it with run_args; at most one compile (none with a warm cache).
+    assert len({r["structure"] for r in runs}) == 1
+    assert sum(r["builds"] for r in runs) == len(workers)
+    assert sum(r["compiles"] for r in runs) <= 1
+    # Without OXT the dose is unused: the same seed gives the same session on any worker.
+    drug = {(r["interventions.oxt.dose"], r["seed"]): r["acquisition_active"]
+            for r in runs if r["condition"] == "drug"}
+    assert drug[("0.5 mg/kg", 1)] == drug[("1 mg/kg", 1)]
+    assert drug[("0.5 mg/kg", 2)] == drug[("1 mg/kg", 2)]
+    table = read_csv(tmp_path / "out" / "stats.csv")
+    assert len(table) == 2 * len(METRICS)
+    for row in table:
+        pick = lambda c: np.array([r[row["metric"]] for r in runs if r["condition"] == c
+                                   and r["interventions.oxt.dose"] == row["interventions.oxt.dose"]])
+        a, b = pick("drug_oxt"), pick("drug")
+        assert row["difference"] == pytest.approx(a.mean() - b.mean())
+        expected = stats.mannwhitneyu(a, b, alternative="two-sided").pvalue
+        assert row["mannwhitney_p"] == pytest.approx(expected)
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert f"network builds: {len(workers)}" in report
+    assert "2 local worker processes" in report
+
+
+def _wait_for(condition, what: str, process=None):
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"{what}: the process exited with {process.returncode}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {PATIENCE} s")
+        time.sleep(0.5)
+
+
+def test_a_dask_cluster_started_from_the_command_line_runs_an_experiment(tmp_path):
+    address_file = tmp_path / "scheduler.json"
+    dask = [sys.executable, "-m", "dask"]
+    scheduler = subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                  "--no-dashboard", "--scheduler-file", str(address_file)],
+                                 stderr=subprocess.DEVNULL)
+    worker = None
+    try:
+        _wait_for(address_file.exists, "dask scheduler", scheduler)
+        worker = subprocess.Popen([*dask, "worker", "--scheduler-file", str(address_file),
+                                   "--nthreads", "1", "--nworkers", "1", "--no-dashboard",
+                                   "--name", "cli-worker"], stderr=subprocess.DEVNULL)
+        address = yaml.safe_load(address_file.read_text())["address"]
+        result = run_spec(write_spec(tmp_path), tmp_path / "out", scheduler=address)
+        assert result.complete
+        runs = read_csv(tmp_path / "out" / "runs.csv")
+        assert [r["seed"] for r in runs] == [1, 2]
+        assert all(str(r["worker"]).startswith("cli-worker") for r in runs)
+        assert all(np.isfinite(r["acquisition_active"]) for r in runs)
+        assert "the Dask cluster at tcp://127.0.0.1:" in (tmp_path / "out" / "report.md").read_text()
+    finally:
+        for process in (worker, scheduler):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=60)
+
+
+def test_an_experiment_killed_mid_way_resumes_without_redoing_or_losing_runs(tmp_path):
+    spec = write_spec(tmp_path, seeds=[1, 2, 3])
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "circuit", "experiment", str(spec), "--out", str(out),
+               "--workers", "1"]
+    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    store = ExperimentDir(out)
+    try:
+        _wait_for(lambda: len(store.stored()) >= 1, "the first run", process)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # the client, its nanny and its worker
+        process.wait()
+    first = store.stored()
+    assert 1 <= len(first) < 3
+    before = {key: (store.folder(key) / "run.json").stat().st_mtime_ns for key in first}
+    result = run_spec(spec, out, workers=0, resume=True)
+    assert result.complete
+    runs = read_csv(out / "runs.csv")
+    assert sorted(r["seed"] for r in runs) == [1, 2, 3]
+    assert len({r["key"] for r in runs}) == 3
+    after = {key: (store.folder(key) / "run.json").stat().st_mtime_ns for key in first}
+    assert after == before  # runs finished before the kill were not redone
+    assert not list((out / "runs").glob(".*"))  # no half-written run left behind
+    assert f"{len(first)} of 3 runs already stored" in (out / "experiment.log").read_text()

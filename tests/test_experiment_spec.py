@@ -1,0 +1,212 @@
+"""Experiment specs, statistics and the report pipeline, without simulating.
+
+The pipeline tests replace the simulation of one run by a function of its config, so the
+spec -> runs -> statistics -> figures -> report chain is checked in seconds; the real
+thing runs in test_experiment_runs.py.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import circuit
+from circuit.analysis.statistics import bootstrap_ci, contrast_table, hedges_g
+from circuit.experiments import run_spec
+from circuit.results.runs import DirectoryBusy, ExperimentDir
+from circuit.results.tables import read_csv
+from circuit.running import execute as execute_module
+from circuit.running.plan import make_plan
+
+from conftest import ROOT
+
+BASE = str(ROOT / "configs" / "default.yaml")
+
+
+def spec(**changes) -> dict:
+    base = {"base": BASE, "seeds": 3, "conditions": {"drug": {}, "drug_oxt": {
+        "interventions.oxt.given": True, "interventions.oxt.dose": "1 mg/kg"}},
+        "contrasts": [["drug_oxt", "drug"]], "metrics": ["breakpoint"]}
+    base.update(changes)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def problems(**changes) -> str:
+    with pytest.raises(circuit.ConfigError) as err:
+        make_plan(spec(**changes), ROOT)
+    return str(err.value)
+
+
+def test_a_spec_resolves_every_condition_and_seed():
+    plan = make_plan(spec(), ROOT)
+    assert [(r.cell.condition, r.seed) for r in plan.runs] == [
+        (c, s) for c in ("drug", "drug_oxt") for s in (1, 2, 3)]
+    assert len({r.key for r in plan.runs}) == 6
+    assert [r.config["interventions"]["oxt"]["given"] for r in plan.runs] == [False] * 3 + [True] * 3
+    again = make_plan(spec(), ROOT)
+    assert [r.key for r in again.runs] == [r.key for r in plan.runs]  # keys are stable
+
+
+def test_a_sweep_crosses_its_keys_with_every_condition():
+    plan = make_plan(spec(seeds=[4, 5], sweep={"receptors.heteromer_fold": [1, 2, 4],
+                                               "interventions.oxt.dose": ["0.3 mg/kg", "1 mg/kg"]}),
+                     ROOT)
+    assert len(plan.cells) == 2 * 3 * 2 and len(plan.runs) == 24
+    folds = [float(r.config["receptors"]["heteromer_fold"]) for r in plan.runs[:12:2]]
+    assert folds == [1, 1, 2, 2, 4, 4]
+    assert plan.cells[1].name == ("drug [receptors.heteromer_fold=1, "
+                                  "interventions.oxt.dose=1 mg/kg]")
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"seed": 3}, "seed: unknown spec key"),
+    ({"seeds": 0}, "seeds: expected a count"),
+    ({"seeds": [1, 1]}, "seeds: expected a count"),
+    ({"metrics": ["breakpoint", "brakepoint"]}, "metrics[1]: unknown metric 'brakepoint'"),
+    ({"contrasts": [["drug_oxt", "vehicle"]]}, "contrasts[0]: no condition 'vehicle'"),
+    ({"contrasts": [["drug", "drug"]]}, "contrasts[0]: compares 'drug' with itself"),
+    ({"sweep": {"receptors.heteromer_fold": 2}}, "sweep.receptors.heteromer_fold: expected a "
+                                                 "non-empty list"),
+    ({"conditions": {"drug": {"interventions.oxt.dose": "1 mV"}, "drug_oxt": {}}},
+     "conditions.drug: interventions.oxt.dose"),
+    ({"sweep": {"receptors.heteromer_fold": [1, 1000]}},
+     "receptors.heteromer_fold=1000]: receptors.heteromer_fold"),
+    ({"set": {"behaviour.schedule": ["fr1_acquisition"]}},
+     "metric 'breakpoint' needs a progressive_ratio session"),
+    ({"base": None}, "base: missing"),
+])
+def test_a_bad_spec_is_rejected_naming_the_key(changes, message):
+    assert message in problems(**changes)
+
+
+def test_hedges_g_and_the_tests_agree_with_scipy():
+    a, b = np.array([9.0, 6, 9, 8, 7]), np.array([5.0, 6, 4, 5])
+    pooled = np.sqrt((4 * a.var(ddof=1) + 3 * b.var(ddof=1)) / 7)
+    assert hedges_g(a, b) == pytest.approx((1 - 3 / (4 * 9 - 9)) * (a.mean() - b.mean()) / pooled)
+    runs = ([{"condition": "x", "seed": s, "m": v} for s, v in enumerate(a)]
+            + [{"condition": "y", "seed": s, "m": v} for s, v in enumerate(b)]
+            + [{"condition": "z", "seed": s, "m": v} for s, v in enumerate(b + 0.5)])
+    rows = contrast_table(runs, [("x", "y"), ("z", "y")], ["m"], [])
+    welch = stats.ttest_ind(a, b, equal_var=False)
+    mann = stats.mannwhitneyu(a, b, alternative="two-sided")
+    first = rows[0]
+    assert (first["n_a"], first["n_b"]) == (5, 4)
+    assert first["difference"] == pytest.approx(a.mean() - b.mean())
+    assert first["welch_t"] == pytest.approx(welch.statistic)
+    assert first["welch_p"] == pytest.approx(welch.pvalue)
+    assert first["mannwhitney_p"] == pytest.approx(mann.pvalue)
+    adjusted = stats.false_discovery_control([r["welch_p"] for r in rows], method="bh")
+    assert [r["welch_p_bh"] for r in rows] == pytest.approx(list(adjusted))
+    assert first["ci_low"] < first["difference"] < first["ci_high"]
+    assert first["ci_low"] > 0  # these samples barely overlap
+
+
+def test_statistics_are_undefined_not_invented_for_too_few_or_tied_values():
+    assert math.isnan(hedges_g([1.0], [2.0, 3.0]))
+    assert math.isnan(hedges_g([2.0, 2.0], [2.0, 2.0]))
+    low, high, method = bootstrap_ci([3.0, 3.0, 3.0], [1.0, 1.0, 1.0])
+    assert (low, high) == (2.0, 2.0) and method == "percentile"
+
+
+def fake_simulation(calls):
+    """A stand-in for simulate_run: breakpoint grows with the OXT dose, plus seed noise."""
+
+    def simulate(plain, source, labels):
+        calls.append(labels["seed"])
+        dose = float(str(plain["interventions"]["oxt"]["dose"]).split()[0])
+        given = plain["interventions"]["oxt"]["given"]
+        fold = float(plain["receptors"]["heteromer_fold"])
+        value = 6 + 2 * dose * given * fold / 4 + 0.3 * (labels["seed"] % 3)
+        record = {**labels, "breakpoint": value, "structure": "s", "wall_s": 1.0,
+                  "simulate_s": 0.5, "build_s": 0.0, "builds": 0, "compiles": 0, "worker": "w"}
+        return {"record": record, "sessions": [], "trials": []}
+
+    return simulate
+
+
+def write_spec(tmp_path, **changes):
+    import yaml
+
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec(**changes), sort_keys=False))
+    return path
+
+
+def test_the_pipeline_writes_runs_stats_figures_and_report(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(execute_module, "simulate_run", fake_simulation(calls))
+    path = write_spec(tmp_path, sweep={"receptors.heteromer_fold": [1, 4],
+                                       "interventions.oxt.dose": ["0.5 mg/kg", "1 mg/kg"]})
+    result = run_spec(path, tmp_path / "out", workers=0)
+    runs, table = read_csv(tmp_path / "out" / "runs.csv"), read_csv(tmp_path / "out" / "stats.csv")
+    assert len(runs) == 2 * 4 * 3 and len(calls) == 24
+    assert list(runs[0])[:5] == ["condition", "receptors.heteromer_fold",
+                                 "interventions.oxt.dose", "seed", "cell"]
+    assert len(table) == 4  # one contrast x four sweep points x one metric
+    strongest = [r for r in table if r["receptors.heteromer_fold"] == 4
+                 and r["interventions.oxt.dose"] == "1 mg/kg"][0]
+    assert strongest["difference"] == pytest.approx(2.0)
+    figures = sorted(p.name for p in (tmp_path / "out" / "figures").iterdir())
+    assert figures == ["heatmap_breakpoint.png", "metrics.png"]
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "| drug_oxt - drug | 4 | 1 mg/kg | breakpoint | 3, 3 |" in report
+    assert "![heatmap_breakpoint](figures/heatmap_breakpoint.png)" in report
+    assert result.complete
+
+
+def test_resume_runs_only_what_is_missing(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(execute_module, "simulate_run", fake_simulation(calls))
+    path = write_spec(tmp_path)
+    run_spec(path, tmp_path / "out", workers=0)
+    assert len(calls) == 6
+    with pytest.raises(FileExistsError, match="--resume"):
+        run_spec(path, tmp_path / "out", workers=0)
+    store = ExperimentDir(tmp_path / "out")
+    lost = store.stored()[:2]
+    for key in lost:
+        import shutil
+
+        shutil.rmtree(store.folder(key))
+    calls.clear()
+    run_spec(path, tmp_path / "out", workers=0, resume=True)
+    assert len(calls) == 2
+    runs = read_csv(tmp_path / "out" / "runs.csv")
+    assert sorted((r["condition"], r["seed"]) for r in runs) == sorted(
+        (c, s) for c in ("drug", "drug_oxt") for s in (1, 2, 3))
+
+
+def test_a_failed_run_is_reported_and_the_others_are_kept(tmp_path, monkeypatch):
+    good = fake_simulation([])
+
+    def flaky(plain, source, labels):
+        if labels["seed"] == 2 and labels["condition"] == "drug":
+            raise RuntimeError("simulated crash")
+        return good(plain, source, labels)
+
+    monkeypatch.setattr(execute_module, "simulate_run", flaky)
+    result = run_spec(write_spec(tmp_path), tmp_path / "out", workers=0)
+    assert not result.complete and len(result.runs) == 5
+    assert "simulated crash" in (tmp_path / "out" / "experiment.log").read_text()
+
+
+def test_two_experiments_cannot_write_one_directory(tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from filelock import FileLock; "
+         f"lock = FileLock({str(tmp_path / '.lock')!r}); lock.acquire(); print('held', flush=True); "
+         "time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(DirectoryBusy, match="another experiment"):
+            with ExperimentDir(tmp_path):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with ExperimentDir(tmp_path):  # free again once the holder is gone
+        pass

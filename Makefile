@@ -31,6 +31,7 @@ test-all: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/plasticity_cost.py
+	$(BIN)/python benchmarks/experiment_overhead.py
 
 clean:
 	rm -rf $(VENV) results build *.egg-info

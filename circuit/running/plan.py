@@ -114,9 +114,12 @@ def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) ->
     sweep = _sweep(spec.get("sweep") or {}, problems)
     metrics = _metrics(spec.get("metrics"), problems)
     contrasts = _contrasts(spec.get("contrasts") or [], conditions, problems)
-    if problems:
+    if "base" not in spec:
         raise ConfigError(problems)
-    base = read_yaml(folder / spec["base"])
+    try:
+        base = read_yaml(folder / spec["base"])
+    except ConfigError as err:
+        raise ConfigError(problems + [f"base: {p}" for p in err.problems]) from None
     base.pop("experiment", None)
     common_texts = [*_texts(common), *overrides]
     cells, runs, n_sessions = [], [], 0

@@ -1,0 +1,74 @@
+"""Build workspaces: processes that build one structure at the same time compile it once,
+each runs in its own directory, and a clock-order difference does not recompile."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from circuit.running import workspace
+
+#: A small standalone network built through circuit's workspaces; prints what happened.
+BUILD = textwrap.dedent("""
+    import json, sys
+    from pathlib import Path
+    import numpy as np
+    from brian2 import NeuronGroup, SpikeMonitor, Network, device, ms, seed
+    from circuit.running import device as devices, workspace
+
+    root = Path(sys.argv[1])
+    ws = workspace.claim(root)
+    devices.activate("standalone", ws.directory)
+    seed(4)
+    group = NeuronGroup(20, "dv/dt = (1.2 - v) / (10*ms) + 0.3 * xi / sqrt(ms) : 1",
+                        threshold="v > 1", reset="v = 0", method="euler")
+    slow = NeuronGroup(2, "dw/dt = -w / (50*ms) : 1", dt=0.5 * ms)  # a second clock
+    slow.run_regularly("w += 1", dt=2 * ms)
+    spikes = SpikeMonitor(group)
+    Network(group, slow, spikes).run(50 * ms)
+    compiled = workspace.build(device, ws, devices.MAKE_JOBS)
+    device.run(directory=str(ws.directory), with_output=False)
+    print(json.dumps({"compiled": compiled, "directory": str(ws.directory),
+                      "spikes": int(spikes.num_spikes)}))
+""")
+
+
+def _start(root):
+    return subprocess.Popen([sys.executable, "-c", BUILD, str(root)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _result(process) -> dict:
+    out, err = process.communicate(timeout=900)
+    assert process.returncode == 0, err[-2000:]
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_concurrent_processes_compile_a_structure_once_in_their_own_workspaces(tmp_path):
+    first, second = _start(tmp_path), _start(tmp_path)
+    results = [_result(first), _result(second)]
+    assert sorted(r["compiled"] for r in results) == [False, True]
+    assert results[0]["directory"] != results[1]["directory"]
+    assert results[0]["spikes"] == results[1]["spikes"] > 0  # same seed, same network
+    assert (tmp_path / "shared" / workspace.DIGEST_FILE).is_file()
+    later = _result(_start(tmp_path))  # a fresh process: a workspace is free again
+    assert later["compiled"] is False and later["spikes"] == results[0]["spikes"]
+
+
+def test_clock_resets_are_put_in_one_order():
+    class Device:
+        main_queue = [("set_by_single_value", ("_array_b_clock_timestep", 0, "0")),
+                      ("set_by_single_value", ("_array_b_clock_t", 0, "0.0")),
+                      ("set_by_single_value", ("_array_a_clock_timestep", 0, "0")),
+                      ("set_by_single_value", ("_array_a_clock_t", 0, "0.0")),
+                      ("run_network", ("net", [])),
+                      ("set_by_single_value", ("_array_v", 0, "1.0"))]
+
+    device = Device()
+    workspace.canonical_clock_order(device)
+    names = [entry[1][0] for entry in device.main_queue[:4]]
+    assert names == ["_array_a_clock_t", "_array_a_clock_timestep", "_array_b_clock_t",
+                     "_array_b_clock_timestep"]
+    assert device.main_queue[4][0] == "run_network"

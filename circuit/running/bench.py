@@ -127,7 +127,8 @@ def run_bench(bench: BenchSpec, config) -> BenchResult:
         run_args = as_run_args(_session.network, table)
         run_args.update({_session.inputs[name]: values
                          for name, values in _input_values(bench).items()})
-        device.run(directory=str(_session.workspace.directory), with_output=False, run_args=run_args)
+        device.run(directory=str(_session.workspace.directory), with_output=False,
+                   run_args=run_args)
     return _collect(bench, config, _session)
 
 

@@ -184,9 +184,22 @@ def _session_for(config: dict, schedule, progress: bool, key: str,
 
 def _build(config: dict, schedule, key: str, kind: str, progress: bool,
            state: State | None) -> Session:
+    """Build in this process's own workspace of the structure (released on failure)."""
+    if kind != "standalone":
+        return _assemble(config, schedule, key, kind, progress, state, None)
+    log.info("generating the network %s (about 30 s; a structure not in the build cache "
+             "then compiles for 2-5 min)", key)
+    workspace = workspaces.claim(devices.cache_dir() / "builds" / key)
+    try:
+        return _assemble(config, schedule, key, kind, progress, state, workspace)
+    except BaseException:
+        workspace.release()
+        raise
+
+
+def _assemble(config: dict, schedule, key: str, kind: str, progress: bool,
+              state: State | None, workspace: workspaces.Workspace | None) -> Session:
     t0 = time.perf_counter()
-    workspace = (workspaces.claim(devices.cache_dir() / "builds" / key)
-                 if kind == "standalone" else None)
     generation = devices.activate(kind, workspace.directory if workspace else None)
     defaultclock.dt = config["simulation"]["dt"]
     inputs = input_arrays(schedule.inputs, schedule.n_samples)

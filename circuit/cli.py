@@ -208,10 +208,15 @@ def _experiment(args) -> int:
 
     if args.workers is not None and args.workers < 0:
         raise ConfigError(["--workers: must be 0 or more"])
-    result = run_spec(args.spec, args.out, workers=args.workers, scheduler=args.scheduler,
-                      resume=args.resume, overrides=args.overrides,
-                      progress=None if args.quiet else _progress_line,
-                      figures=not args.no_figures)
+    try:
+        result = run_spec(args.spec, args.out, workers=args.workers, scheduler=args.scheduler,
+                          resume=args.resume, overrides=args.overrides,
+                          progress=None if args.quiet else _progress_line,
+                          figures=not args.no_figures)
+    except KeyboardInterrupt:
+        print(f"circuit: interrupted; the runs that finished are stored in {args.out}/runs: "
+              "rerun with --resume to finish", file=sys.stderr)
+        return 130
     if not result.complete:
         print(f"circuit: {len(result.failed)} runs failed (see {result.out}/experiment.log); "
               "rerun with --resume to retry them", file=sys.stderr)

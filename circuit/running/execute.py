@@ -118,7 +118,7 @@ def _results(pending: list, workers: int, scheduler: str | None):
         return
     from distributed import as_completed
 
-    with _client(workers, scheduler) as client:
+    with _client(min(workers, len(pending)), scheduler) as client:
         futures = {}
         for run in pending:
             future = client.submit(simulate_run, *_payload(run), key=f"run-{run.key}",

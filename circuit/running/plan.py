@@ -114,7 +114,7 @@ def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) ->
     sweep = _sweep(spec.get("sweep") or {}, problems)
     metrics = _metrics(spec.get("metrics"), problems)
     contrasts = _contrasts(spec.get("contrasts") or [], conditions, problems)
-    if "base" not in spec:
+    if "base" not in spec or not seeds:
         raise ConfigError(problems)
     try:
         base = read_yaml(folder / spec["base"])

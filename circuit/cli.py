@@ -44,6 +44,9 @@ def main(argv=None) -> int:
     except StateError as err:
         print(f"circuit: {err}", file=sys.stderr)
         return 2
+    except ConnectionError as err:
+        print(f"circuit: {err}", file=sys.stderr)
+        return 2
     except DirectoryBusy as err:
         print(f"circuit: {err}", file=sys.stderr)
         return 3

@@ -210,3 +210,9 @@ def test_two_experiments_cannot_write_one_directory(tmp_path):
         holder.wait()
     with ExperimentDir(tmp_path):  # free again once the holder is gone
         pass
+
+
+def test_an_unreachable_scheduler_is_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(execute_module, "SCHEDULER_TIMEOUT", "1s")
+    with pytest.raises(ConnectionError, match="cannot reach a Dask scheduler at tcp://127.0.0.1:1"):
+        run_spec(write_spec(tmp_path), tmp_path / "out", scheduler="tcp://127.0.0.1:1")

@@ -24,6 +24,8 @@ from .subject import run_subject
 
 log = logging.getLogger(__name__)
 
+#: How long to try to reach a --scheduler before giving up.
+SCHEDULER_TIMEOUT = "20s"
 #: Width of the text progress bar, in characters.
 BAR_WIDTH = 24
 
@@ -138,7 +140,12 @@ def _client(workers: int, scheduler: str | None):
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+        except (OSError, TimeoutError) as err:
+            raise ConnectionError(f"--scheduler: cannot reach a Dask scheduler at "
+                                  f"{scheduler} ({err})") from None
+        with client:
             log.info("circuit: on the Dask cluster at %s (%d workers)", scheduler,
                      len(client.scheduler_info()["workers"]))
             yield client

@@ -57,18 +57,20 @@ def test_concurrent_processes_compile_a_structure_once_in_their_own_workspaces(t
     assert later["compiled"] is False and later["spikes"] == results[0]["spikes"]
 
 
-def test_clock_resets_are_put_in_one_order():
+def test_the_main_queue_is_put_in_one_order():
     class Device:
         main_queue = [("set_by_single_value", ("_array_b_clock_timestep", 0, "0")),
                       ("set_by_single_value", ("_array_b_clock_t", 0, "0.0")),
+                      ("set_by_single_value", ("_array_defaultclock_dt", 0, "0.001")),
                       ("set_by_single_value", ("_array_a_clock_timestep", 0, "0")),
                       ("set_by_single_value", ("_array_a_clock_t", 0, "0.0")),
                       ("run_network", ("net", [])),
                       ("set_by_single_value", ("_array_v", 0, "1.0"))]
 
     device = Device()
-    workspace.canonical_clock_order(device)
-    names = [entry[1][0] for entry in device.main_queue[:4]]
+    workspace.canonical_main_queue(device, 1e-4)
+    assert device.main_queue[0] == ("set_by_single_value", ("_array_defaultclock_dt", 0, "0.0001"))
+    names = [entry[1][0] for entry in device.main_queue[1:5]]
     assert names == ["_array_a_clock_t", "_array_a_clock_timestep", "_array_b_clock_t",
                      "_array_b_clock_timestep"]
-    assert device.main_queue[4][0] == "run_network"
+    assert device.main_queue[5][0] == "run_network"

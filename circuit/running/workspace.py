@@ -12,9 +12,9 @@ After generating its code a process compares it with the shared project's. Same 
 it copies the compiled objects and binary (``make`` then has nothing to do). Different
 or no shared project: it compiles, holding the shared lock so that processes starting
 together wait for one compile instead of each doing their own, and publishes the
-result. Brian2 emits the clock-reset lines of ``main.cpp`` in set order, which changes
-from process to process; `canonical_clock_order` sorts them first, so the same
-structure always generates the same code.
+result. `canonical_main_queue` first removes what made Brian2's ``main.cpp`` differ
+between processes for one network (see there), so the same structure always generates
+the same code.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ SOURCE_SUFFIXES = (".cpp", ".h")
 SOURCE_NAMES = ("makefile",)
 #: Written next to the shared project: the digest of the code it was compiled from.
 DIGEST_FILE = "sources.sha256"
+#: Brian2's array holding the default clock's time step.
+DEFAULT_DT_ARRAY = "_array_defaultclock_dt"
 #: Folders of a project that are per run, never shared.
 PRIVATE = ("static_arrays", "results")
 
@@ -67,14 +69,20 @@ def claim(structure_dir: Path) -> Workspace:
     raise AssertionError("unreachable")
 
 
-def canonical_clock_order(device) -> None:
-    """Sort each run of clock resets in Brian2's main queue by array name.
+def canonical_main_queue(device, default_dt: float) -> None:
+    """Make Brian2's main queue the same in every process that builds one network.
 
-    Brian2 resets the clocks of a run by iterating over a set of Clock objects, whose
-    order follows memory addresses; the lines are independent, so sorting them keeps
-    their meaning and makes ``main.cpp`` identical in every process.
+    - Brian2 resets the clocks of a run by iterating over a set of Clock objects, whose
+      order follows memory addresses; the lines are independent, so each run of them is
+      sorted by array name.
+    - Setting ``defaultclock.dt`` emits a line in a fresh process but not in one that
+      built before (the clock outlives the device); the line is removed wherever it is
+      and set once, first, to `default_dt`.
     """
-    queue, start = device.main_queue, 0
+    queue = device.main_queue
+    queue[:] = [entry for entry in queue if not _is_default_dt(entry)]
+    queue.insert(0, ("set_by_single_value", (DEFAULT_DT_ARRAY, 0, repr(float(default_dt)))))
+    start = 0
     while start < len(queue):
         end = start
         while end < len(queue) and _is_clock_reset(queue[end]):
@@ -82,6 +90,11 @@ def canonical_clock_order(device) -> None:
         if end > start + 1:
             queue[start:end] = sorted(queue[start:end], key=lambda entry: entry[1][0])
         start = end + 1
+
+
+def _is_default_dt(entry) -> bool:
+    kind, arguments = entry
+    return kind == "set_by_single_value" and arguments[0] == DEFAULT_DT_ARRAY
 
 
 def _is_clock_reset(entry) -> bool:
@@ -95,8 +108,10 @@ def build(device, workspace: Workspace, make_jobs: int) -> bool:
 
     The device holds the network just 'run' (recorded, not simulated).
     """
+    from brian2 import defaultclock
+
     directory = workspace.directory
-    canonical_clock_order(device)
+    canonical_main_queue(device, defaultclock.dt_)
     device.build(directory=str(directory), compile=False, run=False)
     digest = source_digest(directory)
     shared = directory.parent / "shared"

@@ -35,19 +35,10 @@ def main(argv=None) -> int:
     _quiet_brian()
     try:
         return args.command(args)
-    except ConfigError as err:
+    except (ConfigError, StateError, ConnectionError) as err:  # bad input: exit 2
         print(f"circuit: {err}", file=sys.stderr)
         return 2
-    except FileExistsError as err:
-        print(f"circuit: {err}", file=sys.stderr)
-        return 3
-    except StateError as err:
-        print(f"circuit: {err}", file=sys.stderr)
-        return 2
-    except ConnectionError as err:
-        print(f"circuit: {err}", file=sys.stderr)
-        return 2
-    except DirectoryBusy as err:
+    except (FileExistsError, DirectoryBusy) as err:  # the output is taken: exit 3
         print(f"circuit: {err}", file=sys.stderr)
         return 3
     except KeyboardInterrupt:

@@ -174,6 +174,20 @@ def check_consistency(values: dict) -> None:
         raise ConfigError(problems)
 
 
+#: How far from an integer a ratio of durations may be and still count as whole.
+WHOLE_TOLERANCE = 1e-6
+
+
+def _whole(ratio: float) -> bool:
+    return abs(ratio - round(ratio)) <= WHOLE_TOLERANCE
+
+
+def override_text(key: str, value) -> str:
+    """The ``key=value`` override (as --set takes it) that sets `key` to a YAML `value`."""
+    text = yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+    return f"{key}={text}"
+
+
 def _behaviour_problems(values: dict) -> list:
     """Checks of the behaviour, session and interventions sections."""
     from ..model.agent import OPTIONS
@@ -183,7 +197,7 @@ def _behaviour_problems(values: dict) -> list:
     window, trial, warmup = behaviour["window"], behaviour["trial"], behaviour["warmup"]
     for key, value in (("trial", trial), ("warmup", warmup)):
         steps = float(value / window)
-        if abs(steps - round(steps)) > 1e-6:
+        if not _whole(steps):
             problems.append(f"behaviour.{key}: must be a whole number of behaviour.window "
                             f"({value} is {steps:.3g} windows)")
     if window >= trial:
@@ -191,10 +205,10 @@ def _behaviour_problems(values: dict) -> list:
     if session["trial"] > 0:
         length = behaviour["trials"] * trial
         windows, per_session = float(session["trial"] / window), float(length / session["trial"])
-        if windows < 2 - 1e-6 or abs(windows - round(windows)) > 1e-6:
+        if windows < 2 - WHOLE_TOLERANCE or not _whole(windows):
             problems.append(f"session.trial: must be a whole number (at least 2) of "
                             f"behaviour.window ({session['trial']} is {windows:.3g} windows)")
-        elif abs(per_session - round(per_session)) > 1e-6:
+        elif not _whole(per_session):
             problems.append(f"session.trial: must divide the session ({length}) into whole "
                             f"trials ({per_session:.3g})")
     roles = list(behaviour["ensembles"].values())

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..analysis.behaviour import SESSION_COLUMNS, TRIAL_COLUMNS, subject_metrics
 from ..config import ConfigError, load_config
+from ..config.loader import override_text
 from ..protocols.library import session_configs
 from ..results.tables import read_csv, write_csv
 from .subject import initial_overrides, run_subject
@@ -54,7 +55,7 @@ def subjects(config) -> list:
         if not isinstance(overrides, dict):
             problems.append(f"experiment.groups.{name}: expected a mapping of key: value")
             continue
-        texts = [f"{key}={_yaml(value)}" for key, value in overrides.items()]
+        texts = [override_text(key, value) for key, value in overrides.items()]
         for seed in seeds:
             try:
                 subject = load_config(config.plain, texts, seed=seed)
@@ -67,12 +68,6 @@ def subjects(config) -> list:
     if problems:
         raise ConfigError(problems)
     return result
-
-
-def _yaml(value) -> str:
-    import yaml
-
-    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
 
 
 def run_experiment(config, out: Path, progress: bool = True) -> dict:

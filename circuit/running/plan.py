@@ -30,7 +30,7 @@ import yaml
 
 from ..analysis.behaviour import METRICS
 from ..config import ConfigError, load_config
-from ..config.loader import read_yaml
+from ..config.loader import override_text, read_yaml
 from ..protocols.library import session_configs
 from .subject import initial_overrides
 
@@ -158,11 +158,8 @@ def run_key(config) -> str:
 
 
 def _texts(overrides: dict) -> list:
-    return [f"{key}={_yaml(value)}" for key, value in overrides.items()]
+    return [override_text(key, value) for key, value in overrides.items()]
 
-
-def _yaml(value) -> str:
-    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
 
 
 def _seeds(seeds, problems) -> list:

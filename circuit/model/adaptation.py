@@ -31,3 +31,22 @@ def d2r_after_session(availability: float, t: np.ndarray, drug_nM: np.ndarray,
     if availability <= floor:
         return float(availability)
     return float(floor + (availability - floor) * np.exp(-exposure(t, drug_nM) / scale))
+
+
+#: The inputs that depotentiation acts on: cortical afferents to D1 MSNs, the synapses
+#: whose cocaine-evoked potentiation Pascoli et al. 2012 reversed (SCIENCE.md finding 6).
+DEPOTENTIATED = ("cortex_to_nac_d1",)
+#: Baseline synaptic weight (weights are drawn around 1: connectivity.initialise_weights).
+BASELINE_WEIGHT = 1.0
+
+
+def depotentiated(weights: dict, fraction: float) -> dict:
+    """Plastic weights after LTD of the potentiated cortex -> D1 inputs: a weight above
+    the baseline keeps (1 - fraction) of its excess; weights at or below it are kept."""
+    out = dict(weights)
+    for name in DEPOTENTIATED:
+        if name in out:
+            w = np.asarray(out[name], dtype=np.float64)
+            excess = np.clip(w - BASELINE_WEIGHT, 0.0, None)
+            out[name] = w - fraction * excess
+    return out

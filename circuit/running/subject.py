@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from brian2 import second
 
 from ..analysis import behaviour as analysis
+from ..model import adaptation, pharmacology
 from ..protocols.library import session_configs
 from ..results.state import State
 from .simulate import run
@@ -58,6 +59,9 @@ def run_subject(config, labels: dict | None = None, progress=None) -> SubjectRes
             state = state.aged(float(session["behaviour"]["session_interval"] / second),
                                float(session["plasticity"]["vta"]["tau_decay"] / second),
                                float(session["receptors"]["d2r_loss"]["recovery"] / second))
+            if pharmacology.given(session, "depotentiation"):
+                fraction = session["interventions"]["depotentiation"]["fraction"]
+                state = replace(state, weights=adaptation.depotentiated(state.weights, fraction))
         started = time.perf_counter()
         results = run(session, progress=False, state=state)
         state = results.state

@@ -20,7 +20,8 @@ TRIAL_COLUMNS = ("group", "seed", "session", "protocol", "phase", "trial", "opti
 #: Columns of the per-session table, in order.
 SESSION_COLUMNS = ("group", "seed", "session", "protocol", "phase", "trials", "active",
                    "inactive", "social", "infusions", "social_rewards", "breakpoint",
-                   "social_fraction", "d2r_availability", "vta_potentiation", "oxt_tone")
+                   "social_fraction", "da_mean_nM", "d1_rate_hz", "d2_rate_hz",
+                   "cortex_d1_weight", "d2r_availability", "vta_potentiation", "oxt_tone")
 
 
 def trial_table(results, config, labels: dict) -> list:
@@ -86,9 +87,18 @@ def session_summary(trials: list, labels: dict, state) -> dict:
             "breakpoint": max(completed) if completed else 0,
             "social_fraction": (round(float(np.nan_to_num(social)) / choices, 4)
                                 if choices else float("nan")),
+            **{name: round(float(np.mean([row[name] for row in trials])), 4)
+               for name in ("da_mean_nM", "d1_rate_hz", "d2_rate_hz")},
+            "cortex_d1_weight": _mean_weight(state, "cortex_to_nac_d1"),
             "d2r_availability": round(state.d2r_availability, 5),
             "vta_potentiation": round(state.vta_potentiation, 5),
             "oxt_tone": round(state.oxt_tone, 5)}
+
+
+def _mean_weight(state, projection: str) -> float:
+    """Mean weight of a plastic projection at the end of the session (NaN if absent)."""
+    weights = state.weights.get(projection)
+    return round(float(np.mean(weights)), 5) if weights is not None and weights.size else float("nan")
 
 
 #: Per-subject measures (`subject_metrics`): name -> (phases the schedule needs, meaning).
@@ -104,6 +114,14 @@ METRICS = {
     "reinstatement_ratio": (("extinction", "reinstatement"),
                             "reinstated over last-extinction active presses"),
     "social_fraction": (("choice",), "fraction of choices for the social option"),
+    "acquisition_d1_weight": (("acquisition",),
+                              "mean cortex->D1 MSN weight after the last acquisition session"),
+    "acquisition_vta_potentiation": (("acquisition",),
+                                     "VTA DA input potentiation after the last acquisition session"),
+    "acquisition_d2r": (("acquisition",), "D2R availability after the last acquisition session"),
+    "final_da_nM": ((), "mean NAc [DA] (nM) over the last session"),
+    "final_d2_rate": ((), "mean D2 MSN rate (Hz) over the last session"),
+    "final_d1_rate": ((), "mean D1 MSN rate (Hz) over the last session"),
 }
 
 
@@ -122,6 +140,14 @@ def subject_metrics(sessions: list) -> dict:
         metrics["acquisition_last"] = float(active[-1])
         metrics["acquisition_inactive"] = float(np.mean([r["inactive"]
                                                          for r in by_phase["acquisition"]]))
+        last = by_phase["acquisition"][-1]
+        metrics["acquisition_d1_weight"] = float(last["cortex_d1_weight"])
+        metrics["acquisition_vta_potentiation"] = float(last["vta_potentiation"])
+        metrics["acquisition_d2r"] = float(last["d2r_availability"])
+    if sessions:
+        metrics["final_da_nM"] = float(sessions[-1]["da_mean_nM"])
+        metrics["final_d2_rate"] = float(sessions[-1]["d2_rate_hz"])
+        metrics["final_d1_rate"] = float(sessions[-1]["d1_rate_hz"])
     if "progressive_ratio" in by_phase:
         metrics["breakpoint"] = float(max(r["breakpoint"] for r in by_phase["progressive_ratio"]))
     extinction = by_phase.get("extinction", [])

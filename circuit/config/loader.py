@@ -47,6 +47,15 @@ class Config(Mapping):
     def __repr__(self) -> str:
         return f"Config(source={self.source!r})"
 
+    def with_seed(self, seed: int) -> "Config":
+        """This config with ``simulation.seed`` replaced, without validating it all again
+        (an experiment resolves one config per cell and derives its seeds)."""
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+            raise ConfigError(f"simulation.seed: expected an integer in [0, 2**32), got {seed!r}")
+        values = {**self._values, "simulation": {**self._values["simulation"], "seed": seed}}
+        plain = {**self.plain, "simulation": {**self.plain["simulation"], "seed": seed}}
+        return Config(values, plain, self.source, self.experiment)
+
     def to_yaml(self) -> str:
         """The resolved config as YAML text."""
         return yaml.safe_dump(self.plain, sort_keys=False)

@@ -8,6 +8,7 @@ product/quotient of unit names and numbers (``nS/mV``, ``1/ms``, ``uM/s``). Dose
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 import brian2
@@ -40,8 +41,12 @@ class UnitError(ValueError):
     """A unit string that cannot be read."""
 
 
+@functools.lru_cache(maxsize=None)
 def parse_unit(text: str):
-    """The Brian2 unit (a Quantity of magnitude 1 in SI) named by `text`; '1' is dimensionless."""
+    """The Brian2 unit (a Quantity of magnitude 1 in SI) named by `text`; '1' is dimensionless.
+
+    Cached: a config names a few dozen units, read hundreds of times per experiment plan.
+    """
     text = text.strip()
     if text.startswith("/"):
         text = "1" + text

@@ -131,7 +131,8 @@ def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) ->
             texts = [*common_texts, *_texts(changes), *_texts(dict(point))]
             where = f"conditions.{condition}" + (f" at {cell.name}" if point else "")
             try:
-                configs = [load_config(base, texts, seed=seed) for seed in seeds]
+                first = load_config(base, texts, seed=seeds[0])
+                configs = [first.with_seed(seed) for seed in seeds]
                 for config in configs:
                     config.source = str(folder / spec["base"])
                 sessions = session_configs(configs[0], initial_overrides(configs[0]))

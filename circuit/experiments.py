@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,32 +60,51 @@ def run_spec(spec: Path, out: Path, workers: int | None = None, scheduler: str |
         raise FileExistsError(f"{out} already exists; pass --resume to finish the experiment "
                               "it holds (stored runs are kept) or choose another --out")
     workers = default_workers() if workers is None else workers
-    with ExperimentDir(out) as store:
-        handler = logging.FileHandler(out / LOG)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-        logger = logging.getLogger("circuit")
-        level = logger.level
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)  # the log file gets every step, whatever the console
-        try:
-            return _run(plan, spec, store, workers, scheduler, progress, figures)
-        finally:
-            logger.removeHandler(handler)
-            logger.setLevel(level)
-            handler.close()
+    with ExperimentDir(out) as store, logged_to(out / LOG):
+        return _run(plan, spec, store, workers, scheduler, progress, figures)
+
+
+@contextmanager
+def logged_to(path: Path):
+    """Within the block, every step of circuit's loggers is also appended to `path`."""
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logger = logging.getLogger("circuit")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)  # the log file gets every step, whatever the console
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        handler.close()
+
+
+def where_it_runs(workers: int, scheduler: str | None) -> str:
+    """Words for the report and log: the cluster, the local processes, or this process."""
+    return (f"the Dask cluster at {scheduler}" if scheduler else
+            f"{workers} local worker process{'es' * (workers != 1)}" if workers else
+            "this process")
 
 
 def _run(plan: Plan, spec: Path, store: ExperimentDir, workers, scheduler, progress,
          figures) -> ExperimentResult:
     out = store.root
     atomic_write_text(out / SPEC, Path(spec).read_text())
-    where = (f"the Dask cluster at {scheduler}" if scheduler else
-             f"{workers} local worker process{'es' * (workers != 1)}" if workers else
-             "this process")
+    where = where_it_runs(workers, scheduler)
     log.info("circuit: experiment %s: %d runs (%d cells x %d seeds) on %s", spec,
              len(plan.runs), len(plan.cells), len(plan.seeds), where)
     started = time.perf_counter()
-    outcome = execute(plan, store, workers, scheduler, progress)
+    outcome = execute(plan.runs, store, workers, scheduler, progress)
+    return write_outputs(plan, store, out, outcome, started, where, figures)
+
+
+def write_outputs(plan: Plan, store: ExperimentDir, out: Path, outcome, started: float,
+                  where: str, figures: bool = True) -> ExperimentResult:
+    """runs.csv, stats.csv, the figures and report.md of `plan` in `out`, from the runs
+    `store` holds; `outcome` (execute's) and `started` (perf_counter) for the report."""
+    out.mkdir(parents=True, exist_ok=True)
     runs = run_rows(plan, store)
     write_csv(out / RUNS_CSV, runs, _run_columns(plan))
     stats = contrast_table(runs, plan.contrasts, plan.metrics, plan.sweep_keys)

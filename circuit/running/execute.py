@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ..analysis.behaviour import SESSION_COLUMNS, TRIAL_COLUMNS, subject_metrics
 from ..config import load_config
 from ..results.runs import ExperimentDir
-from .plan import Plan, Run
+from .plan import Run
 from .subject import run_subject
 
 log = logging.getLogger(__name__)
@@ -69,16 +69,16 @@ def _worker_name() -> str:
         return f"pid{os.getpid()}"
 
 
-def execute(plan: Plan, store: ExperimentDir, workers: int = 1, scheduler: str | None = None,
+def execute(runs: list, store: ExperimentDir, workers: int = 1, scheduler: str | None = None,
             progress=None) -> Outcome:
-    """Simulate every run of `plan` not yet in `store`, storing each as it finishes.
+    """Simulate every run (`plan.Run`) not yet in `store`, storing each as it finishes.
 
     `workers` local processes (0: in this process, no Dask) unless `scheduler` names a
     running Dask scheduler. `progress(text)` is called after each run.
     """
     outcome = Outcome()
     pending, seen = [], set()
-    for run in plan.runs:
+    for run in runs:
         if store.done(run.key):
             outcome.reused.append(run.key)
         elif run.key not in seen:  # two cells can resolve to the same config
@@ -86,7 +86,7 @@ def execute(plan: Plan, store: ExperimentDir, workers: int = 1, scheduler: str |
             seen.add(run.key)
     if outcome.reused:
         log.info("circuit: %d of %d runs already stored; running the other %d",
-                 len(set(outcome.reused)), len({r.key for r in plan.runs}), len(pending))
+                 len(set(outcome.reused)), len({r.key for r in runs}), len(pending))
     meter = _Meter(len(pending), progress)
     if not pending:
         return outcome

@@ -132,3 +132,30 @@ def test_adolescent_oxt_raises_the_tone_and_m6_gates_it():
 def test_unknown_phase_in_an_intervention_is_rejected():
     with pytest.raises(circuit.ConfigError, match=r"interventions.oxt.phases\[0\]"):
         circuit.load_config(REDUCED, ["interventions.oxt.phases=[acqusition]"])
+
+
+def test_depotentiation_changes_no_constant_of_the_network():
+    """It acts on the weights a session starts from (circuit.running.subject), not on
+    anything the compiled network receives."""
+    assert _changes("interventions.depotentiation.given=on",
+                    "interventions.depotentiation.phases=[acquisition]") == {}
+
+
+def test_depotentiation_removes_the_potentiation_of_cortex_to_d1_only():
+    import numpy as np
+
+    from circuit.model import adaptation, pharmacology
+
+    weights = {"cortex_to_nac_d1": np.array([0.7, 1.0, 1.5, 2.0]),
+               "cortex_to_nac_d2": np.array([1.5, 2.0])}
+    full = adaptation.depotentiated(weights, 1.0)
+    assert full["cortex_to_nac_d1"].tolist() == [0.7, 1.0, 1.0, 1.0]  # depressed ones kept
+    assert full["cortex_to_nac_d2"] is weights["cortex_to_nac_d2"]
+    half = adaptation.depotentiated(weights, 0.5)
+    assert half["cortex_to_nac_d1"].tolist() == [0.7, 1.0, 1.25, 1.5]
+    assert weights["cortex_to_nac_d1"].tolist() == [0.7, 1.0, 1.5, 2.0]  # input untouched
+    given = ["interventions.depotentiation.given=on"]  # default phases: [reinstatement]
+    assert pharmacology.given(circuit.load_config(REDUCED, [
+        *given, "session.phase=reinstatement", "session.options=[drug]"]), "depotentiation")
+    assert not pharmacology.given(circuit.load_config(REDUCED, [*given, *SESSION]),
+                                  "depotentiation")

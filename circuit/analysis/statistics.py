@@ -92,13 +92,8 @@ def compare(a, b) -> dict:
 def correct(rows: list) -> None:
     """Add Benjamini-Hochberg adjusted p-values across all `rows` (NaN stays NaN)."""
     for test in ("welch_p", "mannwhitney_p"):
-        values = np.array([row[test] for row in rows], float)
-        finite = np.isfinite(values)
-        adjusted = np.full(len(values), math.nan)
-        if finite.any():
-            adjusted[finite] = stats.false_discovery_control(values[finite], method="bh")
-        for row, value in zip(rows, adjusted):
-            row[f"{test}_bh"] = float(value)
+        for row, value in zip(rows, bh([row[test] for row in rows])):
+            row[f"{test}_bh"] = value
 
 
 def contrast_table(runs: list, contrasts: list, metrics: list, sweep_keys: list) -> list:
@@ -137,3 +132,96 @@ def _mean(x) -> float:
 
 def _sd(x) -> float:
     return float(np.std(x, ddof=1)) if len(x) > 1 else math.nan
+
+
+def _standardised_difference(a, b, axis=-1):
+    """Hedges' g along `axis` (vectorised for scipy.stats.bootstrap)."""
+    n_a, n_b = a.shape[axis], b.shape[axis]
+    pooled = np.sqrt(((n_a - 1) * np.var(a, axis=axis, ddof=1)
+                      + (n_b - 1) * np.var(b, axis=axis, ddof=1)) / (n_a + n_b - 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (1 - 3 / (4 * (n_a + n_b) - 9)) * _mean_difference(a, b, axis) / pooled
+
+
+def percentile_ci(samples: tuple, statistic) -> tuple:
+    """95% percentile bootstrap interval of `statistic(*samples, axis)`, each sample
+    resampled independently; NaN where a sample has fewer than 2 values or the
+    statistic is undefined on most resamples."""
+    samples = tuple(np.asarray(s, float) for s in samples)
+    if any(len(s) < 2 for s in samples):
+        return math.nan, math.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = stats.bootstrap(samples, statistic, confidence_level=CONFIDENCE,
+                                 n_resamples=RESAMPLES, method="percentile", vectorized=True,
+                                 rng=np.random.default_rng(BOOTSTRAP_SEED))
+    low, high = result.confidence_interval
+    return (float(low), float(high)) if np.isfinite(low) and np.isfinite(high) else (math.nan,
+                                                                                     math.nan)
+
+
+def hedges_g_ci(a, b) -> tuple:
+    """Hedges' g of a vs b and its 95% percentile bootstrap interval."""
+    return (hedges_g(a, b), *percentile_ci((a, b), _standardised_difference))
+
+
+def one_sample(x, value: float) -> dict:
+    """A sample against a fixed value: the difference, the standardised effect
+    (mean - value) / SD with its bootstrap interval, and the two-sided one-sample t-test."""
+    x = np.asarray([v for v in x if np.isfinite(v)], float)
+    row = {"n": len(x), "mean": _mean(x), "difference": _mean(x) - value,
+           "effect": math.nan, "effect_low": math.nan, "effect_high": math.nan,
+           "t": math.nan, "p": math.nan}
+    if len(x) >= 2 and np.std(x, ddof=1) > 0:
+        def effect(sample, axis=-1):
+            return (np.mean(sample, axis=axis) - value) / np.std(sample, axis=axis, ddof=1)
+        row["effect"] = float(effect(x))
+        row["effect_low"], row["effect_high"] = percentile_ci((x,), effect)
+        test = stats.ttest_1samp(x, value)
+        row["t"], row["p"] = float(test.statistic), float(test.pvalue)
+    return row
+
+
+def interaction(a, b, c, d) -> dict:
+    """The difference of two differences, (a - b) - (c - d), over four independent
+    samples: the ANOVA contrast t-test with the pooled within-group variance
+    (df = N - 4), and the contrast over the pooled SD with its bootstrap interval."""
+    groups = [np.asarray([v for v in g if np.isfinite(v)], float) for g in (a, b, c, d)]
+    row = {"n": sum(len(g) for g in groups), "difference": math.nan, "effect": math.nan,
+           "effect_low": math.nan, "effect_high": math.nan, "t": math.nan, "p": math.nan}
+    if any(len(g) < 2 for g in groups):
+        return row
+    weights = np.array([1.0, -1.0, -1.0, 1.0])
+
+    def pooled_sd(*samples, axis=-1):
+        dof = sum(s.shape[axis] - 1 for s in samples)
+        return np.sqrt(sum((s.shape[axis] - 1) * np.var(s, axis=axis, ddof=1)
+                           for s in samples) / dof)
+
+    def contrast(*samples, axis=-1):
+        return sum(w * np.mean(s, axis=axis) for w, s in zip(weights, samples))
+
+    def standardised(*samples, axis=-1):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return contrast(*samples, axis=axis) / pooled_sd(*samples, axis=axis)
+
+    row["difference"] = float(contrast(*groups))
+    sd = float(pooled_sd(*groups))
+    if sd > 0:
+        dof = row["n"] - 4
+        se = sd * math.sqrt(sum(1 / len(g) for g in groups))
+        row["effect"] = row["difference"] / sd
+        row["t"] = row["difference"] / se
+        row["p"] = float(2 * stats.t.sf(abs(row["t"]), dof))
+        row["effect_low"], row["effect_high"] = percentile_ci(tuple(groups), standardised)
+    return row
+
+
+def bh(p_values) -> list:
+    """Benjamini-Hochberg adjusted p-values (NaN stays NaN)."""
+    values = np.array(p_values, float)
+    adjusted = np.full(len(values), math.nan)
+    finite = np.isfinite(values)
+    if finite.any():
+        adjusted[finite] = stats.false_discovery_control(values[finite], method="bh")
+    return [float(v) for v in adjusted]

@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine (Python 3.11 and a C++ compiler):
 #   make run    set up, then run the default experiment with its figures -> results/default
 #   make test   set up, then run the test suite (what CI runs)
+#   make validate   the full literature scorecard -> docs/validation.md (about two hours)
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -8,7 +9,7 @@ BIN     = $(VENV)/bin
 OUT    ?= results/default
 STAMP   = $(VENV)/.installed
 
-.PHONY: setup run test test-all bench clean
+.PHONY: setup run test test-all bench validate clean
 
 setup: $(STAMP)
 
@@ -28,6 +29,10 @@ test: $(STAMP)
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest
+
+validate: $(STAMP)
+	$(BIN)/circuit validate --out results/validation --resume
+	$(BIN)/python scripts/publish_validation.py results/validation
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/plasticity_cost.py

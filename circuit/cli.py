@@ -5,6 +5,8 @@
                        [--resume]                   finish an interrupted experiment
     circuit experiment SPEC --out DIR [--workers N | --scheduler ADDRESS] [--resume]
                                                     conditions x seeds, statistics, report
+    circuit validate --out DIR [--quick] [--workers N | --scheduler ADDRESS] [--resume]
+                                                    the literature scorecard (SCIENCE.md 5)
     circuit check CONFIG [--set key=value ...]      validate and print the resolved config
     circuit plasticity SPEC --out DIR [--config CONFIG] [--set ...]   the plasticity bench
 """
@@ -32,6 +34,7 @@ def main(argv=None) -> int:
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     for handler in logging.getLogger().handlers:  # the console, whatever loggers log to files
         handler.setLevel(level)
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # Dask's start-up chatter
     _quiet_brian()
     try:
         return args.command(args)
@@ -91,20 +94,23 @@ def _parser() -> argparse.ArgumentParser:
     experiment.add_argument("spec", type=Path, metavar="SPEC", help="YAML experiment spec")
     experiment.add_argument("--out", required=True, type=Path, metavar="DIR",
                             help="experiment directory to create (or finish, with --resume)")
-    where = experiment.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, metavar="N",
-                       help="local Dask worker processes (default: one per core; 0 runs "
-                            "everything in this process, without Dask)")
-    where.add_argument("--scheduler", metavar="ADDRESS",
-                       help="run on an existing Dask cluster, e.g. tcp://host:8786 "
-                            "(docs/experiments.md: SLURM with dask-jobqueue)")
-    experiment.add_argument("--resume", action="store_true",
-                            help="keep the runs DIR already holds and run the rest")
-    experiment.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                            dest="overrides",
-                            help="override a config value in every run (repeatable)")
+    _runner_arguments(experiment)
     experiment.add_argument("--no-figures", action="store_true", help="skip the figures")
     experiment.set_defaults(command=_experiment)
+
+    validate = commands.add_parser(
+        "validate", help="score the model against the literature findings (SCIENCE.md 5)",
+        description="Run every experiment spec of validation/findings.yaml, test each "
+                    "finding (direction, significance after correction, magnitude where "
+                    "the literature gives one) and write DIR/scorecard.md, "
+                    "DIR/scorecard.json and DIR/figures/ (docs/validation.md).")
+    validate.add_argument("--out", required=True, type=Path, metavar="DIR",
+                          help="validation directory to create (or finish, with --resume)")
+    validate.add_argument("--quick", action="store_true",
+                          help="a reduced network, two seeds, one session per phase: "
+                               "checks the machinery in minutes, not the science")
+    _runner_arguments(validate)
+    validate.set_defaults(command=_validate)
 
     check = commands.add_parser(
         "check", help="validate a config and print it resolved",
@@ -129,6 +135,22 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--overwrite", action="store_true", help="replace DIR if it exists")
     bench.set_defaults(command=_plasticity)
     return parser
+
+
+def _runner_arguments(parser) -> None:
+    """Where the runs go (--workers | --scheduler), --resume and --set."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="local Dask worker processes (default: one per core; 0 runs "
+                            "everything in this process, without Dask)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on an existing Dask cluster, e.g. tcp://host:8786 "
+                            "(docs/experiments.md: SLURM with dask-jobqueue)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the runs DIR already holds and run the rest")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        dest="overrides", help="override a config value in every run "
+                                               "(repeatable)")
 
 
 def _config_arguments(parser) -> None:
@@ -213,6 +235,31 @@ def _experiment(args) -> int:
         return 130
     if not result.complete:
         print(f"circuit: {len(result.failed)} runs failed (see {result.out}/experiment.log); "
+              "rerun with --resume to retry them", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _validate(args) -> int:
+    """The validation scorecard (docs/validation.md); exit 1 if any run failed."""
+    from .validation import run_validation
+
+    if args.workers is not None and args.workers < 0:
+        raise ConfigError(["--workers: must be 0 or more"])
+    try:
+        card = run_validation(args.out, quick=args.quick, workers=args.workers,
+                              scheduler=args.scheduler, resume=args.resume,
+                              overrides=args.overrides,
+                              progress=None if args.quiet else _progress_line)
+    except KeyboardInterrupt:
+        print(f"circuit: interrupted; the runs that finished are stored in {args.out}/runs: "
+              "rerun with --resume to finish", file=sys.stderr)
+        return 130
+    log.info("circuit: %d of %d findings reproduced%s; scorecard in %s", card.passed,
+             len(card.findings), " (--quick: machinery only)" * card.quick,
+             card.out / "scorecard.md")
+    if card.failed:
+        print(f"circuit: {len(card.failed)} runs failed (see {card.out}/validation.log); "
               "rerun with --resume to retry them", file=sys.stderr)
         return 1
     return 0

@@ -1,0 +1,155 @@
+"""Figures of the validation scorecard (no Brian2 needed).
+
+- ``scorecard.png``: one row per test, grouped by finding: the standardised effect
+  (Hedges' g; (mean - value) / SD; the interaction over the pooled SD) with its 95%
+  bootstrap interval, signed so that right of zero is the literature's direction;
+  green where the test passes, red where it fails;
+- ``knockouts.png``: the share of each test's effect that each mechanism carries
+  (1 - effect without it / effect), mechanisms x tests; grey where not run;
+- ``heteromer_fold.png``: each sensitivity test's effect (difference of means, 95%
+  interval) against the heteromer's fold change.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from .style import new_figure, save_png
+
+PASS, FAIL, IDLE = "#2a9d4b", "#c8372d", "0.85"
+ROW_HEIGHT_IN = 0.28
+SHARE_LIMITS = (-1.0, 2.0)  # colour scale of the knock-out shares (clipped beyond)
+
+
+def make_validation_figures(card, catalogue, out: Path, default: float | None = None) -> list:
+    """Write the scorecard's figures into `out`; return their paths. `default`: the
+    base config's value of the sensitivity key, marked on its figure."""
+    paths = [scorecard_figure(card.findings, out / "scorecard.png")]
+    if card.knockouts:
+        paths.append(knockout_figure(card.knockouts, catalogue, out / "knockouts.png"))
+    if card.sensitivity:
+        paths.append(sensitivity_figure(card.sensitivity, catalogue.sensitivity["key"],
+                                        out / "heteromer_fold.png", default))
+    return paths
+
+
+def _finite(x) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def scorecard_figure(findings: list, path: Path) -> Path:
+    """Finding x effect size with its interval, pass/fail colour."""
+    rows = [(entry, test) for entry in findings for test in entry["tests"]]
+    fig = new_figure(1.2 + ROW_HEIGHT_IN * len(rows))
+    ax = fig.add_subplot(1, 1, 1)
+    labels = []
+    for y, (entry, result) in enumerate(rows):
+        test, sign = result["test"], result["test"].sign
+        colour = PASS if result["verdict"] == "pass" else FAIL
+        effect = result["effect"]
+        if _finite(effect):
+            low, high = sorted((sign * result["effect_low"], sign * result["effect_high"]))
+            if _finite(low) and _finite(high):
+                ax.plot([low, high], [y, y], color=colour, lw=2.2, solid_capstyle="butt")
+            ax.plot(sign * effect, y, "o", color=colour, ms=6)
+        else:
+            ax.text(0, y, "not measured", color=FAIL, va="center", ha="center", fontsize=8)
+        labels.append(f"{entry['finding'].id}. {test.label}")
+        if k_first(rows, y):
+            ax.annotate("PASS" if entry["verdict"] == "pass" else "FAIL", (1.01, y),
+                        xycoords=("axes fraction", "data"), va="center", fontsize=8,
+                        fontweight="bold", color=PASS if entry["verdict"] == "pass" else FAIL)
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.set_yticks(range(len(rows)), labels)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    for y in range(len(rows)):
+        if k_first(rows, y):
+            ax.axhline(y - 0.5, color="0.85", lw=0.6)
+    ax.set_xlabel("standardised effect in the literature's direction (right of 0: as "
+                  "reported), 95% bootstrap interval")
+    passed = sum(entry["verdict"] == "pass" for entry in findings)
+    ax.set_title(f"Validation scorecard: {passed} of {len(findings)} findings reproduced "
+                 "(green: test passes; red: fails; right: the finding's verdict)", loc="left")
+    ax.grid(axis="x", color="0.92")
+    return save_png(fig, path)
+
+
+def k_first(rows: list, y: int) -> bool:
+    """Whether row `y` is the first test of its finding."""
+    return y == 0 or rows[y - 1][0] is not rows[y][0]
+
+
+def knockout_figure(knockouts: list, catalogue, path: Path) -> Path:
+    """Mechanisms x tests: the share of the effect each knock-out removes."""
+    mechanisms = list(catalogue.mechanisms)
+    tests = list(dict.fromkeys((k["finding"], k["test"]) for k in knockouts if k["run"]))
+    if not tests:
+        tests = list(dict.fromkeys((k["finding"], k["test"]) for k in knockouts))
+    grid = np.full((len(mechanisms), len(tests)), np.nan)
+    ran = np.zeros(grid.shape, bool)
+    for k in knockouts:
+        if (k["finding"], k["test"]) in tests:
+            at = mechanisms.index(k["mechanism"]), tests.index((k["finding"], k["test"]))
+            grid[at], ran[at] = k["share"], k["run"]
+    fig = new_figure(1.6 + 0.42 * len(mechanisms) + 0.07 * max(len(t[1]) for t in tests))
+    ax = fig.add_subplot(1, 1, 1)
+    ax.set_facecolor(IDLE)  # NaN cells: not run, or no effect to share
+    image = ax.imshow(np.clip(grid, *SHARE_LIMITS), cmap="RdBu_r", vmin=SHARE_LIMITS[0],
+                      vmax=SHARE_LIMITS[1], aspect="auto")
+    noted = [bool(catalogue.mechanisms[m].get("idle")) and not ran[i].any()
+             for i, m in enumerate(mechanisms)]
+    for (i, j), value in np.ndenumerate(grid):
+        if noted[i]:
+            continue  # the row carries the mechanism's note instead
+        text = f"{value:.2f}" if np.isfinite(value) else ("n/a" if ran[i, j] else "-")
+        dark = np.isfinite(value) and not -0.4 <= value <= 1.4  # the ends of the colour map
+        ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                color="white" if dark else "0.1")
+    for i, mechanism in enumerate(mechanisms):
+        if noted[i]:
+            idle = catalogue.mechanisms[mechanism]["idle"]
+            ax.text((len(tests) - 1) / 2, i, f"not run: {idle}", ha="center", va="center",
+                    fontsize=7, color="0.25", wrap=True,
+                    bbox={"facecolor": IDLE, "edgecolor": "none"})
+    ax.set_yticks(range(len(mechanisms)),
+                  [f"{m}: {catalogue.mechanisms[m]['name']}" for m in mechanisms])
+    ax.set_xticks(range(len(tests)), [f"{f}. {t}" for f, t in tests], rotation=30,
+                  ha="right", fontsize=8)
+    ax.set_title("Knock-outs: the share of each effect the mechanism carries\n"
+                 "(1: all, 0: none, < 0: the effect grows without it; 'n/a': no effect to "
+                 "share; '-': not run)", loc="left")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="share (clipped to [-1, 2])")
+    return save_png(fig, path)
+
+
+def sensitivity_figure(entries: list, key: str, path: Path, default: float | None = None) -> Path:
+    """One panel per sensitivity test: its effect against the swept value."""
+    tests = list(dict.fromkeys((e["finding"], e["test"]) for e in entries))
+    columns = min(3, len(tests))
+    rows = math.ceil(len(tests) / columns)
+    fig = new_figure(3.0 * rows)
+    for index, (finding, test) in enumerate(tests):
+        ax = fig.add_subplot(rows, columns, index + 1)
+        points = [e for e in entries if (e["finding"], e["test"]) == (finding, test)]
+        x = np.array([float(str(e["value"]).split()[0]) for e in points])
+        y = np.array([e["difference"] for e in points], float)
+        low = np.array([e.get("difference_low", np.nan) for e in points], float)
+        high = np.array([e.get("difference_high", np.nan) for e in points], float)
+        ax.fill_between(x, low, high, color="#4c72b0", alpha=0.2, lw=0)
+        ax.plot(x, y, "o-", color="#4c72b0")
+        ax.axhline(0, color="0.3", lw=0.8)
+        if default is not None:
+            ax.axvline(default, color="0.5", ls="--", lw=0.8)
+            ax.annotate("default", (default, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(2, -10), textcoords="offset points", fontsize=7, color="0.4")
+        ax.set_xscale("log")
+        ax.set_xticks(x, [f"{v:g}" for v in x])
+        ax.set_xlabel(key)
+        ax.set_ylabel(f"{test.condition} - {test.reference}")
+        ax.set_title(f"{finding}. {test.metric} ({test.expect} expected)", fontsize=9)
+    fig.suptitle("Sensitivity to the D2R-OXTR heteromer's fold change (difference of "
+                 "means, 95% bootstrap interval)")
+    return save_png(fig, path)

@@ -1,0 +1,9 @@
+"""The validation scorecard: one test per literature finding (SCIENCE.md section 5),
+each an experiment spec, a statistic and a verdict (docs/validation.md).
+
+    findings (validation/findings.yaml) -> specs -> execute -> scoring -> scorecard
+"""
+
+from .scorecard import QUICK, Scorecard, run_validation
+
+__all__ = ["QUICK", "Scorecard", "run_validation"]

@@ -1,0 +1,160 @@
+"""The catalogue of findings (`validation/findings.yaml`): what each claims, where it is
+observed, the spec that measures it and its tests; checked before anything runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..analysis.behaviour import METRICS
+from ..config import ConfigError
+
+#: Where the catalogue and its specs live.
+VALIDATION_DIR = Path(__file__).resolve().parents[2] / "validation"
+CATALOGUE = "findings.yaml"
+KINDS = ("contrast", "one_sample", "interaction")
+EXPECTATIONS = {"lower": -1, "higher": 1}
+_TEXT_KEYS = ("claim", "observation", "magnitude", "source")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One statistical test of a finding (see findings.yaml for the kinds)."""
+
+    kind: str
+    spec: str
+    condition: str
+    metric: str
+    expect: str
+    reference: str | None = None
+    value: float | None = None
+    versus: tuple = ()
+    ratio: tuple | None = None
+
+    @property
+    def sign(self) -> int:
+        """+1 if the effect is predicted positive, -1 if negative."""
+        return EXPECTATIONS[self.expect]
+
+    @property
+    def conditions(self) -> list:
+        return [c for c in (self.condition, self.reference, *self.versus) if c is not None]
+
+    @property
+    def label(self) -> str:
+        if self.kind == "one_sample":
+            against = f"vs {self.value:g}"
+        elif self.kind == "interaction":
+            against = f"- {self.reference}, vs {' - '.join(self.versus)}"
+        else:
+            against = f"vs {self.reference}"
+        return f"{self.metric}: {self.condition} {against} ({self.expect})"
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: int
+    claim: str
+    observation: str
+    magnitude: str
+    source: str
+    tests: tuple
+
+
+@dataclass
+class Catalogue:
+    findings: list
+    mechanisms: dict  # id -> {switch, name, idle?}
+    sensitivity: dict = field(default_factory=dict)
+    folder: Path = VALIDATION_DIR
+
+    @property
+    def specs(self) -> list:
+        """Every spec file the catalogue names, in order of first use."""
+        names = [t.spec for f in self.findings for t in f.tests]
+        return list(dict.fromkeys(names + list(self.sensitivity.get("specs", []))))
+
+
+def read_catalogue(folder: Path = VALIDATION_DIR) -> Catalogue:
+    """Read and check `folder/findings.yaml`; every problem names its key."""
+    path = Path(folder) / CATALOGUE
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as err:
+        raise ConfigError(f"{path}: {err}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping with 'findings'")
+    problems = []
+    mechanisms = data.get("mechanisms") or {}
+    for key, spec in mechanisms.items():
+        if not isinstance(spec, dict) or "switch" not in spec or "name" not in spec:
+            problems.append(f"mechanisms.{key}: needs 'switch' and 'name'")
+    findings = [_finding(entry, index, Path(folder), problems)
+                for index, entry in enumerate(data.get("findings") or [])]
+    if not findings:
+        problems.append("findings: none listed")
+    sensitivity = data.get("sensitivity") or {}
+    for index, name in enumerate(sensitivity.get("specs", [])):
+        if not (Path(folder) / name).is_file():
+            problems.append(f"sensitivity.specs[{index}]: no spec file {name!r} in {folder}")
+    known = {f.id for f in findings}
+    for index, fid in enumerate(sensitivity.get("findings", [])):
+        if fid not in known:
+            problems.append(f"sensitivity.findings[{index}]: no finding {fid!r}")
+    if problems:
+        raise ConfigError([f"{path.name}: {p}" for p in problems])
+    return Catalogue(findings, mechanisms, sensitivity, Path(folder))
+
+
+def _finding(entry, index: int, folder: Path, problems: list) -> Finding | None:
+    where = f"findings[{index}]"
+    if not isinstance(entry, dict):
+        problems.append(f"{where}: expected a mapping")
+        return None
+    for key in ("id", *_TEXT_KEYS, "spec", "tests"):
+        if key not in entry:
+            problems.append(f"{where}.{key}: missing")
+    specs = entry.get("spec") or []
+    specs = [specs] if isinstance(specs, str) else list(specs)
+    for name in specs:
+        if not (folder / name).is_file():
+            problems.append(f"{where}.spec: no spec file {name!r} in {folder}")
+    tests = tuple(_test(t, f"{where}.tests[{k}]", specs, problems)
+                  for k, t in enumerate(entry.get("tests") or []))
+    if not tests:
+        problems.append(f"{where}.tests: none listed")
+    return Finding(entry.get("id"), *(str(entry.get(key, "")) for key in _TEXT_KEYS),
+                   tests=tests)
+
+
+def _test(entry, where: str, specs: list, problems: list) -> Criterion | None:
+    if not isinstance(entry, dict):
+        problems.append(f"{where}: expected a mapping")
+        return None
+    kind = entry.get("kind")
+    if kind not in KINDS:
+        problems.append(f"{where}.kind: {kind!r} is not one of {', '.join(KINDS)}")
+    if entry.get("expect") not in EXPECTATIONS:
+        problems.append(f"{where}.expect: {entry.get('expect')!r} is not lower or higher")
+    if entry.get("metric") not in METRICS:
+        problems.append(f"{where}.metric: unknown metric {entry.get('metric')!r}")
+    spec = entry.get("spec", specs[0] if len(specs) == 1 else None)
+    if spec not in specs:
+        problems.append(f"{where}.spec: must name one of the finding's specs {specs}")
+    needed = {"contrast": ("reference",), "one_sample": ("value",),
+              "interaction": ("reference", "versus")}.get(kind, ())
+    for key in ("condition", *needed):
+        if key not in entry:
+            problems.append(f"{where}.{key}: missing (a {kind} test needs it)")
+    versus = tuple(entry.get("versus") or ())
+    if kind == "interaction" and len(versus) != 2:
+        problems.append(f"{where}.versus: expected [condition, reference]")
+    ratio = entry.get("ratio")
+    if ratio is not None and (len(ratio) != 2 or not ratio[0] <= ratio[1]):
+        problems.append(f"{where}.ratio: expected [low, high]")
+    return Criterion(kind=kind, spec=spec, condition=entry.get("condition"),
+                metric=entry.get("metric"), expect=entry.get("expect"),
+                reference=entry.get("reference"), value=entry.get("value"), versus=versus,
+                ratio=tuple(ratio) if ratio else None)

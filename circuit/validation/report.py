@@ -1,0 +1,160 @@
+"""scorecard.md and scorecard.json: the findings, their tests and verdicts, the
+knock-out shares and the fold-change sensitivity."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+from .scoring import ALPHA
+
+
+def _clean(value):
+    """JSON-safe: NaN and infinities become None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _test_entry(result: dict) -> dict:
+    test = result["test"]
+    return {**asdict(test), "label": test.label,
+            **{k: v for k, v in result.items() if k != "test"}}
+
+
+def scorecard_json(card, catalogue, context: dict) -> dict:
+    return _clean({
+        "date": date.today().isoformat(), **context, "alpha": ALPHA,
+        "passed": card.passed, "findings_total": len(card.findings),
+        "findings": [{**{k: getattr(entry["finding"], k) for k in
+                         ("id", "claim", "observation", "magnitude", "source")},
+                      "verdict": entry["verdict"],
+                      "tests": [_test_entry(t) for t in entry["tests"]]}
+                     for entry in card.findings],
+        "knockouts": card.knockouts,
+        "sensitivity": [{**{k: v for k, v in e.items() if k != "test"},
+                         "test": e["test"].label} for e in card.sensitivity],
+        "failed_runs": card.failed,
+    })
+
+
+def _n(value, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{value:.{digits}g}" if isinstance(value, float) else str(value)
+
+
+def _p(value) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _interval(low, high) -> str:
+    return f"[{_n(low)}, {_n(high)}]" if all(map(_finite, (low, high))) else "-"
+
+
+def _finite(x) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Path) -> str:
+    """The scorecard text; figure links relative to `folder`."""
+    mode = ("**--quick**: a reduced network and two seeds. This checks the machinery, "
+            "not the science: the verdicts below mean nothing." if card.quick else
+            f"Full run: every condition with the seeds its spec names (at least 8 for "
+            f"every scored test), p < {ALPHA} after Benjamini-Hochberg correction across "
+            "every test of the scorecard.")
+    lines = [
+        "# Validation scorecard", "",
+        f"**{card.passed} of {len(card.findings)} findings of SCIENCE.md section 5 "
+        f"reproduced.** {mode}", "",
+        f"- date: {date.today().isoformat()}; {context['runs']} distinct runs on "
+        f"{context['where']}; {context['wall_s'] / 60:.1f} min in this invocation"
+        + (f"; **{context['failed_runs']} runs failed**" if context["failed_runs"] else ""),
+        "- a test passes when its effect is in the literature's direction, its p-value "
+        f"(Welch's t-test; one-sample t; the ANOVA interaction contrast) adjusted across "
+        f"all tests is below {ALPHA}, and a ratio the literature gives is met",
+        "- effect: Hedges' g (contrast), (mean - value) / SD (one sample), the contrast "
+        "over the pooled SD (interaction); 95% percentile bootstrap intervals", "",
+    ]
+    lines += [f"![{Path(p).stem}]({os.path.relpath(p, folder)})" for p in figures[:1]]
+    lines += ["", "| # | finding | test | means | effect [95% CI] | p (adj.) | verdict |",
+              "|---|---|---|---|---|---|---|"]
+    for entry in card.findings:
+        for k, result in enumerate(entry["tests"]):
+            finding = entry["finding"]
+            test = result["test"]
+            means = " vs ".join(_n(m) for m in result["means"])
+            verdict = ("**pass**" if result["verdict"] == "pass" else "**FAIL**") + \
+                f": {result['reason']}"
+            lines.append(f"| {finding.id if k == 0 else ''} | "
+                         f"{finding.claim if k == 0 else ''} | {test.label} | {means} | "
+                         f"{_n(result['effect'])} {_interval(result['effect_low'], result['effect_high'])} | "
+                         f"{_p(result['p_bh'])} | {verdict} |")
+    lines += ["", "## Findings", ""]
+    for entry in card.findings:
+        finding = entry["finding"]
+        lines += [f"**{finding.id}. {finding.claim}** ({entry['verdict']}). Observed: "
+                  f"{finding.observation}. Magnitude: {finding.magnitude}. Source: "
+                  f"{finding.source}. Spec: "
+                  + ", ".join(f"`validation/{s}`" for s in
+                              dict.fromkeys(t["test"].spec for t in entry["tests"])), ""]
+        for result in entry["tests"]:
+            if "ratio" in result and result["test"].ratio:
+                lines += [f"- ratio of means {_n(result['ratio'])} (literature: "
+                          f"{result['test'].ratio[0]:g}-{result['test'].ratio[1]:g})", ""]
+    lines += _knockout_section(card, catalogue, figures, folder)
+    lines += _sensitivity_section(card, catalogue, figures, folder)
+    if card.failed:
+        lines += ["## Failed runs", ""] + [f"- `{key}`: {error}"
+                                            for key, error in card.failed.items()] + [""]
+    lines += ["## Outputs", "",
+              "`scorecard.json` holds every number above; `experiments/<spec>/` each "
+              "spec's runs.csv, stats.csv, report.md and figures; `runs/<key>/` every run.",
+              ""]
+    return "\n".join(lines)
+
+
+def _knockout_section(card, catalogue, figures, folder) -> list:
+    lines = ["## Knock-outs: the share of each effect a mechanism carries", "",
+             "Share = 1 - effect without the mechanism / effect with it (1: it carries "
+             "all of the effect; 0: none; below 0: the effect grows without it). "
+             "Effect: the test's difference of means; 95% bootstrap interval.", ""]
+    lines += [f"![knockouts]({os.path.relpath(p, folder)})" for p in figures
+              if Path(p).stem == "knockouts"]
+    lines += ["", "| mechanism | finding | test | share [95% CI] |", "|---|---|---|---|"]
+    for mechanism, spec in catalogue.mechanisms.items():
+        rows = [k for k in card.knockouts if k["mechanism"] == mechanism]
+        measured = [k for k in rows if _finite(k["share"])]
+        if not measured:
+            note = spec.get("idle", "no knock-out condition in the specs")
+            lines.append(f"| {mechanism}: {spec['name']} | - | - | not run: {note} |")
+            continue
+        for k in measured:
+            lines.append(f"| {mechanism}: {spec['name']} | {k['finding']} | {k['test']} | "
+                         f"{_n(k['share'], 2)} {_interval(k['low'], k['high'])} |")
+    return lines + [""]
+
+
+def _sensitivity_section(card, catalogue, figures, folder) -> list:
+    if not card.sensitivity:
+        return []
+    key = catalogue.sensitivity["key"]
+    lines = [f"## Sensitivity to `{key}` (not known: SCIENCE.md M1)", ""]
+    lines += [f"![heteromer fold]({os.path.relpath(p, folder)})" for p in figures
+              if Path(p).stem == "heteromer_fold"]
+    lines += ["", f"| finding | test | {key} | difference [95% CI] | effect (g) |",
+              "|---|---|---|---|---|"]
+    for e in card.sensitivity:
+        lines.append(f"| {e['finding']} | {e['test'].label} | {e['value']} | "
+                     f"{_n(e['difference'])} {_interval(e.get('difference_low'), e.get('difference_high'))} | "
+                     f"{_n(e['effect'])} |")
+    return lines + [""]

@@ -1,0 +1,170 @@
+"""`circuit validate`: run every spec of the catalogue, score the findings, and write
+the scorecard (scorecard.md, scorecard.json, figures) and each spec's experiment outputs.
+
+All specs' runs go to one store (DIR/runs/<key>, shared: two specs that hold the same
+config share one run) and one Dask execution, so every worker builds each network once.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..config import ConfigError, load_config
+from ..experiments import logged_to, run_rows, where_it_runs, write_outputs
+from ..results.runs import ExperimentDir
+from ..results.store import atomic_write_text
+from ..running.execute import execute
+from ..running.plan import ALL, make_plan
+from . import scoring
+from .findings import VALIDATION_DIR, Catalogue, read_catalogue
+from .report import scorecard_json, scorecard_markdown
+
+log = logging.getLogger(__name__)
+
+#: --quick: checks the machinery, not the science. A network of a quarter of the
+#: default's neurons, 4-trial sessions, two seeds, one session per phase of a schedule.
+QUICK = {"seeds": [1, 2], "overrides": ("network.scale=0.1", "behaviour.trials=4")}
+EXPERIMENTS, FIGURES = "experiments", "figures"
+SCORECARD_MD, SCORECARD_JSON, LOG = "scorecard.md", "scorecard.json", "validation.log"
+
+
+@dataclass
+class Scorecard:
+    """What a validation produced (the contents of scorecard.json, in objects)."""
+
+    out: Path
+    findings: list
+    knockouts: list
+    sensitivity: list
+    failed: dict
+    quick: bool
+
+    @property
+    def passed(self) -> int:
+        return sum(entry["verdict"] == "pass" for entry in self.findings)
+
+
+def plans(catalogue: Catalogue, quick: bool = False, overrides=()) -> dict:
+    """Every spec's plan, validated; problems of all specs reported together."""
+    out, problems = {}, []
+    for name in catalogue.specs:
+        path = catalogue.folder / name
+        try:
+            spec = yaml.safe_load(path.read_text())
+            plan = make_plan(spec, path.parent, str(path), overrides)
+            if quick:
+                plan = make_plan(quick_spec(spec, plan), path.parent, str(path),
+                                 (*QUICK["overrides"], *overrides))
+        except ConfigError as err:
+            problems += [f"{name}: {p}" for p in err.problems]
+            continue
+        except (OSError, yaml.YAMLError) as err:
+            problems.append(f"{name}: {err}")
+            continue
+        out[name] = plan
+    problems += _missing_conditions(catalogue, out)
+    if problems:
+        raise ConfigError(problems)
+    return out
+
+
+def quick_spec(spec: dict, plan) -> dict:
+    """`spec` with QUICK's seeds and each condition's schedule cut to one session per
+    phase run (consecutive repeats of a protocol dropped)."""
+    quick = copy.deepcopy(spec)
+    quick["seeds"] = QUICK["seeds"]
+    conditions = quick.get("conditions") or {ALL: {}}
+    for cell_run in plan.runs:
+        schedule = list(cell_run.config["behaviour"]["schedule"])
+        short = [p for k, p in enumerate(schedule) if k == 0 or p != schedule[k - 1]]
+        conditions[cell_run.cell.condition] = {**(conditions[cell_run.cell.condition] or {}),
+                                               "behaviour.schedule": short}
+    quick["conditions"] = conditions
+    return quick
+
+
+def _missing_conditions(catalogue: Catalogue, plans_by_spec: dict) -> list:
+    problems = []
+    for index, finding in enumerate(catalogue.findings):
+        for k, test in enumerate(finding.tests):
+            plan = plans_by_spec.get(test.spec)
+            if plan is None:
+                continue
+            conditions = {cell.condition for cell in plan.cells}
+            where = f"findings.yaml: findings[{index}].tests[{k}]"
+            problems += [f"{where}: no condition {c!r} in {test.spec}"
+                         for c in test.conditions if c not in conditions]
+            if test.metric not in plan.metrics:
+                problems.append(f"{where}: {test.spec} does not measure {test.metric!r} "
+                                "(add it to the spec's metrics)")
+    return problems
+
+
+def run_validation(out: Path, quick: bool = False, workers: int | None = None,
+                   scheduler: str | None = None, resume: bool = False, progress=None,
+                   folder: Path = VALIDATION_DIR, overrides=()) -> Scorecard:
+    """Validate the catalogue and its specs, run what `out` lacks, score and write."""
+    from ..experiments import default_workers
+
+    catalogue = read_catalogue(folder)
+    by_spec = plans(catalogue, quick, overrides)  # everything checked before anything runs
+    out = Path(out).absolute()
+    if out.exists() and any(out.iterdir()) and not resume:
+        raise FileExistsError(f"{out} already exists; pass --resume to finish the validation "
+                              "it holds (stored runs are kept) or choose another --out")
+    workers = default_workers() if workers is None else workers
+    runs = list({run.key: run for plan in by_spec.values() for run in plan.runs}.values())
+    # short schedules first: an interrupted validation has scored what it could
+    runs.sort(key=lambda run: len(run.config["behaviour"]["schedule"]))
+    where = where_it_runs(workers, scheduler)
+    with ExperimentDir(out) as store, logged_to(out / LOG):
+        log.info("circuit: validation%s: %d findings, %d specs, %d distinct runs on %s",
+                 " (quick)" * quick, len(catalogue.findings), len(by_spec), len(runs), where)
+        started = time.perf_counter()
+        outcome = execute(runs, store, workers, scheduler, progress)
+        rows = {}
+        for name, plan in by_spec.items():
+            target = out / EXPERIMENTS / Path(name).stem
+            write_outputs(plan, store, target, outcome, started, where)
+            atomic_write_text(target / "spec.yaml", (folder / name).read_text())
+            rows[name] = run_rows(plan, store)
+        card = Scorecard(out, scoring.score(catalogue, rows),
+                         scoring.knockout_shares(catalogue, rows),
+                         scoring.sensitivity(catalogue, rows), outcome.failed, quick)
+        _write(card, catalogue, by_spec, time.perf_counter() - started, where)
+    return card
+
+
+def _base_value(catalogue: Catalogue, by_spec: dict) -> float | None:
+    """The sensitivity key's value in the base config of its first spec."""
+    names = catalogue.sensitivity.get("specs") or []
+    if not names:
+        return None
+    plan = by_spec[names[0]]
+    value = load_config(Path(plan.source).parent / plan.spec["base"])
+    for part in catalogue.sensitivity["key"].split("."):
+        value = value[part]
+    return float(value)
+
+
+def _write(card: Scorecard, catalogue: Catalogue, by_spec: dict, wall_s: float,
+           where: str) -> None:
+    from ..plotting.validation_figures import make_validation_figures
+
+    figures = make_validation_figures(card, catalogue, card.out / FIGURES,
+                                      _base_value(catalogue, by_spec))
+    context = {"quick": card.quick, "wall_s": wall_s, "where": where,
+               "seeds": {name: plan.seeds for name, plan in by_spec.items()},
+               "runs": len({run.key for plan in by_spec.values() for run in plan.runs}),
+               "failed_runs": len(card.failed)}
+    atomic_write_text(card.out / SCORECARD_JSON,
+                      json.dumps(scorecard_json(card, catalogue, context), indent=1))
+    atomic_write_text(card.out / SCORECARD_MD,
+                      scorecard_markdown(card, catalogue, context, figures, card.out))

@@ -1,0 +1,181 @@
+"""Verdicts: each test's statistic on the runs of its spec, the finding's verdict, the
+knock-out shares of M1-M7 and the fold-change sensitivity.
+
+A test passes when its effect lies in the predicted direction, its p-value, adjusted
+across every test of the scorecard (Benjamini-Hochberg), is below ALPHA, and, where the
+literature gives a magnitude, the ratio of the means lies in its range.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..analysis import statistics
+from .findings import Catalogue, Criterion
+
+#: Significance level after correction.
+ALPHA = 0.05
+
+
+def values(rows: list, condition: str, metric: str, point: dict | None = None) -> list:
+    """Finite values of `metric` over the runs (seeds) of one condition (at a sweep point)."""
+    point = point or {}
+    out = [float(row.get(metric, math.nan)) for row in rows if row["condition"] == condition
+           and all(row.get(k) == v for k, v in point.items())]
+    return [v for v in out if math.isfinite(v)]
+
+
+def measure(test: Criterion, rows: list, point: dict | None = None) -> dict:
+    """The statistic of one test: means, raw difference, standardised effect with its
+    95% interval, and the uncorrected two-sided p-value."""
+    a = values(rows, test.condition, test.metric, point)
+    if test.kind == "one_sample":
+        row = statistics.one_sample(a, float(test.value))
+        return {"n": [row["n"]], "means": [row["mean"]], **_pick(row)}
+    if test.kind == "contrast":
+        b = values(rows, test.reference, test.metric, point)
+        row = statistics.compare(a, b)
+        g, low, high = statistics.hedges_g_ci(a, b)
+        difference = row["difference"]
+        out = {"n": [row["n_a"], row["n_b"]], "means": [row["mean_a"], row["mean_b"]],
+               "difference": difference, "effect": g, "effect_low": low, "effect_high": high,
+               "p": row["welch_p"], "difference_low": row["ci_low"],
+               "difference_high": row["ci_high"]}
+        if test.ratio:
+            out["ratio"] = row["mean_a"] / row["mean_b"] if row["mean_b"] else math.nan
+        return out
+    groups = [values(rows, c, test.metric, point) for c in test.conditions]
+    row = statistics.interaction(*groups)
+    return {"n": [len(g) for g in groups], "means": [_mean(g) for g in groups], **_pick(row)}
+
+
+def _pick(row: dict) -> dict:
+    return {key: row[key] for key in ("difference", "effect", "effect_low", "effect_high", "p")}
+
+
+def _mean(x) -> float:
+    return float(np.mean(x)) if len(x) else math.nan
+
+
+def verdict(test: Criterion, result: dict) -> tuple:
+    """('pass' | 'fail', reason) from a measured result with its adjusted p (`p_bh`)."""
+    difference, p = result["difference"], result["p_bh"]
+    if not (math.isfinite(difference) and math.isfinite(p)):
+        return "fail", "not measured: too few runs or no spread"
+    if np.sign(difference) != test.sign:
+        return "fail", f"wrong direction ({difference:+.3g})"
+    if p >= ALPHA:
+        return "fail", f"right direction, not significant (p_bh = {p:.3g})"
+    if test.ratio:
+        low, high = test.ratio
+        if not low <= result["ratio"] <= high:
+            return "fail", (f"significant, but the ratio {result['ratio']:.3g} is outside "
+                            f"the literature's [{low:g}, {high:g}]")
+    return "pass", "predicted direction, significant" + (", ratio in range" if test.ratio
+                                                          else "")
+
+
+def score(catalogue: Catalogue, rows: dict) -> list:
+    """One entry per finding: its tests measured, corrected together, and judged.
+
+    `rows` maps each spec file name to its runs (rows of its runs.csv).
+    """
+    measured = [(finding, test, measure(test, rows[test.spec]))
+                for finding in catalogue.findings for test in finding.tests]
+    for (_, _, result), p in zip(measured, statistics.bh([r["p"] for _, _, r in measured])):
+        result["p_bh"] = p
+    scored = []
+    for finding in catalogue.findings:
+        tests = []
+        for f, test, result in measured:
+            if f is finding:
+                result["verdict"], result["reason"] = verdict(test, result)
+                tests.append({"test": test, **result})
+        scored.append({"finding": finding, "tests": tests,
+                       "verdict": "pass" if all(t["verdict"] == "pass" for t in tests)
+                       else "fail"})
+    return scored
+
+
+def knockout_shares(catalogue: Catalogue, rows: dict) -> list:
+    """Per mechanism and test: the share of the test's effect that the mechanism
+    carries, 1 - effect(without it) / effect, with a 95% bootstrap interval.
+
+    The knock-out is the spec's condition `<condition>_no_<M>`; a missing one is
+    reported as not run, with the mechanism's `idle` note where the catalogue gives one.
+    """
+    out = []
+    for mechanism, spec in catalogue.mechanisms.items():
+        for finding in catalogue.findings:
+            for test in finding.tests:
+                if test.kind == "interaction":
+                    continue
+                knockout = f"{test.condition}_no_{mechanism}"
+                runs = rows[test.spec]
+                entry = {"mechanism": mechanism, "finding": finding.id, "test": test.label,
+                         "knockout": knockout}
+                if not any(row["condition"] == knockout for row in runs):
+                    out.append({**entry, "run": False, "share": math.nan, "low": math.nan,
+                                "high": math.nan, "note": spec.get("idle", "not run")})
+                    continue
+                out.append({**entry, "run": True, **_share(test, runs, knockout)})
+    return out
+
+
+def _share(test: Criterion, runs: list, knockout: str) -> dict:
+    full = values(runs, test.condition, test.metric)
+    without = values(runs, knockout, test.metric)
+    if test.kind == "one_sample":
+        samples, baseline = (full, without), None
+    else:
+        samples, baseline = (full, without, values(runs, test.reference, test.metric)), True
+
+    def share(*groups, axis=-1):
+        reference = np.mean(groups[2], axis=axis) if baseline else float(test.value)
+        effect = np.mean(groups[0], axis=axis) - reference
+        remaining = np.mean(groups[1], axis=axis) - reference
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1.0 - remaining / effect
+
+    if any(len(s) < 2 for s in samples):
+        return {"share": math.nan, "low": math.nan, "high": math.nan,
+                "note": "too few runs"}
+    value = float(share(*[np.asarray(s) for s in samples]))
+    if not math.isfinite(value):
+        return {"share": math.nan, "low": math.nan, "high": math.nan,
+                "note": "no effect to share (the test's effect is zero)"}
+    low, high = statistics.percentile_ci(tuple(samples), share)
+    return {"share": value, "low": low, "high": high, "note": ""}
+
+
+def sensitivity(catalogue: Catalogue, rows: dict) -> list:
+    """Each sensitivity finding's contrast tests measured at every value of the swept key,
+    in every sensitivity spec that has the test's conditions."""
+    key = catalogue.sensitivity.get("key")
+    wanted = set(catalogue.sensitivity.get("findings", []))
+    out = []
+    for name in catalogue.sensitivity.get("specs", []):
+        runs = rows[name]
+        points = sorted({row[key] for row in runs if key in row}, key=_number)
+        conditions = {row["condition"] for row in runs}
+        for finding in catalogue.findings:
+            if finding.id not in wanted:
+                continue
+            for test in finding.tests:
+                if test.kind != "contrast" or not set(test.conditions) <= conditions:
+                    continue
+                for point in points:
+                    result = measure(test, runs, {key: point})
+                    out.append({"finding": finding.id, "test": test, "spec": name,
+                                "value": point, **result})
+    return out
+
+
+def _number(value) -> float:
+    """The numeric part of a swept value ('3', 3.0 or '3 ms')."""
+    try:
+        return float(str(value).split()[0])
+    except ValueError:
+        return math.inf

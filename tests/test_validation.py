@@ -1,0 +1,204 @@
+"""The validation scorecard without simulating: the catalogue and its checks, the
+statistics of each kind of test, verdicts, knock-out shares, quick mode's plans, and
+the whole scorecard on stand-in runs. `test_validation_quick.py` runs the real thing."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+
+import numpy as np
+import pytest
+import yaml
+from scipy import stats
+
+import circuit
+from circuit.analysis.statistics import interaction, one_sample
+from circuit.running import execute as execute_module
+from circuit.validation import run_validation
+from circuit.validation.findings import Criterion, read_catalogue
+from circuit.validation.scorecard import plans
+from circuit.validation.scoring import knockout_shares, measure, score, verdict
+
+from conftest import ROOT
+
+VALIDATION = ROOT / "validation"
+
+
+def rows(groups: dict, metric: str = "m") -> list:
+    """runs.csv-like rows: {condition: values}."""
+    return [{"condition": c, "seed": k, metric: v} for c, vs in groups.items()
+            for k, v in enumerate(vs)]
+
+
+def test_the_catalogue_has_one_finding_per_science_item_and_every_mechanism():
+    catalogue = read_catalogue()
+    assert [f.id for f in catalogue.findings] == list(range(1, 13))
+    assert list(catalogue.mechanisms) == [f"M{k}" for k in range(1, 8)]
+    assert all(f.source and f.observation and f.magnitude for f in catalogue.findings)
+    assert {1, 2, 3, 4, 8} <= set(catalogue.sensitivity["findings"])
+
+
+def test_every_spec_resolves_with_at_least_8_seeds_for_scored_tests():
+    catalogue = read_catalogue()
+    by_spec = plans(catalogue)
+    scored = {t.spec for f in catalogue.findings for t in f.tests}
+    assert all(len(by_spec[name].seeds) >= 8 for name in scored)
+
+
+def test_quick_mode_cuts_schedules_to_one_session_per_phase_on_a_smaller_network():
+    by_spec = plans(read_catalogue(), quick=True)
+    drug = by_spec["drug_seeking.yaml"].runs[0].config
+    assert drug["behaviour"]["schedule"] == ["fr1_acquisition", "progressive_ratio",
+                                             "extinction", "reinstatement_drug"]
+    assert drug["network"]["scale"] == 0.1
+    history = [r for r in by_spec["social_choice.yaml"].runs if r.cell.condition == "history"]
+    assert history[0].config["behaviour"]["schedule"] == ["fr1_acquisition", "social_training",
+                                                          "choice"]
+    assert all(plan.seeds == [1, 2] for plan in by_spec.values())
+
+
+def _broken_catalogue(tmp_path, edit) -> str:
+    folder = tmp_path / "validation"
+    shutil.copytree(VALIDATION, folder)
+    (tmp_path / "configs").symlink_to(ROOT / "configs")  # the specs' base
+    data = yaml.safe_load((folder / "findings.yaml").read_text())
+    edit(data)
+    (folder / "findings.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(circuit.ConfigError) as err:
+        plans(read_catalogue(folder))
+    return str(err.value)
+
+
+def test_a_bad_catalogue_is_rejected_naming_the_key(tmp_path):
+    def bad(data):
+        data["findings"][0]["tests"][0]["metric"] = "brakepoint"
+        data["findings"][1]["tests"][0]["expect"] = "smaller"
+        data["findings"][2]["spec"] = "missing.yaml"
+    message = _broken_catalogue(tmp_path, bad)
+    assert "findings[0].tests[0].metric: unknown metric 'brakepoint'" in message
+    assert "findings[1].tests[0].expect" in message
+    assert "findings[2].spec: no spec file 'missing.yaml'" in message
+
+
+def test_a_test_naming_a_condition_its_spec_lacks_is_rejected(tmp_path):
+    def bad(data):
+        data["findings"][0]["tests"][0]["condition"] = "oxytocin"
+    message = _broken_catalogue(tmp_path, bad)
+    assert "findings[0].tests[0]: no condition 'oxytocin' in drug_seeking.yaml" in message
+
+
+def test_one_sample_statistics_match_scipy():
+    x = [0.6, 0.7, 0.55, 0.8, 0.65]
+    row = one_sample(x, 0.5)
+    assert row["p"] == pytest.approx(stats.ttest_1samp(x, 0.5).pvalue)
+    assert row["effect"] == pytest.approx((np.mean(x) - 0.5) / np.std(x, ddof=1))
+    assert row["effect_low"] < row["effect"] < row["effect_high"]
+
+
+def test_the_interaction_is_the_two_way_anova_interaction():
+    rng = np.random.default_rng(3)
+    groups = [rng.normal(mu, 1.0, 8) for mu in (0.0, 2.0, 0.0, 0.0)]
+    row = interaction(*groups)
+    means = [g.mean() for g in groups]
+    assert row["difference"] == pytest.approx(means[0] - means[1] - means[2] + means[3])
+    # the same test as OLS with an interaction term: F = t^2 with df (1, N - 4)
+    y = np.concatenate(groups)
+    a = np.repeat([1, 0, 1, 0], 8)  # condition vs reference
+    b = np.repeat([1, 1, 0, 0], 8)  # first pair vs `versus`
+    design = np.column_stack([np.ones_like(y), a, b, a * b])
+    coef, residual, *_ = np.linalg.lstsq(design, y, rcond=None)
+    sigma2 = residual[0] / (len(y) - 4)
+    cov = sigma2 * np.linalg.inv(design.T @ design)
+    t = coef[3] / math.sqrt(cov[3, 3])
+    assert row["t"] == pytest.approx(t)
+    assert row["p"] == pytest.approx(2 * stats.t.sf(abs(t), len(y) - 4))
+
+
+def test_verdicts_need_the_direction_significance_and_the_magnitude():
+    lower = Criterion("contrast", "s.yaml", "oxt", "m", "lower", reference="vehicle")
+    assert verdict(lower, {"difference": -1.0, "p_bh": 0.01})[0] == "pass"
+    assert "wrong direction" in verdict(lower, {"difference": 1.0, "p_bh": 0.01})[1]
+    assert "not significant" in verdict(lower, {"difference": -1.0, "p_bh": 0.2})[1]
+    assert "not measured" in verdict(lower, {"difference": math.nan, "p_bh": math.nan})[1]
+    ranged = Criterion("contrast", "s.yaml", "oxt", "m", "lower", reference="vehicle",
+                  ratio=(0.8, 0.85))
+    assert verdict(ranged, {"difference": -1.0, "p_bh": 0.01, "ratio": 0.82})[0] == "pass"
+    assert "outside" in verdict(ranged, {"difference": -1.0, "p_bh": 0.01, "ratio": 0.95})[1]
+
+
+def test_a_contrast_measures_means_effect_and_welch_p():
+    test = Criterion("contrast", "s.yaml", "oxt", "m", "lower", reference="vehicle")
+    data = rows({"oxt": [1, 2, 3, 2], "vehicle": [4, 5, 6, 5]})
+    result = measure(test, data)
+    assert result["means"] == [2.0, 5.0] and result["difference"] == -3.0
+    assert result["p"] == pytest.approx(stats.ttest_ind([1, 2, 3, 2], [4, 5, 6, 5],
+                                                        equal_var=False).pvalue)
+    assert result["effect"] < 0 and result["effect_low"] <= result["effect"] <= result["effect_high"]
+
+
+def test_knockout_share_is_the_part_of_the_effect_that_goes_without_the_mechanism():
+    catalogue = read_catalogue()
+    data = {name: [] for name in catalogue.specs}
+    data["drug_seeking.yaml"] = rows({
+        "vehicle": [10, 11, 9, 10], "oxt": [6, 7, 5, 6], "oxt_no_M1": [8, 9, 7, 8],
+        "oxt_no_M2": [6, 7, 5, 6], "oxt_antagonist": [10, 10, 9, 11]},
+        metric="acquisition_active")
+    shares = [k for k in knockout_shares(catalogue, data)
+              if k["finding"] == 1]
+    by_mechanism = {k["mechanism"]: k for k in shares}
+    assert by_mechanism["M1"]["share"] == pytest.approx(0.5)  # half the effect gone
+    assert by_mechanism["M2"]["share"] == pytest.approx(0.0)
+    assert by_mechanism["M1"]["low"] <= 0.5 <= by_mechanism["M1"]["high"]
+    assert math.isnan(by_mechanism["M7"]["share"]) and "stress" in by_mechanism["M7"]["note"]
+
+
+def test_scores_are_corrected_across_the_scorecard():
+    catalogue = read_catalogue()
+    data = {name: [] for name in catalogue.specs}
+    data["drug_seeking.yaml"] = rows({"vehicle": [10, 11, 9, 10, 10, 11, 9, 10],
+                                      "oxt": [6, 7, 5, 6, 6, 7, 5, 6]},
+                                     metric="acquisition_active")
+    scored = score(catalogue, data)
+    first = scored[0]["tests"][0]
+    assert scored[0]["verdict"] == "pass" and first["p_bh"] >= first["p"]
+    assert all(entry["verdict"] == "fail" for entry in scored[1:])  # nothing measured
+
+
+def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
+    """Every spec runs (a stand-in simulation), the scorecard, its JSON and figures are
+    written, a test that holds passes, and --resume reuses every run."""
+    calls = []
+
+    def stand_in(plain, source, labels):
+        calls.append(labels["group"])
+        config = circuit.load_config(plain)
+        oxt = config["interventions"]["oxt"]["given"]
+        seed = config["simulation"]["seed"]
+        metrics = {name: float(seed % 3) for name in circuit.analysis.behaviour.METRICS}
+        metrics["acquisition_active"] = 5.0 - 3.0 * oxt + 0.1 * seed
+        record = {**labels, **metrics, "structure": "s", "wall_s": 0.0, "simulate_s": 0.0,
+                  "build_s": 0.0, "builds": 0, "compiles": 0, "worker": "test"}
+        return {"record": record, "sessions": [], "trials": []}
+
+    monkeypatch.setattr(execute_module, "simulate_run", stand_in)
+    card = run_validation(tmp_path / "v", quick=True, workers=0)
+    distinct = len({r.key for p in plans(read_catalogue(), quick=True).values() for r in p.runs})
+    assert len(calls) == distinct
+    first = card.findings[0]["tests"][0]  # the stand-in's OXT effect: -3 presses, tiny spread
+    assert first["difference"] == pytest.approx(-3.0) and first["verdict"] == "pass"
+    assert card.findings[1]["verdict"] == "fail"  # no effect on the breakpoint
+    saved = json.loads((tmp_path / "v" / "scorecard.json").read_text())
+    assert [f["id"] for f in saved["findings"]] == list(range(1, 13))
+    assert {k["mechanism"] for k in saved["knockouts"]} == {f"M{k}" for k in range(1, 8)}
+    text = (tmp_path / "v" / "scorecard.md").read_text()
+    assert "--quick" in text and "| 1 | OXT impairs acquisition" in text
+    for name in ("scorecard.png", "knockouts.png", "heteromer_fold.png"):
+        assert (tmp_path / "v" / "figures" / name).stat().st_size > 10_000
+    assert (tmp_path / "v" / "experiments" / "drug_seeking" / "stats.csv").is_file()
+    calls.clear()
+    run_validation(tmp_path / "v", quick=True, workers=0, resume=True)
+    assert calls == []
+    with pytest.raises(FileExistsError):
+        run_validation(tmp_path / "v", quick=True, workers=0)

@@ -1,0 +1,49 @@
+"""`circuit validate --quick` end to end, as CI runs it: every spec of the catalogue on a
+reduced network with two seeds, the scorecard, its figures, and a resume that reuses
+every run. It checks the machinery, not the science (docs/validation.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from circuit.validation.findings import read_catalogue
+from circuit.validation.scorecard import plans
+
+from conftest import ROOT
+
+
+def _validate(out, *extra):
+    return subprocess.run([sys.executable, "-m", "circuit", "validate", "--quick", "--out",
+                           str(out), *extra], cwd=ROOT, capture_output=True, text=True,
+                          timeout=1800)
+
+
+def test_quick_validation_writes_the_scorecard_and_resumes(tmp_path):
+    out = tmp_path / "validation"
+    first = _validate(out)
+    assert first.returncode == 0, first.stderr[-3000:]
+    card = json.loads((out / "scorecard.json").read_text())
+    assert card["quick"] is True
+    assert [f["id"] for f in card["findings"]] == list(range(1, 13))
+    assert all(f["verdict"] in ("pass", "fail") for f in card["findings"])
+    assert all(t["n"] and all(n == 2 for n in t["n"]) for f in card["findings"]
+               for t in f["tests"])  # two seeds of every condition ran and were read
+    distinct = {r.key for p in plans(read_catalogue(), quick=True).values() for r in p.runs}
+    stored = {p.name for p in (out / "runs").iterdir()}
+    assert stored == distinct  # every run once, under its key
+    measured = [k for k in card["knockouts"] if k["run"]]
+    assert {k["mechanism"] for k in measured} == {"M1", "M2", "M3", "M4", "M5"}
+    assert {e["value"] for e in card["sensitivity"]} == {1, 3, 10}
+    for name in ("scorecard.png", "knockouts.png", "heteromer_fold.png"):
+        assert (out / "figures" / name).stat().st_size > 10_000
+    text = (out / "scorecard.md").read_text()
+    assert "**--quick**" in text and "## Knock-outs" in text
+    assert (out / "experiments" / "drug_seeking" / "report.md").is_file()
+
+    again = _validate(out, "--resume")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert f"0 runs simulated, {len(distinct)} reused" in again.stderr
+    taken = _validate(out)
+    assert taken.returncode == 3 and "--resume" in taken.stderr

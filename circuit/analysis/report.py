@@ -24,6 +24,11 @@ def _p(value) -> str:
     return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
+def _span(counts: tuple) -> str:
+    """'5' or '5-10': the number of sessions of the runs."""
+    return str(counts[0]) if len(set(counts)) == 1 else f"{min(counts)}-{max(counts)}"
+
+
 def report_markdown(plan, runs: list, stats: list, figures: list, execution: dict,
                     folder: Path) -> str:
     """The report text; figure paths are written relative to `folder`."""
@@ -37,7 +42,8 @@ def report_markdown(plan, runs: list, stats: list, figures: list, execution: dic
         f"- sweep: {', '.join(f'`{k}` {v}' for k, v in plan.sweep.items()) or 'none'}",
         f"- seeds: {len(plan.seeds)} ({', '.join(map(str, plan.seeds))})",
         f"- runs: {len(plan.runs)} ({len(plan.cells)} cells x {len(plan.seeds)} seeds), "
-        f"{plan.sessions} sessions each; {execution['finished']} simulated in this "
+        f"{_span(plan.sessions)} sessions each; {execution['finished']} "
+        "simulated in this "
         f"invocation, {execution['reused']} found stored, {execution['failed']} failed",
         f"- network builds: {execution['builds']} (code generated in a worker process), "
         f"of which {execution['compiles']} compiled; {execution['structures']} network "

@@ -81,7 +81,7 @@ class Plan:
     contrasts: list
     metrics: list
     description: str = ""
-    sessions: int = field(default=0)
+    sessions: tuple = field(default=())  # distinct schedule lengths of the runs
 
     @property
     def sweep_keys(self) -> list:
@@ -122,7 +122,7 @@ def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) ->
         raise ConfigError(problems + [f"base: {p}" for p in err.problems]) from None
     base.pop("experiment", None)
     common_texts = [*_texts(common), *overrides]
-    cells, runs, n_sessions = [], [], 0
+    cells, runs, n_sessions = [], [], set()
     points = list(itertools.product(*[[(key, value) for value in values]
                                       for key, values in sweep.items()]))
     for condition, changes in conditions.items():
@@ -142,14 +142,14 @@ def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) ->
             if metrics is None:
                 metrics = _yielded_metrics(sessions)
             problems += _missing_phases(metrics, sessions, where)
-            n_sessions = len(sessions)
+            n_sessions.add(len(sessions))
             cells.append(cell)
             runs += [Run(cell, seed, config, run_key(config)) for seed, config in
                      zip(seeds, configs)]
     if problems:
         raise ConfigError(problems)
     return Plan(source, spec, seeds, sweep, cells, runs, contrasts, metrics,
-                str(spec.get("description") or ""), n_sessions)
+                str(spec.get("description") or ""), tuple(sorted(n_sessions)))
 
 
 def run_key(config) -> str:

@@ -141,6 +141,11 @@ def _knockout_section(card, catalogue, figures, folder) -> list:
         for k in measured:
             lines.append(f"| {mechanism}: {spec['name']} | {k['finding']} | {k['test']} | "
                          f"{_n(k['share'], 2)} {_interval(k['low'], k['high'])} |")
+    lines += ["", "Not run elsewhere, and why:", ""]
+    lines += [f"- {m}: {spec['idle']}" for m, spec in catalogue.mechanisms.items()
+              if spec.get("idle")]
+    lines += ["- any other test: its spec has no condition `<condition>_no_<M>` (the "
+              "knock-outs are run where OXT, or the mechanism, carries the effect)"]
     return lines + [""]
 
 

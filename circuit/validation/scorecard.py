@@ -14,14 +14,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from ..config import ConfigError, load_config
 from ..experiments import logged_to, run_rows, where_it_runs, write_outputs
 from ..results.runs import ExperimentDir
 from ..results.store import atomic_write_text
 from ..running.execute import execute
-from ..running.plan import ALL, make_plan
+from ..running.plan import ALL, make_plan, read_plan
 from . import scoring
 from .findings import VALIDATION_DIR, Catalogue, read_catalogue
 from .report import scorecard_json, scorecard_markdown
@@ -57,16 +55,12 @@ def plans(catalogue: Catalogue, quick: bool = False, overrides=()) -> dict:
     for name in catalogue.specs:
         path = catalogue.folder / name
         try:
-            spec = yaml.safe_load(path.read_text())
-            plan = make_plan(spec, path.parent, str(path), overrides)
+            plan = read_plan(path, overrides)
             if quick:
-                plan = make_plan(quick_spec(spec, plan), path.parent, str(path),
+                plan = make_plan(quick_spec(plan.spec, plan), path.parent, str(path),
                                  (*QUICK["overrides"], *overrides))
         except ConfigError as err:
             problems += [f"{name}: {p}" for p in err.problems]
-            continue
-        except (OSError, yaml.YAMLError) as err:
-            problems.append(f"{name}: {err}")
             continue
         out[name] = plan
     problems += _missing_conditions(catalogue, out)

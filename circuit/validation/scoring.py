@@ -64,6 +64,8 @@ def verdict(test: Criterion, result: dict) -> tuple:
     difference, p = result["difference"], result["p_bh"]
     if not (math.isfinite(difference) and math.isfinite(p)):
         return "fail", "not measured: too few runs or no spread"
+    if difference == 0:
+        return "fail", "no difference"
     if np.sign(difference) != test.sign:
         return "fail", f"wrong direction ({difference:+.3g})"
     if p >= ALPHA:

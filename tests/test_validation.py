@@ -135,7 +135,8 @@ def test_a_contrast_measures_means_effect_and_welch_p():
     assert result["means"] == [2.0, 5.0] and result["difference"] == -3.0
     assert result["p"] == pytest.approx(stats.ttest_ind([1, 2, 3, 2], [4, 5, 6, 5],
                                                         equal_var=False).pvalue)
-    assert result["effect"] < 0 and result["effect_low"] <= result["effect"] <= result["effect_high"]
+    assert result["effect"] < 0
+    assert result["effect_low"] <= result["effect"] <= result["effect_high"]
 
 
 def test_knockout_share_is_the_part_of_the_effect_that_goes_without_the_mechanism():

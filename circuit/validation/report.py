@@ -58,7 +58,8 @@ def _p(value) -> str:
 
 
 def _interval(low, high) -> str:
-    return f"[{_n(low)}, {_n(high)}]" if all(map(_finite, (low, high))) else "-"
+    """' [low, high]', or nothing where the interval is undefined."""
+    return f" [{_n(low)}, {_n(high)}]" if all(map(_finite, (low, high))) else ""
 
 
 def _finite(x) -> bool:
@@ -97,7 +98,8 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
                 f": {result['reason']}"
             lines.append(f"| {finding.id if k == 0 else ''} | "
                          f"{finding.claim if k == 0 else ''} | {test.label} | {means} | "
-                         f"{_n(result['effect'])} {_interval(result['effect_low'], result['effect_high'])} | "
+                         f"{_n(result['effect'])}"
+                         f"{_interval(result['effect_low'], result['effect_high'])} | "
                          f"{_p(result['p_bh'])} | {verdict} |")
     lines += ["", "## Findings", ""]
     for entry in card.findings:
@@ -140,7 +142,7 @@ def _knockout_section(card, catalogue, figures, folder) -> list:
             continue
         for k in measured:
             lines.append(f"| {mechanism}: {spec['name']} | {k['finding']} | {k['test']} | "
-                         f"{_n(k['share'], 2)} {_interval(k['low'], k['high'])} |")
+                         f"{_n(k['share'], 2)}{_interval(k['low'], k['high'])} |")
     lines += ["", "Not run elsewhere, and why:", ""]
     lines += [f"- {m}: {spec['idle']}" for m, spec in catalogue.mechanisms.items()
               if spec.get("idle")]
@@ -160,6 +162,7 @@ def _sensitivity_section(card, catalogue, figures, folder) -> list:
               "|---|---|---|---|---|"]
     for e in card.sensitivity:
         lines.append(f"| {e['finding']} | {e['test'].label} | {e['value']} | "
-                     f"{_n(e['difference'])} {_interval(e.get('difference_low'), e.get('difference_high'))} | "
+                     f"{_n(e['difference'])}"
+                     f"{_interval(e.get('difference_low'), e.get('difference_high'))} | "
                      f"{_n(e['effect'])} |")
     return lines + [""]

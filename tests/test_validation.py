@@ -193,6 +193,8 @@ def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
     saved = json.loads((tmp_path / "v" / "scorecard.json").read_text())
     assert [f["id"] for f in saved["findings"]] == list(range(1, 13))
     assert {k["mechanism"] for k in saved["knockouts"]} == {f"M{k}" for k in range(1, 8)}
+    first_test = [k for k in saved["knockouts"] if k["finding"] == 1 and k["run"]]
+    assert first_test and all(k["effect_resolved"] is True for k in first_test)
     text = (tmp_path / "v" / "scorecard.md").read_text()
     assert "--quick" in text and "| 1 | OXT impairs acquisition" in text
     for name in ("scorecard.png", "knockouts.png", "heteromer_fold.png"):

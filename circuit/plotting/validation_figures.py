@@ -90,10 +90,12 @@ def knockout_figure(knockouts: list, catalogue, path: Path) -> Path:
         tests = list(dict.fromkeys((k["finding"], k["test"]) for k in knockouts))
     grid = np.full((len(mechanisms), len(tests)), np.nan)
     ran = np.zeros(grid.shape, bool)
+    unresolved = np.zeros(grid.shape, bool)
     for k in knockouts:
         if (k["finding"], k["test"]) in tests:
             at = mechanisms.index(k["mechanism"]), tests.index((k["finding"], k["test"]))
             grid[at], ran[at] = k["share"], k["run"]
+            unresolved[at] = k.get("effect_resolved") is False
     fig = new_figure(1.6 + 0.42 * len(mechanisms) + 0.07 * max(len(t[1]) for t in tests))
     ax = fig.add_subplot(1, 1, 1)
     ax.set_facecolor(IDLE)  # NaN cells: not run, or no effect to share
@@ -107,7 +109,8 @@ def knockout_figure(knockouts: list, catalogue, path: Path) -> Path:
         text = f"{value:.2f}" if np.isfinite(value) else ("n/a" if ran[i, j] else "-")
         dark = np.isfinite(value) and not -0.4 <= value <= 1.4  # the ends of the colour map
         ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                color="white" if dark else "0.1")
+                color="white" if dark else "0.1",
+                style="italic" if unresolved[i, j] else "normal")
     for i, mechanism in enumerate(mechanisms):
         if noted[i]:
             idle = catalogue.mechanisms[mechanism]["idle"]
@@ -119,8 +122,8 @@ def knockout_figure(knockouts: list, catalogue, path: Path) -> Path:
     ax.set_xticks(range(len(tests)), [f"{f}. {t}" for f, t in tests], rotation=30,
                   ha="right", fontsize=8)
     ax.set_title("Knock-outs: the share of each effect the mechanism carries\n"
-                 "(1: all, 0: none, < 0: the effect grows without it; 'n/a': no effect to "
-                 "share; '-': not run)", loc="left")
+                 "(1: all, 0: none, < 0: the effect grows without it; italics: the effect "
+                 "itself is not significant; 'n/a': no effect; '-': not run)", loc="left")
     fig.colorbar(image, ax=ax, shrink=0.8, label="share (clipped to [-1, 2])")
     return save_png(fig, path)
 

@@ -129,7 +129,10 @@ def _knockout_section(card, catalogue, figures, folder) -> list:
     lines = ["## Knock-outs: the share of each effect a mechanism carries", "",
              "Share = 1 - effect without the mechanism / effect with it (1: it carries "
              "all of the effect; 0: none; below 0: the effect grows without it). "
-             "Effect: the test's difference of means; 95% bootstrap interval.", ""]
+             "Effect: the test's difference of means; 95% bootstrap interval. Where the "
+             "effect itself is not significant (marked *effect not resolved*, and in "
+             "italics in the figure) the share divides noise by noise: read it as "
+             "undetermined.", ""]
     lines += [f"![knockouts]({os.path.relpath(p, folder)})" for p in figures
               if Path(p).stem == "knockouts"]
     lines += ["", "| mechanism | finding | test | share [95% CI] |", "|---|---|---|---|"]
@@ -141,8 +144,9 @@ def _knockout_section(card, catalogue, figures, folder) -> list:
             lines.append(f"| {mechanism}: {spec['name']} | - | - | not run: {note} |")
             continue
         for k in measured:
+            unresolved = " (effect not resolved)" if k["effect_resolved"] is False else ""
             lines.append(f"| {mechanism}: {spec['name']} | {k['finding']} | {k['test']} | "
-                         f"{_n(k['share'], 2)}{_interval(k['low'], k['high'])} |")
+                         f"{_n(k['share'], 2)}{_interval(k['low'], k['high'])}{unresolved} |")
     lines += ["", "Not run elsewhere, and why:", ""]
     lines += [f"- {m}: {spec['idle']}" for m, spec in catalogue.mechanisms.items()
               if spec.get("idle")]

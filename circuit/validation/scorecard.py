@@ -129,8 +129,8 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
             write_outputs(plan, store, target, outcome, started, where)
             atomic_write_text(target / "spec.yaml", (folder / name).read_text())
             rows[name] = run_rows(plan, store)
-        card = Scorecard(out, scoring.score(catalogue, rows),
-                         scoring.knockout_shares(catalogue, rows),
+        scored = scoring.score(catalogue, rows)
+        card = Scorecard(out, scored, scoring.knockout_shares(catalogue, rows, scored),
                          scoring.sensitivity(catalogue, rows), outcome.failed, quick)
         _write(card, catalogue, by_spec, time.perf_counter() - started, where)
     return card

@@ -101,13 +101,18 @@ def score(catalogue: Catalogue, rows: dict) -> list:
     return scored
 
 
-def knockout_shares(catalogue: Catalogue, rows: dict) -> list:
+def knockout_shares(catalogue: Catalogue, rows: dict, scored: list | None = None) -> list:
     """Per mechanism and test: the share of the test's effect that the mechanism
     carries, 1 - effect(without it) / effect, with a 95% bootstrap interval.
 
     The knock-out is the spec's condition `<condition>_no_<M>`; a missing one is
     reported as not run, with the mechanism's `idle` note where the catalogue gives one.
+    With `scored` (from `score`), each share says whether the effect it divides is
+    resolved (significant after correction): a share of an unresolved effect is noise
+    over noise.
     """
+    significant = {(entry["finding"].id, t["test"].label): t["p_bh"] < ALPHA
+                   for entry in scored or [] for t in entry["tests"]}
     out = []
     for mechanism, spec in catalogue.mechanisms.items():
         for finding in catalogue.findings:
@@ -117,7 +122,8 @@ def knockout_shares(catalogue: Catalogue, rows: dict) -> list:
                 knockout = f"{test.condition}_no_{mechanism}"
                 runs = rows[test.spec]
                 entry = {"mechanism": mechanism, "finding": finding.id, "test": test.label,
-                         "knockout": knockout}
+                         "knockout": knockout,
+                         "effect_resolved": significant.get((finding.id, test.label))}
                 if not any(row["condition"] == knockout for row in runs):
                     out.append({**entry, "run": False, "share": math.nan, "low": math.nan,
                                 "high": math.nan, "note": spec.get("idle", "not run")})

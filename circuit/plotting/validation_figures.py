@@ -71,8 +71,9 @@ def scorecard_figure(findings: list, path: Path) -> Path:
     ax.set_xlabel("standardised effect in the literature's direction (right of 0: as "
                   "reported), 95% bootstrap interval")
     passed = sum(entry["verdict"] == "pass" for entry in findings)
-    ax.set_title(f"Validation scorecard: {passed} of {len(findings)} findings reproduced "
-                 "(green: test passes; red: fails; right: the finding's verdict)", loc="left")
+    ax.set_title(f"Validation scorecard: {passed} of {len(findings)} findings reproduced\n"
+                 "(green: the test passes, red: it fails; at the right: the finding's verdict)",
+                 loc="left")
     ax.grid(axis="x", color="0.92")
     return save_png(fig, path)
 
@@ -122,8 +123,9 @@ def knockout_figure(knockouts: list, catalogue, path: Path) -> Path:
     ax.set_xticks(range(len(tests)), [f"{f}. {t}" for f, t in tests], rotation=30,
                   ha="right", fontsize=8)
     ax.set_title("Knock-outs: the share of each effect the mechanism carries\n"
-                 "(1: all, 0: none, < 0: the effect grows without it; italics: the effect "
-                 "itself is not significant; 'n/a': no effect; '-': not run)", loc="left")
+                 "1: all, 0: none, < 0: the effect grows without it; italics: the effect "
+                 "itself is not significant;\n'n/a': no effect to share; '-': not run",
+                 loc="left")
     fig.colorbar(image, ax=ax, shrink=0.8, label="share (clipped to [-1, 2])")
     return save_png(fig, path)
 

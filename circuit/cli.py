@@ -14,7 +14,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -22,8 +24,16 @@ from pathlib import Path
 from .config import ConfigError, load_config
 from .results.runs import DirectoryBusy
 from .results.state import StateError
+from .running.watchdog import NumericalFault
 
 log = logging.getLogger("circuit")
+
+#: Exit statuses: bad input, output taken, numerical fault, output not writable, and
+#: interrupted (128 + SIGINT, as a shell reports it).
+BAD_INPUT, OUTPUT_TAKEN, FAULT, NOT_WRITABLE, INTERRUPTED = 2, 3, 4, 5, 130
+#: OSErrors that mean the output cannot be written (rather than a bug).
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS,
+                 errno.ENOTDIR, errno.EISDIR, errno.EFBIG}
 
 
 def main(argv=None) -> int:
@@ -36,17 +46,34 @@ def main(argv=None) -> int:
         handler.setLevel(level)
     logging.getLogger("distributed").setLevel(logging.WARNING)  # Dask's start-up chatter
     _quiet_brian()
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.command(args)
-    except (ConfigError, StateError, ConnectionError) as err:  # bad input: exit 2
-        print(f"circuit: {err}", file=sys.stderr)
-        return 2
-    except (FileExistsError, DirectoryBusy) as err:  # the output is taken: exit 3
-        print(f"circuit: {err}", file=sys.stderr)
-        return 3
+    except (ConfigError, StateError, ConnectionError) as err:
+        return _fail(BAD_INPUT, err)
+    except (FileExistsError, DirectoryBusy) as err:
+        return _fail(OUTPUT_TAKEN, err)
+    except NumericalFault as err:
+        return _fail(FAULT, err)
+    except OSError as err:
+        if err.errno not in _WRITE_ERRNOS:
+            raise
+        return _fail(NOT_WRITABLE, f"cannot write {err.filename or 'the output'}: "
+                                   f"{err.strerror}; nothing half-written was left")
     except KeyboardInterrupt:
-        print("circuit: interrupted; nothing was written", file=sys.stderr)
-        return 130
+        return _fail(INTERRUPTED, "interrupted; nothing was written")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _fail(status: int, message) -> int:
+    print(f"circuit: {message}", file=sys.stderr)
+    return status
+
+
+def _interrupt(signum, frame):
+    """SIGTERM (a scheduler ending the job, `kill`) stops the work as Ctrl-C does."""
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -165,7 +192,9 @@ def _run(args) -> int:
     from .analysis.summary import write_summary
     from .plotting import make_run_figures
     from .results import save
+    from .results.store import check_writable
     from .running.simulate import run
+    from .running.watchdog import write_fault
 
     config = load_config(args.config, args.overrides, seed=args.seed)
     if config.experiment is not None or config["behaviour"]["schedule"]:
@@ -174,10 +203,17 @@ def _run(args) -> int:
     out = args.out.absolute()
     if out.exists() and any(out.iterdir()) and not args.overwrite:
         raise FileExistsError(f"{out} already exists; pass --overwrite to replace it")
+    check_writable(out)
     started = time.perf_counter()
     log.info("circuit: running %s (seed %s, %s)", args.config, config["simulation"]["seed"],
              config["simulation"]["device"])
-    results = run(config, progress=not args.quiet, state=state)
+    try:
+        results = run(config, progress=not args.quiet, state=state)
+    except NumericalFault as fault:  # keep what was simulated up to the fault
+        fault.saved_in = out
+        save(fault.partial, out, overwrite=args.overwrite,
+             extras=lambda directory: write_fault(fault, directory))
+        raise
 
     def derived(directory: Path) -> None:
         write_summary(results, directory)
@@ -196,26 +232,59 @@ def _run_experiment(args, config) -> int:
     import yaml
 
     from .plotting.behaviour_figures import make_behaviour_figures
-    from .results.store import atomic_write_bytes
+    from .results.store import atomic_write_bytes, check_writable
     from .running.experiment import run_experiment, subjects
 
     everyone = subjects(config)  # validates every subject's sessions first
     out = args.out.absolute()
-    if out.exists() and any(out.iterdir()) and not args.resume:
-        if not args.overwrite:
+    text = yaml.safe_dump({**config.plain, "experiment": config.experiment}, sort_keys=False)
+    if out.exists() and any(out.iterdir()):
+        if args.resume:
+            _check_same_experiment(out / "config.yaml", text)
+        elif args.overwrite:
+            shutil.rmtree(out)
+        else:
             raise FileExistsError(f"{out} already exists; pass --resume to finish it or "
                                   "--overwrite to replace it")
-        shutil.rmtree(out)
+    check_writable(out)
     started = time.perf_counter()
     log.info("circuit: experiment %s: %d subjects x %d sessions", args.config, len(everyone),
              len(config["behaviour"]["schedule"]))
-    text = yaml.safe_dump({**config.plain, "experiment": config.experiment}, sort_keys=False)
     atomic_write_bytes(out / "config.yaml", text.encode())
-    tables = run_experiment(config, out, progress=not args.quiet)
+    try:
+        tables = run_experiment(config, out, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"circuit: interrupted; the subjects that finished are stored in "
+              f"{out}/subjects: rerun with --resume to finish", file=sys.stderr)
+        return INTERRUPTED
     if not args.no_figures:
         make_behaviour_figures(tables, out / "figures")
     log.info("circuit: wrote %s in %.1f s", out, time.perf_counter() - started)
     return 0
+
+
+def _check_same_experiment(stored: Path, text: str) -> None:
+    """--resume finishes the experiment DIR holds, never mixes in another config's."""
+    import yaml
+
+    if not stored.is_file():
+        raise FileExistsError(f"{stored.parent} holds no experiment to resume "
+                              f"({stored.name} is missing); choose another --out")
+    before, now = yaml.safe_load(stored.read_text()), yaml.safe_load(text)
+    if before != now:
+        keys = sorted(_differing_keys(before, now))
+        raise FileExistsError(
+            f"{stored.parent} holds an experiment with another config (differing: "
+            f"{', '.join(keys[:8])}{' ...' * (len(keys) > 8)}); --resume would mix their "
+            "subjects: rerun with the same config and --set values, or choose another --out")
+
+
+def _differing_keys(a, b, prefix: str = "") -> list:
+    """Dotted paths where two plain configs differ."""
+    if not (isinstance(a, dict) and isinstance(b, dict)):
+        return [prefix.rstrip(".") or "<top>"] if a != b else []
+    return [key for name in sorted(set(a) | set(b), key=str)
+            for key in _differing_keys(a.get(name), b.get(name), f"{prefix}{name}.")]
 
 
 def _experiment(args) -> int:

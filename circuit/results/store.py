@@ -11,6 +11,7 @@ written later into a run directory (``summary.json``, figures).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from contextlib import contextmanager
@@ -95,6 +96,27 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
 def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
     """Write `text` to `path` atomically (see `atomic_write_bytes`)."""
     return atomic_write_bytes(path, text.encode(encoding))
+
+
+def check_writable(directory: str | os.PathLike) -> Path:
+    """Fail early, before any simulation, if `directory` could not be created or written.
+
+    Probes the directory itself, or the nearest existing parent, by creating and removing
+    a hidden file there. Raises PermissionError (or the OSError met) naming the path.
+    """
+    directory = Path(directory).absolute()
+    existing = directory
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(existing))
+    probe = existing / f".circuit-write-probe-{secrets.token_hex(TOKEN_BYTES)}"
+    try:
+        _write_new(probe, b"")
+    except OSError as err:
+        raise type(err)(err.errno, f"cannot write there ({err.strerror})", str(existing)) from None
+    probe.unlink()
+    return directory
 
 
 # ----------------------------------------------------------------------------- save

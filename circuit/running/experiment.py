@@ -19,10 +19,13 @@ from ..config.loader import override_text
 from ..protocols.library import session_configs
 from ..results.tables import read_csv, write_csv
 from .subject import initial_overrides, run_subject
+from .watchdog import NumericalFault, write_fault
 
 log = logging.getLogger(__name__)
 
 TRIALS, SESSIONS, SUBJECTS = "trials.csv", "sessions.csv", "subjects.csv"
+#: Tables of the sessions a subject finished before a numerical fault.
+UNTIL_FAULT = "until_fault_{}"
 
 
 @dataclass
@@ -89,11 +92,27 @@ def run_experiment(config, out: Path, progress: bool = True) -> dict:
                 print(f"circuit: [{finished}/{total} sessions, {elapsed:.0f} s] "
                       f"{subject.key} session {done}/{count} {text}", flush=True)
 
-        result = run_subject(subject.config, {"group": subject.group, "seed": subject.seed},
-                             report)
+        try:
+            result = run_subject(subject.config, {"group": subject.group, "seed": subject.seed},
+                                 report)
+        except NumericalFault as fault:
+            _keep_until_fault(fault, subject, folder / subject.key)
+            raise
         write_csv(folder / subject.key / TRIALS, result.trials, TRIAL_COLUMNS)
-        write_csv(folder / subject.key / SESSIONS, result.sessions, SESSION_COLUMNS)
+        write_csv(folder / subject.key / SESSIONS, result.sessions, SESSION_COLUMNS)  # last: done
     return collect(out, everyone)
+
+
+def _keep_until_fault(fault: NumericalFault, subject: Subject, folder: Path) -> None:
+    """Write the subject's sessions before `fault` and the fault itself to `folder`.
+
+    The subject stays unfinished (no sessions.csv), so --resume runs it again.
+    """
+    fault.context = f"subject {subject.key}, {fault.context}"
+    fault.saved_in = folder
+    write_csv(folder / UNTIL_FAULT.format(TRIALS), fault.completed.trials, TRIAL_COLUMNS)
+    write_csv(folder / UNTIL_FAULT.format(SESSIONS), fault.completed.sessions, SESSION_COLUMNS)
+    write_fault(fault, folder)
 
 
 def collect(out: Path, everyone: list) -> dict:

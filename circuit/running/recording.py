@@ -60,6 +60,19 @@ def make_monitors(circuit, record: dict) -> Monitors:
     return Monitors(spikes, volume, occupancy, weights={}, agent=agent)
 
 
+def expect_any_length(monitors: Monitors) -> None:
+    """Let standalone monitors be read after a run that stopped early.
+
+    Brian2 reads a 2-D monitor array from disk by the shape it expects (the full run's
+    samples); forgetting the sample count makes it take the length found on disk.
+    """
+    for monitor in monitors.all():
+        for variable in monitor.variables.values():
+            size = getattr(variable, "size", None)
+            if isinstance(size, tuple) and len(size) == 2 and size[1] > 0:
+                variable.size = (0, size[1])
+
+
 def add_weight_monitors(monitors: Monitors, circuit, record: dict) -> list:
     """Monitors of plastic weights; synapses must exist, so call after connecting."""
     monitors.weights = {

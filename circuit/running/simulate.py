@@ -28,8 +28,9 @@ from ..results.record import Results
 from ..results.state import State
 from . import device as devices
 from .provenance import provenance
-from .recording import Monitors, add_weight_monitors, collect, make_monitors
+from .recording import Monitors, add_weight_monitors, collect, expect_any_length, make_monitors
 from .restore import final_state, restore_code, restored_weights
+from . import watchdog
 from . import workspace as workspaces
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class Session:
     workspace: workspaces.Workspace | None
     timings: dict
     generation: int
+    checks: list  # the watchdog's checks, by the code the compiled network reports
 
     @property
     def build_dir(self) -> Path | None:
@@ -112,6 +114,9 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
 
     `state`, the `Results.state` of an earlier session of the same subject (same seed and
     network structure), restores its plastic weights and VTA input potentiation.
+
+    Raises `watchdog.NumericalFault` if the run stopped at a non-finite state or runaway
+    firing; its `partial` holds the results up to the fault.
     """
     started = time.perf_counter()
     schedule = make_schedule(config)
@@ -122,7 +127,7 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
         config = load_config(config.plain, restored_values(state))
     session = _session_for(config, schedule, progress, key, state)
     inputs = input_arrays(schedule.inputs, schedule.n_samples)
-    table = parameter_table(config)
+    table = _parameters(config)
     t0 = time.perf_counter()
     if session.kind == "standalone":
         run_args = as_run_args(session.network, table)
@@ -132,13 +137,16 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
             with restored_weights(state, results_dir):
                 device.run(directory=str(session.build_dir), results_directory=results_dir.name,
                            with_output=progress, run_args=run_args)
-            data = collect(session.monitors, schedule.warmup, schedule.recorded,
+            fault = watchdog.fault_from(results_dir, session.checks, schedule)
+            expect_any_length(session.monitors)  # a stopped run has fewer samples
+            data = collect(session.monitors, schedule.warmup, _recorded(schedule, fault),
                            config["simulation"]["record"])
             final = final_state(session.circuit, config, seed, key)
         finally:
             shutil.rmtree(results_dir, ignore_errors=True)
     else:  # runtime mode simulated while building
-        data = collect(session.monitors, schedule.warmup, schedule.recorded,
+        fault = watchdog.fault_from(None, session.checks, schedule)
+        data = collect(session.monitors, schedule.warmup, _recorded(schedule, fault),
                        config["simulation"]["record"])
         final = final_state(session.circuit, config, seed, key)
     if state is not None:
@@ -148,8 +156,23 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
     timings = {**session.timings, "simulate_s": time.perf_counter() - t0}
     session.timings = {"build_s": 0.0, "reused_build": True, "compiled": False}
     sizes = {name: len(p.group) for name, p in session.circuit.populations.items()}
-    return Results(config=config.plain, seed=seed, sizes=sizes, phases=schedule.phases,
-                   provenance=provenance(config, started, timings), state=final, **data)
+    results = Results(config=config.plain, seed=seed, sizes=sizes, phases=schedule.phases,
+                      provenance=provenance(config, started, timings), state=final, **data)
+    if fault is not None:
+        results.provenance["fault"] = str(fault)
+        fault.partial = results
+        raise fault
+    return results
+
+
+def _parameters(config: dict) -> dict:
+    """Every run-time constant: the circuit's and the watchdog's."""
+    return {**parameter_table(config), **watchdog.parameters(config)}
+
+
+def _recorded(schedule, fault) -> float:
+    """Protocol time simulated: all of it, or up to a fault."""
+    return schedule.recorded if fault is None else min(schedule.recorded, max(fault.time, 0.0))
 
 
 def restored_values(state: State) -> list:
@@ -208,18 +231,22 @@ def _assemble(config: dict, schedule, key: str, kind: str, progress: bool,
     inputs = input_arrays(schedule.inputs if kind != "standalone" else {}, schedule.n_samples)
     circuit = assemble(config, inputs, schedule.input_dt * second)
     monitors = make_monitors(circuit, config["simulation"]["record"])
-    network = circuit.network(*monitors.all())
+    watching, checks = watchdog.install(circuit, config)
+    network = circuit.network(*monitors.all(), *watching)
     if kind == "standalone":
         device.apply_run_args()
         _insert_seeding(circuit.rng, "seed_value")
         circuit.connect()
+        watchdog.connect(watching)
         circuit.initialise()
         _insert_seeding(circuit.rng, "noise_seed")
         device.insert_code("main", restore_code(circuit))
     else:
         set_seed(int(config["simulation"]["seed"]))
         circuit.connect()  # Synapses accept values only once connected
-        apply_directly(network, parameter_table(config))
+        watchdog.connect(watching)
+        watchdog.watch_runtime(network)
+        apply_directly(network, _parameters(config))
         circuit.initialise()
         set_seed(noise_seed(config))
         if state is not None:
@@ -230,4 +257,4 @@ def _assemble(config: dict, schedule, key: str, kind: str, progress: bool,
     compiled = kind == "standalone" and workspaces.build(device, workspace, devices.MAKE_JOBS)
     return Session(key, kind, circuit, network, monitors, workspace,
                    {"build_s": time.perf_counter() - t0, "reused_build": False,
-                    "compiled": compiled}, generation)
+                    "compiled": compiled}, generation, checks)

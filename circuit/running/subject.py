@@ -14,6 +14,7 @@ from ..model import adaptation, pharmacology
 from ..protocols.library import session_configs
 from ..results.state import State
 from .simulate import run
+from .watchdog import NumericalFault
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ def run_subject(config, labels: dict | None = None, progress=None) -> SubjectRes
     """Run every session of `config['behaviour']['schedule']` for one subject.
 
     `labels` (e.g. group and seed) are added to every row; `progress(done, total, text)`
-    is called after each session.
+    is called after each session. A `NumericalFault` names the session and carries the
+    sessions before it as `completed`.
     """
     labels = labels or {}
     configs = session_configs(config, initial_overrides(config))
@@ -63,7 +65,12 @@ def run_subject(config, labels: dict | None = None, progress=None) -> SubjectRes
                 fraction = session["interventions"]["depotentiation"]["fraction"]
                 state = replace(state, weights=adaptation.depotentiated(state.weights, fraction))
         started = time.perf_counter()
-        results = run(session, progress=False, state=state)
+        try:
+            results = run(session, progress=False, state=state)
+        except NumericalFault as fault:
+            fault.context = f"session {index} ({session.protocol})"
+            fault.completed = result  # the sessions before the fault
+            raise
         state = results.state
         result.timings.append(results.provenance["timings_s"])
         row_labels = {**labels, "session": index, "protocol": session.protocol,

@@ -1,10 +1,13 @@
 """Configs are validated completely before anything is simulated, with one clear error."""
 
+from unittest import mock
+
 import pytest
 
 from circuit import ConfigError, load_config
+from circuit.config import loader
 from circuit.config.loader import read_yaml
-from conftest import DEFAULT, REDUCED
+from conftest import BEHAVIOUR, DEFAULT, REDUCED
 
 
 def _error(overrides=(), source=DEFAULT):
@@ -66,6 +69,21 @@ def test_every_problem_is_reported_at_once():
 def test_cross_key_checks():
     assert "protocol.bursts.times[0]" in _error(["protocol.bursts.times=[50 s]"])
     assert "v_r < v_t < v_peak" in _error(["neurons.msn.v_t=-90 mV"])
+
+
+def test_a_network_too_large_for_the_memory_is_named_before_anything_is_built():
+    with mock.patch.object(loader, "physical_memory", return_value=64 * loader.GIB):
+        message = _error(["network.sizes.nac_d1=1000000"])
+        assert "network.scale, network.sizes.nac_d1: the network would have" in message
+        assert "more than this machine's 64 GiB" in message
+        assert "afferents.cortex.size:" in _error(["network.scale=100",
+                                                   "afferents.cortex.size=1000000"])
+    with mock.patch.object(loader, "physical_memory", return_value=1 * loader.GIB):
+        for source, scale in ((DEFAULT, 1), (BEHAVIOUR, 0.4), (REDUCED, 0.4)):
+            assert load_config(source)["network"]["scale"] == scale
+            load_config(source, [f"network.scale={4 * scale}"])
+    with mock.patch.object(loader, "physical_memory", return_value=None):  # OS does not say
+        load_config(DEFAULT, ["network.sizes.nac_d1=1000000"])
 
 
 def test_overrides_and_seed_apply():

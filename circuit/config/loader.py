@@ -7,16 +7,23 @@ file) and override only what differs. ``--set path.to.key=value`` overrides come
 from __future__ import annotations
 
 import copy
+import math
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
 
 from .schema import ConfigError, validate
+from .units import shown
 
 BASE_KEY = "base"
 #: Top-level key of an experiment (groups x seeds) in a config file.
 EXPERIMENT_KEY = "experiment"
+#: What PyYAML raises on malformed text: besides YAMLError, its constructors raise
+#: ValueError ("2020-13-45", "!!int abc"), KeyError ("!!bool maybe"), IndexError ("!!int"),
+#: AttributeError ("!!timestamp x"), and deep nesting exhausts the recursion limit.
+_YAML_FAILURES = (yaml.YAMLError, ValueError, LookupError, AttributeError, RecursionError)
 
 
 class Config(Mapping):
@@ -77,7 +84,8 @@ def load_config(source, overrides=(), seed: int | None = None) -> Config:
     ------
     ConfigError
         Naming every problem: unknown keys (with a suggestion), missing keys, wrong
-        units, out-of-range values, malformed overrides or YAML.
+        units, out-of-range values, a network too large for this machine's memory,
+        malformed overrides or YAML.
     """
     if isinstance(source, Mapping):
         raw, name = copy.deepcopy(dict(source)), "<dict>"
@@ -85,10 +93,15 @@ def load_config(source, overrides=(), seed: int | None = None) -> Config:
     else:
         raw, name = read_yaml(Path(source)), str(source)
     experiment = raw.pop(EXPERIMENT_KEY, None)
+    if experiment is not None and not isinstance(experiment, dict):  # [] is not "none"
+        raise ConfigError(f"{EXPERIMENT_KEY}: expected a mapping with 'groups' and 'seeds', "
+                          f"got {shown(experiment)}")
     for override in overrides:
         apply_override(raw, override)
     if seed is not None:
-        raw.setdefault("simulation", {})["seed"] = seed
+        section = raw.setdefault("simulation", {})
+        if isinstance(section, dict):  # (validate reports a non-mapping)
+            section["seed"] = seed
     values, plain = validate(raw)
     check_consistency(values)
     return Config(values, plain, name, experiment)
@@ -104,7 +117,9 @@ def read_yaml(path: Path, _seen=()) -> dict:
             data = yaml.safe_load(handle)
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
-    except yaml.YAMLError as err:
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read the config file ({err.strerror})") from None
+    except _YAML_FAILURES as err:  # a UnicodeDecodeError (not text) is a ValueError too
         raise ConfigError(f"{path}: not valid YAML: {err}") from None
     if data is None:
         data = {}
@@ -113,6 +128,8 @@ def read_yaml(path: Path, _seen=()) -> dict:
     base = data.pop(BASE_KEY, None)
     if base is None:
         return data
+    if not isinstance(base, str) or not base.strip() or "\0" in base:
+        raise ConfigError(f"{path}: {BASE_KEY}: expected a file name, got {shown(base)}")
     parent = read_yaml(path.parent / base, (*_seen, path.resolve()))
     if EXPERIMENT_KEY in data:  # an experiment replaces its base's, never merges into it
         parent.pop(EXPERIMENT_KEY, None)
@@ -132,6 +149,8 @@ def merge(base: dict, update: dict) -> dict:
 
 def apply_override(raw: dict, override: str) -> None:
     """Apply one ``path.to.key=value`` override to `raw` in place."""
+    if not isinstance(override, str):
+        raise ConfigError(f"--set {shown(override)}: expected a string path.to.key=value")
     if "=" not in override:
         raise ConfigError(f"--set {override!r}: expected path.to.key=value")
     path, text = override.split("=", 1)
@@ -140,7 +159,7 @@ def apply_override(raw: dict, override: str) -> None:
         raise ConfigError(f"--set {override!r}: empty key in {path!r}")
     try:
         value = yaml.safe_load(text)
-    except yaml.YAMLError as err:
+    except _YAML_FAILURES as err:
         raise ConfigError(f"--set {override!r}: cannot read value: {err}") from None
     node = raw
     for depth, key in enumerate(keys[:-1]):
@@ -177,10 +196,60 @@ def check_consistency(values: dict) -> None:
         if not cell["v_reset"] < cell["v_peak"]:
             problems.append(f"neurons.{name}: expected v_reset < v_peak")
     problems += _behaviour_problems(values)
+    problems += _size_problems(values)
     if values["simulation"]["record"]["trace_dt"] < values["simulation"]["dt"]:
         problems.append("simulation.record.trace_dt: shorter than simulation.dt")
     if problems:
         raise ConfigError(problems)
+
+
+#: Memory the built network holds per neuron: some 30 state variables (8-byte floats),
+#: with spike queues, monitors and bookkeeping rounded up to 1 KiB.
+BYTES_PER_NEURON = 1024
+#: ... and per synapse: the indices i, j and Brian2's incoming/outgoing counts (4 x
+#: 4 bytes), the weight, a plastic synapse's traces and clocks (5 x 8 bytes), a delay
+#: and a spike-queue entry per pathway (2 x 12 bytes), rounded up. A lower bound in
+#: practice (arrays grow while connecting), so a config it rejects cannot run.
+BYTES_PER_SYNAPSE = 100
+GIB = 2**30
+
+
+def physical_memory() -> int | None:
+    """This machine's physical memory in bytes; None where the OS does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def network_size(values: dict) -> tuple[dict, float]:
+    """({population or afferent pool: neurons}, expected synapses) of a parsed config:
+    populations scaled by network.scale, each projection p x N_pre x N_post."""
+    from ..model.connectivity import projections
+    from ..model.populations import population_size
+
+    neurons = {name: population_size(values, name) for name in values["network"]["sizes"]}
+    neurons.update({name: pool["size"] for name, pool in values["afferents"].items()})
+    synapses = sum(values["connections"][key]["p"] * neurons[source] * neurons[target]
+                   for _, key, source, target, _ in projections())
+    return neurons, synapses
+
+
+def _size_problems(values: dict) -> list:
+    """A network too large for this machine's memory, named by its largest size key."""
+    memory = physical_memory()
+    neurons, synapses = network_size(values)
+    total = sum(neurons.values())
+    needed = total * BYTES_PER_NEURON + synapses * BYTES_PER_SYNAPSE
+    if memory is None or needed <= memory:
+        return []
+    largest = max(neurons, key=neurons.get)
+    key = (f"network.sizes.{largest}" if largest in values["network"]["sizes"]
+           else f"afferents.{largest}.size")
+    return [f"network.scale, {key}: the network would have {total:,} neurons and "
+            f"{round(synapses):,} synapses, about {needed / GIB:,.0f} GiB, more than this "
+            f"machine's {memory / GIB:.0f} GiB; lower network.scale, network.sizes or "
+            f"afferents.*.size"]
 
 
 #: How far from an integer a ratio of durations may be and still count as whole.
@@ -188,13 +257,27 @@ WHOLE_TOLERANCE = 1e-6
 
 
 def _whole(ratio: float) -> bool:
-    return abs(ratio - round(ratio)) <= WHOLE_TOLERANCE
+    return math.isfinite(ratio) and abs(ratio - round(ratio)) <= WHOLE_TOLERANCE
+
+
+class _OverrideDumper(yaml.SafeDumper):
+    """SafeDumper that writes any int: in hex where str() refuses (over 4300 digits)."""
+
+    def represent_int(self, data):
+        try:
+            text = str(data)
+        except ValueError:
+            text = hex(data)
+        return self.represent_scalar("tag:yaml.org,2002:int", text)
+
+
+_OverrideDumper.add_representer(int, _OverrideDumper.represent_int)
 
 
 def override_text(key: str, value) -> str:
     """The ``key=value`` override (as --set takes it) that sets `key` to a YAML `value`."""
-    text = yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
-    return f"{key}={text}"
+    text = yaml.dump(value, Dumper=_OverrideDumper, default_flow_style=True)
+    return f"{key}={text.strip().removesuffix('...').strip()}"
 
 
 def _behaviour_problems(values: dict) -> list:

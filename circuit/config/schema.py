@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from .units import UnitError, format_quantity, parse_quantity, parse_unit
+from .units import UnitError, format_quantity, parse_quantity, parse_unit, shown
 
 SCHEMA_PATH = Path(__file__).with_name("schema.yaml")
 _SPEC_RE = re.compile(
@@ -68,10 +68,10 @@ class Spec:
         """The value as the model uses it; ConfigError naming `path` if it is wrong."""
         try:
             parsed = self._parse(value)
-        except (UnitError, TypeError, ValueError) as err:
-            raise ConfigError(f"{path}: expected {self.expected()}, got {value!r} ({err})")
+        except (UnitError, TypeError, ValueError, ArithmeticError) as err:
+            raise ConfigError(f"{path}: expected {self.expected()}, got {shown(value)} ({err})")
         if self.kind in ("quantity", "int") and not self._in_range(parsed):
-            raise ConfigError(f"{path}: expected {self.expected()}, got {value!r}")
+            raise ConfigError(f"{path}: expected {self.expected()}, got {shown(value)}")
         return parsed
 
     def format(self, parsed):
@@ -115,7 +115,7 @@ class Spec:
 
     def _in_range(self, parsed) -> bool:
         number = float(parsed / parse_unit(self.unit)) if self.kind == "quantity" else parsed
-        if math.isnan(number):
+        if isinstance(number, float) and math.isnan(number):  # an int may not fit a float
             return False
         above = number > self.low if self.low_open else number >= self.low
         below = number < self.high if self.high_open else number <= self.high
@@ -183,7 +183,7 @@ def validate(raw: dict, tree: dict | None = None) -> tuple[dict, dict]:
 def _validate(raw, tree: dict, prefix: str, problems: list):
     if not isinstance(raw, dict):
         problems.append(f"{prefix.rstrip('.') or '<top>'}: expected a mapping of keys, "
-                        f"got {raw!r}")
+                        f"got {shown(raw)}")
         return {}, {}
     parsed, plain = {}, {}
     for key in raw:

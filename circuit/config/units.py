@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import ast
 import functools
+import math
+import operator
 import re
+import reprlib
 
 import brian2
-from brian2.units.fundamentalunits import DIMENSIONLESS, Quantity, get_dimensions
+import numpy as np
+from brian2.units.fundamentalunits import (DIMENSIONLESS, DimensionMismatchError, Quantity,
+                                           get_dimensions)
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_QUANTITY_RE = re.compile(rf"^\s*(?P<value>{_NUMBER})\s*(?P<unit>.*?)\s*$")
+# Matched against the stripped text; atomic and possessive parts keep it linear in time.
+_QUANTITY_RE = re.compile(rf"(?P<value>(?>{_NUMBER}))\s*+(?P<unit>.*+)")
+#: Longest unit text read: schema units have under 10 characters; the cap keeps a
+#: malformed value from costing the parser much time or memory.
+MAX_UNIT_LENGTH = 64
 
 #: Unit names allowed in configs, besides every unit Brian2 defines.
 _EXTRA_UNITS = {"mg_per_kg": 1.0}
@@ -33,12 +42,23 @@ def _unit_namespace() -> dict:
 
 
 _UNITS = _unit_namespace()
-_ALLOWED_NODES = (ast.Expression, ast.BinOp, ast.Name, ast.Load, ast.Div, ast.Mult,
-                  ast.Pow, ast.Constant, ast.UnaryOp, ast.USub)
+_OPERATORS = {ast.Mult: operator.mul, ast.Div: operator.truediv, ast.Pow: operator.pow,
+              ast.USub: operator.neg}
+#: A config value shown in an error message: shortened, so a huge value stays readable.
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = _SHOWN.maxother = 80
 
 
 class UnitError(ValueError):
     """A unit string that cannot be read."""
+
+
+def shown(value) -> str:
+    """`value` as an error message shows it (its repr, shortened); never fails."""
+    try:
+        return _SHOWN.repr(value)
+    except ValueError:  # an int too long to write in decimal
+        return f"<{type(value).__name__} too long to show>"
 
 
 @functools.lru_cache(maxsize=None)
@@ -54,16 +74,34 @@ def parse_unit(text: str):
         return 1.0
     if text == "mg/kg":
         return _EXTRA_UNITS["mg_per_kg"]
+    if len(text) > MAX_UNIT_LENGTH:
+        raise UnitError(f"unit {shown(text)} is longer than {MAX_UNIT_LENGTH} characters")
     try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError as err:
+        with np.errstate(all="ignore"):  # an infinite or zero scale is refused below
+            unit = _evaluate(ast.parse(text, mode="eval").body, text)
+    except (SyntaxError, ArithmeticError, TypeError, ValueError, RecursionError,
+            DimensionMismatchError) as err:
         raise UnitError(f"cannot read unit {text!r}") from err
-    for node in ast.walk(tree):
-        if not isinstance(node, _ALLOWED_NODES):
-            raise UnitError(f"cannot read unit {text!r}")
-        if isinstance(node, ast.Name) and node.id not in _UNITS:
+    scale = float(np.asarray(unit)) if isinstance(unit, (float, Quantity)) else math.nan
+    if not math.isfinite(scale) or scale == 0:
+        raise UnitError(f"unit {text!r} is not a finite, nonzero scale")
+    return unit
+
+
+def _evaluate(node, text: str):
+    """The value of a unit expression: unit names, numbers (as floats), * / ** and -."""
+    if isinstance(node, ast.Name):
+        if node.id not in _UNITS:
             raise UnitError(f"unknown unit {node.id!r} in {text!r}")
-    return eval(compile(tree, "<unit>", "eval"), {"__builtins__": {}}, _UNITS)  # noqa: S307
+        return _UNITS[node.id]
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return float(node.value)  # floats: 9**9**9 overflows at once, no endless bigint
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        left, right = _evaluate(node.left, text), _evaluate(node.right, text)
+        return _OPERATORS[type(node.op)](left, right)
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _OPERATORS:
+        return _OPERATORS[type(node.op)](_evaluate(node.operand, text))
+    raise UnitError(f"cannot read unit {text!r}")
 
 
 def parse_quantity(text, unit: str):
@@ -76,20 +114,24 @@ def parse_quantity(text, unit: str):
         raise UnitError(f"expected a quantity in {unit}, got {text!r}")
     if isinstance(text, (int, float)):
         if get_dimensions(expected) is DIMENSIONLESS:
-            return float(text)
-        raise UnitError(f"expected a quantity with a unit, like '{text} {unit}', got {text!r}")
+            try:
+                return float(text)
+            except OverflowError:
+                raise UnitError(f"expected a number, got {shown(text)}") from None
+        raise UnitError(f"expected a quantity with a unit, like '{shown(text)} {unit}', "
+                        f"got {shown(text)}")
     if not isinstance(text, str):
-        raise UnitError(f"expected a quantity in {unit}, got {text!r}")
-    match = _QUANTITY_RE.match(text)
+        raise UnitError(f"expected a quantity in {unit}, got {shown(text)}")
+    match = _QUANTITY_RE.fullmatch(text.strip())
     if match is None:
-        raise UnitError(f"expected a number followed by a unit like {unit!r}, got {text!r}")
+        raise UnitError(f"expected a number followed by a unit like {unit!r}, got {shown(text)}")
     value = float(match["value"])
     given = parse_unit(match["unit"]) if match["unit"] else 1.0
     if unit == "mg/kg" and match["unit"] != "mg/kg":
-        raise UnitError(f"expected a dose in mg/kg, like '1 mg/kg', got {text!r}")
+        raise UnitError(f"expected a dose in mg/kg, like '1 mg/kg', got {shown(text)}")
     if get_dimensions(given) != get_dimensions(expected):
         raise UnitError(
-            f"expected units of {unit} ({get_dimensions(expected)}), got {text!r}"
+            f"expected units of {unit} ({get_dimensions(expected)}), got {shown(text)}"
         )
     return value * given
 

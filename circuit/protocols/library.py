@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..config import ConfigError, load_config
 from ..config.loader import merge, read_yaml
+from ..config.units import shown
 
 #: Where protocol names are looked up: `protocols/` beside the config file, then the
 #: project's own configs/protocols/.
@@ -31,11 +32,19 @@ def search_path(config) -> list:
 def protocol_path(name: str, config) -> Path | None:
     """The file of protocol `name` (a name, or a path to a .yaml); None if not found."""
     if name.endswith((".yaml", ".yml")):
-        return Path(name) if Path(name).is_file() else None
+        return Path(name) if _is_file(Path(name)) else None
     for folder in search_path(config):
-        if (folder / f"{name}.yaml").is_file():
+        if _is_file(folder / f"{name}.yaml"):
             return folder / f"{name}.yaml"
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """Whether `path` is a file; False for a name the OS cannot even look up."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # too long, a NUL byte
+        return False
 
 
 def read_protocol(name: str, config) -> dict:
@@ -44,7 +53,7 @@ def read_protocol(name: str, config) -> dict:
     if path is None:
         folders = search_path(config)
         known = sorted({p.stem for folder in folders for p in folder.glob("*.yaml")})
-        raise ConfigError(f"behaviour.schedule: no protocol {name!r} (looked in "
+        raise ConfigError(f"behaviour.schedule: no protocol {shown(name)} (looked in "
                           f"{', '.join(str(f) for f in folders)}; known: "
                           f"{', '.join(known) or 'none'})")
     return read_yaml(path)

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..analysis.behaviour import SESSION_COLUMNS, TRIAL_COLUMNS, subject_metrics
 from ..config import ConfigError, load_config
 from ..config.loader import override_text
+from ..config.units import shown
 from ..protocols.library import session_configs
 from ..results.tables import read_csv, write_csv
 from .subject import initial_overrides, run_subject
@@ -24,6 +25,8 @@ from .watchdog import NumericalFault, write_fault
 log = logging.getLogger(__name__)
 
 TRIALS, SESSIONS, SUBJECTS = "trials.csv", "sessions.csv", "subjects.csv"
+#: Most seeds an experiment may name (a larger count is a typo, not an experiment).
+MAX_SUBJECTS = 100_000
 #: Tables of the sessions a subject finished before a numerical fault.
 UNTIL_FAULT = "until_fault_{}"
 
@@ -43,14 +46,18 @@ class Subject:
 
 def subjects(config) -> list:
     """Every subject of `config.experiment`, validated (ConfigError naming the key)."""
-    spec = config.experiment or {"groups": {"subject": {}}, "seeds": [config["simulation"]["seed"]]}
-    if not isinstance(spec, dict) or set(spec) - {"groups", "seeds"}:
+    spec = config.experiment
+    if spec is None:
+        spec = {"groups": {"subject": {}}, "seeds": [config["simulation"]["seed"]]}
+    if not isinstance(spec, dict) or not spec or set(spec) - {"groups", "seeds"}:
         raise ConfigError("experiment: expected a mapping with 'groups' and 'seeds'")
     groups, seeds = spec.get("groups") or {}, spec.get("seeds")
-    if isinstance(seeds, int):
+    if _integer(seeds) and 1 <= seeds <= MAX_SUBJECTS:
         seeds = list(range(1, seeds + 1))
-    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
-        raise ConfigError(f"experiment.seeds: expected a list of integers or a count, got {seeds!r}")
+    if (not isinstance(seeds, list) or not 1 <= len(seeds) <= MAX_SUBJECTS
+            or not all(_integer(s) and 0 <= s < 2**32 for s in seeds)):
+        raise ConfigError(f"experiment.seeds: expected a count in [1, {MAX_SUBJECTS}] or a "
+                          f"list of that many integers in [0, 2**32), got {shown(seeds)}")
     if not isinstance(groups, dict) or not groups:
         raise ConfigError("experiment.groups: expected a mapping of group name -> overrides")
     result, problems = [], []
@@ -71,6 +78,10 @@ def subjects(config) -> list:
     if problems:
         raise ConfigError(problems)
     return result
+
+
+def _integer(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def run_experiment(config, out: Path, progress: bool = True) -> dict:

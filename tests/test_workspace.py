@@ -46,12 +46,16 @@ def _result(process) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+#: Processes that build one structure at the same time in the concurrency test.
+CONCURRENT = 3
+
+
 def test_concurrent_processes_compile_a_structure_once_in_their_own_workspaces(tmp_path):
-    first, second = _start(tmp_path), _start(tmp_path)
-    results = [_result(first), _result(second)]
-    assert sorted(r["compiled"] for r in results) == [False, True]
-    assert results[0]["directory"] != results[1]["directory"]
-    assert results[0]["spikes"] == results[1]["spikes"] > 0  # same seed, same network
+    processes = [_start(tmp_path) for _ in range(CONCURRENT)]
+    results = [_result(process) for process in processes]
+    assert sorted(r["compiled"] for r in results) == [False] * (CONCURRENT - 1) + [True]
+    assert len({r["directory"] for r in results}) == CONCURRENT
+    assert len({r["spikes"] for r in results}) == 1 and results[0]["spikes"] > 0  # one network
     assert (tmp_path / "shared" / workspace.DIGEST_FILE).is_file()
     later = _result(_start(tmp_path))  # a fresh process: a workspace is free again
     assert later["compiled"] is False and later["spikes"] == results[0]["spikes"]

@@ -31,7 +31,8 @@ BANDS = {
 #: modules likewise run together, after the other network tests.
 BENCH_MODULES = {"test_plasticity.py", "test_bench_cli.py"}
 #: Test modules that run the behaving circuit: one structure, so they run together.
-BEHAVIOUR_MODULES = {"test_behaviour.py", "test_drug_seeking.py", "test_experiment_runs.py"}
+BEHAVIOUR_MODULES = {"test_behaviour.py", "test_drug_seeking.py", "test_experiment_runs.py",
+                     "test_interruption.py"}
 
 
 def pytest_collection_modifyitems(items):

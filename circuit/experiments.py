@@ -61,6 +61,7 @@ def run_spec(spec: Path, out: Path, workers: int | None = None, scheduler: str |
                               "it holds (stored runs are kept) or choose another --out")
     workers = default_workers() if workers is None else workers
     with ExperimentDir(out) as store, logged_to(out / LOG):
+        store.check_holds_only(run.key for run in plan.runs)
         return _run(plan, spec, store, workers, scheduler, progress, figures)
 
 

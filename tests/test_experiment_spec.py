@@ -181,6 +181,26 @@ def test_resume_runs_only_what_is_missing(tmp_path, monkeypatch):
         (c, s) for c in ("drug", "drug_oxt") for s in (1, 2, 3))
 
 
+def test_resume_with_another_spec_is_refused_and_writes_nothing(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(execute_module, "simulate_run", fake_simulation(calls))
+    out = tmp_path / "out"
+    run_spec(write_spec(tmp_path), out, workers=0)
+    before = sorted(p.name for p in (out / "runs").iterdir())
+    calls.clear()
+    other = write_spec(tmp_path, set={"receptors.heteromer_fold": 2})
+    with pytest.raises(FileExistsError, match="not part of this spec"):
+        run_spec(other, out, workers=0, resume=True)
+    with pytest.raises(FileExistsError, match="not part of this spec"):  # other --set values
+        run_spec(write_spec(tmp_path), out, workers=0, resume=True,
+                 overrides=["receptors.heteromer_fold=2"])
+    assert not calls
+    assert sorted(p.name for p in (out / "runs").iterdir()) == before
+    more = write_spec(tmp_path, seeds=[1, 2, 3, 4])  # a superset: only the new seed runs
+    run_spec(more, out, workers=0, resume=True)
+    assert sorted(c for c in calls) == [4, 4]
+
+
 def test_a_failed_run_is_reported_and_the_others_are_kept(tmp_path, monkeypatch):
     good = fake_simulation([])
 

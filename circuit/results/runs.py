@@ -61,6 +61,16 @@ class ExperimentDir:
         return sorted(p.name for p in folder.iterdir() if (p / RECORD).is_file()) \
             if folder.is_dir() else []
 
+    def check_holds_only(self, keys) -> None:
+        """Refuse to add to a directory that holds runs other than `keys`: those of
+        another spec or other --set values would be mixed with the new ones."""
+        foreign = sorted(set(self.stored()) - set(keys))
+        if foreign:
+            raise FileExistsError(
+                f"{self.root} holds {len(foreign)} stored run(s) that are not part of this "
+                f"spec (another spec, or other --set values; e.g. {foreign[0]}): --resume "
+                "finishes the same experiment only; choose another --out")
+
     def write(self, key: str, record: dict, tables: dict) -> None:
         """Store run `key` atomically: its record and its tables ({name: (rows, columns)})."""
         with atomic_directory(self.folder(key), overwrite=True) as directory:

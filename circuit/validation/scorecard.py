@@ -119,6 +119,7 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
     runs.sort(key=lambda run: len(run.config["behaviour"]["schedule"]))
     where = where_it_runs(workers, scheduler)
     with ExperimentDir(out) as store, logged_to(out / LOG):
+        store.check_holds_only(run.key for run in runs)
         log.info("circuit: validation%s: %d findings, %d specs, %d distinct runs on %s",
                  " (quick)" * quick, len(catalogue.findings), len(by_spec), len(runs), where)
         started = time.perf_counter()

@@ -238,6 +238,14 @@ SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(),
                     st.text(max_size=20), st.lists(st.integers(), max_size=3))
 
 
+def set_error(path, value, how: str, folder) -> str:
+    """The ConfigError of the config with `value` at `path`, given as a dict, a file or an
+    override."""
+    if how == "override":
+        return config_error(lambda: load_config(RAW, [override_text(dotted(path), value)]))
+    return config_error(deliver(mutated(path, value), how, folder))
+
+
 # --- the fuzz tests ------------------------------------------------------------------
 
 def test_the_fuzzed_config_is_valid_and_every_leaf_has_a_spec():
@@ -249,11 +257,7 @@ def test_the_fuzzed_config_is_valid_and_every_leaf_has_a_spec():
 @given(wrong_leaf(), st.sampled_from(["dict", "file", "override"]))
 def test_wrong_value_is_named(tmp_path, mutation, how):
     path, value = mutation
-    if how == "override":
-        message = config_error(lambda: load_config(RAW, [override_text(dotted(path), value)]))
-    else:
-        message = config_error(deliver(mutated(path, value), how, tmp_path))
-    assert f"{dotted(path)}: " in message
+    assert f"{dotted(path)}: " in set_error(path, value, how, tmp_path)
 
 
 @FUZZ
@@ -286,10 +290,7 @@ def test_unknown_key_by_override_is_named(section, name, value):
 @FUZZ
 @given(st.sampled_from(SECTIONS), SCALARS, st.sampled_from(["dict", "file", "override"]))
 def test_section_replaced_by_a_value_is_named(tmp_path, section, value, how):
-    if how == "override":
-        message = config_error(lambda: load_config(RAW, [override_text(dotted(section), value)]))
-    else:
-        message = config_error(deliver(mutated(section, value), how, tmp_path))
+    message = set_error(section, value, how, tmp_path)
     assert f"{dotted(section)}: expected a mapping of keys" in message
 
 

@@ -16,6 +16,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from brian2 import NeuronGroup, Synapses, check_units, implementation, second
 
 from ..model.connectivity import INHIBITORY, projections
@@ -90,8 +92,6 @@ double circuit_watch(double value, double limit, double code, double t) {
 @check_units(value=1, limit=1, code=1, t=second, result=1)
 def circuit_watch(value, limit, code, t):
     """Runtime mode: record the first fault and stop the running network (see module)."""
-    import numpy as np
-
     value = np.broadcast_to(np.asarray(value, dtype=float), np.shape(value) or (1,))
     bad = ~np.isfinite(value) | (value > limit)
     if bad.any() and _runtime.network is not None and _runtime.fault is None:
@@ -113,8 +113,7 @@ _runtime = _Runtime()
 
 def install(circuit, config: dict) -> tuple[list, list]:
     """Add the checks to `circuit`; return (new Brian2 objects, checks by code)."""
-    watch = config["simulation"]["watchdog"]
-    period = watch["period"]
+    period = config["simulation"]["watchdog"]["period"]
     checks: list[Check] = []
 
     def code(check: Check) -> int:
@@ -165,11 +164,9 @@ def _rate_counters(circuit, period, code) -> tuple:
     counter.namespace["period"] = period
     counter.run_regularly("\n".join(statements), dt=period, when=WHEN, order=ORDER["rate"],
                           name="watch_rates")
-    counts = []
-    for name in names:
-        synapses = Synapses(circuit.populations[name].group, counter,
-                            on_pre=f"count_{name}_post += 1", name=f"watch_spikes_{name}")
-        counts.append(synapses)
+    counts = [Synapses(circuit.populations[name].group, counter,
+                       on_pre=f"count_{name}_post += 1", name=f"watch_spikes_{name}")
+              for name in names]
     return counter, counts
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from .config import ConfigError, load_config
 from .results.runs import DirectoryBusy
 from .results.state import StateError
-from .running.watchdog import NumericalFault
+from .running.watchdog import NumericalFault, NumericalFaults
 
 log = logging.getLogger("circuit")
 
@@ -53,7 +53,7 @@ def main(argv=None) -> int:
         return _fail(BAD_INPUT, err)
     except (FileExistsError, DirectoryBusy) as err:
         return _fail(OUTPUT_TAKEN, err)
-    except NumericalFault as err:
+    except (NumericalFault, NumericalFaults) as err:
         return _fail(FAULT, err)
     except OSError as err:
         if err.errno not in _WRITE_ERRNOS:
@@ -203,7 +203,7 @@ def _run(args) -> int:
     out = args.out.absolute()
     if out.exists() and any(out.iterdir()) and not args.overwrite:
         raise FileExistsError(f"{out} already exists; pass --overwrite to replace it")
-    check_writable(out)
+    check_writable(out.parent)  # where the results are written before renamed to DIR
     started = time.perf_counter()
     log.info("circuit: running %s (seed %s, %s)", args.config, config["simulation"]["seed"],
              config["simulation"]["device"])
@@ -252,13 +252,17 @@ def _run_experiment(args, config) -> int:
              len(config["behaviour"]["schedule"]))
     atomic_write_bytes(out / "config.yaml", text.encode())
     try:
-        tables = run_experiment(config, out, progress=not args.quiet)
+        try:
+            tables = run_experiment(config, out, progress=not args.quiet)
+        except NumericalFaults as fault:
+            if not args.no_figures and fault.tables["subjects"]:
+                make_behaviour_figures(fault.tables, out / "figures")
+            raise
+        if not args.no_figures:
+            make_behaviour_figures(tables, out / "figures")
     except KeyboardInterrupt:
-        print(f"circuit: interrupted; the subjects that finished are stored in "
-              f"{out}/subjects: rerun with --resume to finish", file=sys.stderr)
-        return INTERRUPTED
-    if not args.no_figures:
-        make_behaviour_figures(tables, out / "figures")
+        return _fail(INTERRUPTED, f"interrupted; the subjects that finished are stored in "
+                                  f"{out}/subjects: rerun with --resume to finish")
     log.info("circuit: wrote %s in %.1f s", out, time.perf_counter() - started)
     return 0
 
@@ -299,9 +303,8 @@ def _experiment(args) -> int:
                           progress=None if args.quiet else _progress_line,
                           figures=not args.no_figures)
     except KeyboardInterrupt:
-        print(f"circuit: interrupted; the runs that finished are stored in {args.out}/runs: "
-              "rerun with --resume to finish", file=sys.stderr)
-        return 130
+        return _fail(INTERRUPTED, f"interrupted; the runs that finished are stored in "
+                                  f"{args.out}/runs: rerun with --resume to finish")
     if not result.complete:
         print(f"circuit: {len(result.failed)} runs failed (see {result.out}/experiment.log); "
               "rerun with --resume to retry them", file=sys.stderr)
@@ -321,9 +324,8 @@ def _validate(args) -> int:
                               overrides=args.overrides,
                               progress=None if args.quiet else _progress_line)
     except KeyboardInterrupt:
-        print(f"circuit: interrupted; the runs that finished are stored in {args.out}/runs: "
-              "rerun with --resume to finish", file=sys.stderr)
-        return 130
+        return _fail(INTERRUPTED, f"interrupted; the runs that finished are stored in "
+                                  f"{args.out}/runs: rerun with --resume to finish")
     log.info("circuit: %d of %d findings reproduced%s; scorecard in %s", card.passed,
              len(card.findings), " (--quick: machinery only)" * card.quick,
              card.out / "scorecard.md")

@@ -118,3 +118,15 @@ def test_resolved_config_round_trips():
     config = load_config(REDUCED, ["protocol.cocaine.dose=2 mg/kg"])
     again = load_config(config.plain)
     assert again.plain == config.plain
+
+
+@pytest.mark.parametrize("override, named", [
+    ("protocol.baseline=1e9 s", "protocol.warmup/baseline/challenge/washout"),
+    ("simulation.dt=1e-9 ms", "simulation.dt"),
+    ("behaviour.trial=1000000 s", "behaviour.trials/trial"),
+    ("protocol.input_dt=1e-9 ms", "protocol.input_dt"),
+])
+def test_absurd_durations_are_refused_before_any_build(override, named):
+    with pytest.raises(ConfigError, match="time steps|GiB of inputs") as err:
+        load_config(DEFAULT, [override])
+    assert named in str(err.value)

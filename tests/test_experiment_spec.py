@@ -21,7 +21,7 @@ from circuit.experiments import run_spec
 from circuit.results.runs import DirectoryBusy, ExperimentDir
 from circuit.results.tables import read_csv
 from circuit.running import execute as execute_module
-from circuit.running.plan import make_plan
+from circuit.running.plan import make_plan, read_plan
 
 from conftest import ROOT
 
@@ -236,3 +236,16 @@ def test_an_unreachable_scheduler_is_named(tmp_path, monkeypatch):
     monkeypatch.setattr(execute_module, "SCHEDULER_TIMEOUT", "1s")
     with pytest.raises(ConnectionError, match="cannot reach a Dask scheduler at tcp://127.0.0.1:1"):
         run_spec(write_spec(tmp_path), tmp_path / "out", scheduler="tcp://127.0.0.1:1")
+
+
+@pytest.mark.parametrize("content", ["seeds: !!int abc\n", b"\xff\xfe\x00binary", "a: [1,\n", None])
+def test_an_unreadable_spec_is_one_config_error_naming_the_file(tmp_path, content):
+    path = tmp_path / "spec.yaml"
+    if content is None:
+        path.mkdir()  # a directory where the spec should be
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    with pytest.raises(circuit.ConfigError, match="spec.yaml"):
+        read_plan(path)

@@ -8,6 +8,7 @@ behaving circuit's compiled network, shared with the other behaviour tests.
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from circuit.experiments import run_spec
 from circuit.results.runs import ExperimentDir
 from circuit.results.tables import read_csv
 from circuit.running.experiment import SESSIONS, TRIALS, UNTIL_FAULT, run_experiment
-from circuit.running.watchdog import NumericalFault
+from circuit.running.watchdog import NumericalFaults
 
 from conftest import ROOT
 from test_experiment_runs import PATIENCE, write_spec
@@ -106,25 +107,30 @@ def test_a_terminated_experiment_keeps_its_stored_runs_and_resumes(tmp_path):
     assert len({r["key"] for r in runs}) == 3
 
 
-def test_a_fault_in_a_session_keeps_the_sessions_before_it(tmp_path):
-    """The second session's stress drive is far too strong: VTA DA neurons run away."""
+def test_a_fault_in_a_session_keeps_the_sessions_before_it_and_the_other_subjects(tmp_path):
+    """One group's second session has a stress drive far too strong: its VTA DA neurons
+    run away; the other group finishes."""
     overdriven = tmp_path / "overdriven.yaml"
     overdriven.write_text(f"base: {ROOT / 'configs' / 'protocols' / 'reinstatement_stress.yaml'}\n"
                           "stress: 10000 pA\nstress_duration: 5 s\n")
-    config = circuit.load_config(_behaviour_config(tmp_path, seeds=[1]),
-                                 [f"behaviour.schedule=[fr1_acquisition, {overdriven}]"])
+    path = _behaviour_config(tmp_path, seeds=[1])
+    config = circuit.load_config(path)
+    config.experiment = {"seeds": [1], "groups": {
+        "over": {"behaviour.schedule": ["fr1_acquisition", str(overdriven)]},
+        "calm": {"behaviour.schedule": ["fr1_acquisition"]}}}
     out = tmp_path / "out"
-    with pytest.raises(NumericalFault) as caught:
+    with pytest.raises(NumericalFaults) as caught:
         run_experiment(config, out, progress=False)
-    fault = caught.value
+    (fault,) = caught.value.faults
     assert (fault.population, fault.variable) == ("vta_da", "rate")
-    assert "subject a_seed1, session 1" in str(fault)
-    folder = out / "subjects" / "a_seed1"
-    assert not (folder / SESSIONS).exists()  # unfinished: --resume runs it again
+    assert "subject over_seed1, session 1" in str(caught.value)
+    folder = out / "subjects" / "over_seed1"
+    assert not (folder / SESSIONS).exists()  # unfinished
     kept = read_csv(folder / UNTIL_FAULT.format(SESSIONS))
     assert [row["session"] for row in kept] == [0]
     assert read_csv(folder / UNTIL_FAULT.format(TRIALS))
-    assert (folder / "fault.json").is_file()
+    assert json.loads((folder / "fault.json").read_text())["population"] == "vta_da"
+    assert [row["group"] for row in read_csv(out / "subjects.csv")] == ["calm"]
 
 
 def test_one_seed_gives_the_same_bytes_on_one_worker_or_two(tmp_path):

@@ -130,3 +130,28 @@ def test_a_new_experiment_never_writes_into_a_used_directory(tmp_path, capsys, n
     assert status == cli.OUTPUT_TAKEN
     assert "--resume" in capsys.readouterr().err
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_an_experiment_into_an_unwritable_place_exits_5_before_running(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump({"base": str(DEFAULT), "seeds": [1], "metrics": ["breakpoint"],
+                                    "conditions": {"drug": {}}}))
+    status = cli.main(["experiment", str(spec), "--out", str(blocker / "out"), "--workers", "0"])
+    assert status == cli.NOT_WRITABLE
+    assert str(blocker) in capsys.readouterr().err
+
+
+def test_a_state_with_nan_weights_cannot_be_restored(tmp_path, reduced_results):
+    import dataclasses
+
+    import numpy as np
+
+    from circuit.results.state import StateError, read_state, write_state
+
+    name = next(iter(reduced_results.state.weights))
+    weights = {**reduced_results.state.weights, name: np.full(3, np.nan)}
+    write_state(dataclasses.replace(reduced_results.state, weights=weights), tmp_path / "s.npz")
+    with pytest.raises(StateError, match="numerical fault"):
+        read_state(tmp_path / "s.npz")

@@ -13,9 +13,11 @@ import sys
 
 import numpy as np
 import pytest
+from brian2 import second
 
 import circuit
 from circuit.config.schema import leaves, schema
+from circuit.results.record import Phase
 from circuit.running import watchdog
 from conftest import REDUCED, ROOT, simulate
 
@@ -96,3 +98,26 @@ def test_the_command_exits_4_and_writes_the_partial_run(tmp_path):
     partial = circuit.results.load(out)
     assert partial.provenance["fault"].startswith("numerical fault")
     assert 2.0 <= partial.trace_t[-1] <= 2.0 + PERIOD
+
+
+def test_the_runtime_checks_record_the_first_fault_and_stop_the_network():
+    """Runtime mode (no compiled code): the Python checks stop the network themselves."""
+    class Network:
+        stopped = False
+
+        def stop(self):
+            self.stopped = True
+
+    network = Network()
+    watchdog.watch_runtime(network)
+    checks = [watchdog.Check("nac_d1", "v", "not finite", ("simulation.dt",))]
+    schedule = type("Schedule", (), {"warmup": 1.0, "phases": [Phase("baseline", 0.0, 10.0)]})
+    watchdog.circuit_watch(np.array([-70.0, -65.0]), np.inf, 0, 2.5 * second)
+    assert not network.stopped and watchdog.fault_from(None, checks, schedule) is None
+    watchdog.circuit_watch(np.array([-70.0, np.nan]), np.inf, 0, 2.5 * second)
+    watchdog.circuit_watch(np.array([np.inf]), np.inf, 0, 2.6 * second)  # after: ignored
+    assert network.stopped
+    fault = watchdog.fault_from(None, checks, schedule)
+    assert (fault.population, fault.variable, fault.phase) == ("nac_d1", "v", "baseline")
+    assert fault.time == pytest.approx(1.5) and np.isnan(fault.value)
+    assert watchdog.fault_from(None, checks, schedule) is None  # reported once

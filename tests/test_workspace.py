@@ -57,6 +57,12 @@ def test_concurrent_processes_compile_a_structure_once_in_their_own_workspaces(t
     assert len({r["directory"] for r in results}) == CONCURRENT
     assert len({r["spikes"] for r in results}) == 1 and results[0]["spikes"] > 0  # one network
     assert (tmp_path / "shared" / workspace.DIGEST_FILE).is_file()
+    commands = subprocess.run(["make", "-n", "-B", "objects.o",
+                               "code_objects/neurongroup_stateupdater_codeobject.o"],
+                              cwd=results[0]["directory"], capture_output=True, text=True)
+    setup, loop = commands.stdout.strip().splitlines()[-2:]  # the simulation loop at -O3
+    assert "objects.cpp" in setup and "-O0" in setup and "-O3" not in setup
+    assert "stateupdater" in loop and "-O3" in loop
     later = _result(_start(tmp_path))  # a fresh process: a workspace is free again
     assert later["compiled"] is False and later["spikes"] == results[0]["spikes"]
 

@@ -107,20 +107,26 @@ def load_config(source, overrides=(), seed: int | None = None) -> Config:
     return Config(values, plain, name, experiment)
 
 
+def read_yaml_file(path: Path, what: str = "config file"):
+    """The YAML data in the file `path`; ConfigError naming the file if it cannot be
+    read (missing, a directory, unreadable, not text) or is not valid YAML."""
+    try:
+        with open(path) as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{what} not found: {path}") from None
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read the {what} ({err.strerror})") from None
+    except _YAML_FAILURES as err:  # a UnicodeDecodeError (not text) is a ValueError too
+        raise ConfigError(f"{path}: not valid YAML: {err}") from None
+
+
 def read_yaml(path: Path, _seen=()) -> dict:
     """A YAML config file merged over its ``base`` chain."""
     path = Path(path)
     if path.resolve() in _seen:
         raise ConfigError(f"{BASE_KEY}: {path} includes itself")
-    try:
-        with open(path) as handle:
-            data = yaml.safe_load(handle)
-    except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read the config file ({err.strerror})") from None
-    except _YAML_FAILURES as err:  # a UnicodeDecodeError (not text) is a ValueError too
-        raise ConfigError(f"{path}: not valid YAML: {err}") from None
+    data = read_yaml_file(path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -197,6 +203,7 @@ def check_consistency(values: dict) -> None:
             problems.append(f"neurons.{name}: expected v_reset < v_peak")
     problems += _behaviour_problems(values)
     problems += _size_problems(values)
+    problems += _duration_problems(values)
     if values["simulation"]["record"]["trace_dt"] < values["simulation"]["dt"]:
         problems.append("simulation.record.trace_dt: shorter than simulation.dt")
     if problems:
@@ -250,6 +257,42 @@ def _size_problems(values: dict) -> list:
             f"{round(synapses):,} synapses, about {needed / GIB:,.0f} GiB, more than this "
             f"machine's {memory / GIB:.0f} GiB; lower network.scale, network.sizes or "
             f"afferents.*.size"]
+
+
+#: Most time steps one run may take: about 7 hours for the default network on one core
+#: (4e4 steps/s, benchmarks/results.md); sessions are seconds to minutes, so more is a
+#: typo (a duration in the wrong unit, a dt far too small), refused before any build.
+MAX_STEPS = 1e9
+#: Samples held per second of a run: the protocol's input channels (9, at input_dt) and
+#: the recorded traces (about 30, at trace_dt), 8 bytes each.
+INPUT_CHANNELS, TRACES, BYTES_PER_SAMPLE = 9, 30, 8
+
+
+def run_seconds(values: dict) -> float:
+    """The longest run a config makes: its challenge protocol or a behaviour session."""
+    protocol, behaviour = values["protocol"], values["behaviour"]
+    challenge = sum(float(protocol[key]) for key in ("warmup", "baseline", "challenge", "washout"))
+    session = float(behaviour["warmup"]) + behaviour["trials"] * float(behaviour["trial"])
+    return max(challenge, session)
+
+
+def _duration_problems(values: dict) -> list:
+    """A run too long to simulate or to hold in memory, named by its keys."""
+    keys = "protocol.warmup/baseline/challenge/washout, behaviour.trials/trial, simulation.dt"
+    seconds, dt = run_seconds(values), float(values["simulation"]["dt"])
+    steps = seconds / dt
+    if steps > MAX_STEPS:
+        return [f"{keys}: a run of {seconds:.3g} s at dt = {dt:.3g} s is {steps:.2g} time "
+                f"steps, more than {MAX_STEPS:.0g}"]
+    input_dt = min(float(values["protocol"]["input_dt"]), float(values["behaviour"]["input_dt"]))
+    samples = seconds * (INPUT_CHANNELS / input_dt
+                         + TRACES / float(values["simulation"]["record"]["trace_dt"]))
+    memory = physical_memory()
+    if memory is not None and samples * BYTES_PER_SAMPLE > memory:
+        return [f"{keys}, protocol.input_dt, simulation.record.trace_dt: a run of "
+                f"{seconds:.3g} s needs {samples * BYTES_PER_SAMPLE / GIB:,.0f} GiB of inputs "
+                f"and traces, more than this machine's {memory / GIB:.0f} GiB"]
+    return []
 
 
 #: How far from an integer a ratio of durations may be and still count as whole.

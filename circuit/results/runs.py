@@ -15,7 +15,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .store import atomic_directory
+from .store import atomic_directory, check_writable
 from .tables import write_csv
 
 RUNS, RECORD = "runs", "run.json"
@@ -34,6 +34,7 @@ class ExperimentDir:
         self._lock = FileLock(str(self.root / LOCK))
 
     def __enter__(self) -> "ExperimentDir":
+        check_writable(self.root)  # before anything runs
         self.root.mkdir(parents=True, exist_ok=True)
         try:
             self._lock.acquire(timeout=0)

@@ -119,6 +119,12 @@ def read_state(path: str | os.PathLike) -> State:
     weights = {key.removeprefix(_WEIGHT_PREFIX): values for key, values in arrays.items()
                if key.startswith(_WEIGHT_PREFIX)}
     optional = {key: float(arrays[key]) for key in _OPTIONAL_KEYS if key in arrays}
+    broken = [key for key, values in arrays.items()
+              if values.dtype.kind == "f" and not np.isfinite(values).all()]
+    if broken:
+        raise StateError(f"{path} holds NaN or Inf values ({', '.join(broken)}): the run that "
+                         "saved it stopped at a numerical fault (see its fault.json); it "
+                         "cannot be restored")
     return State(seed=int(arrays["seed"]), structure=str(arrays["structure"]),
                  weights=weights, vta_potentiation=float(arrays["vta_potentiation"]),
                  **optional)

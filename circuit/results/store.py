@@ -114,7 +114,7 @@ def check_writable(directory: str | os.PathLike) -> Path:
     try:
         _write_new(probe, b"")
     except OSError as err:
-        raise type(err)(err.errno, f"cannot write there ({err.strerror})", str(existing)) from None
+        raise type(err)(err.errno, err.strerror, str(existing)) from None
     probe.unlink()
     return directory
 

@@ -20,7 +20,7 @@ from ..config.units import shown
 from ..protocols.library import session_configs
 from ..results.tables import read_csv, write_csv
 from .subject import initial_overrides, run_subject
-from .watchdog import NumericalFault, write_fault
+from .watchdog import NumericalFault, NumericalFaults, write_fault
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +85,18 @@ def _integer(value) -> bool:
 
 
 def run_experiment(config, out: Path, progress: bool = True) -> dict:
-    """Run (or resume) every subject; write the tables; return {name: rows}."""
+    """Run (or resume) every subject; write the tables; return {name: rows}.
+
+    A subject that stops at a numerical fault keeps its sessions before it
+    (`_keep_until_fault`) and the others go on; then `NumericalFaults` is raised, carrying
+    the tables of the subjects that finished.
+    """
     everyone = subjects(config)
     folder = out / "subjects"
     started = time.perf_counter()
     n_sessions = len(config["behaviour"]["schedule"])
     total = len(everyone) * n_sessions
+    faults = []
     for number, subject in enumerate(everyone):
         if (folder / subject.key / SESSIONS).is_file():
             log.info("circuit: %s already done (resuming)", subject.key)
@@ -106,12 +112,17 @@ def run_experiment(config, out: Path, progress: bool = True) -> dict:
         try:
             result = run_subject(subject.config, {"group": subject.group, "seed": subject.seed},
                                  report)
-        except NumericalFault as fault:
+        except NumericalFault as fault:  # keep it, go on with the other subjects
             _keep_until_fault(fault, subject, folder / subject.key)
-            raise
+            log.warning("circuit: %s", fault)
+            faults.append(fault)
+            continue
         write_csv(folder / subject.key / TRIALS, result.trials, TRIAL_COLUMNS)
         write_csv(folder / subject.key / SESSIONS, result.sessions, SESSION_COLUMNS)  # last: done
-    return collect(out, everyone)
+    tables = collect(out, [s for s in everyone if (folder / s.key / SESSIONS).is_file()])
+    if faults:
+        raise NumericalFaults(faults, tables)
+    return tables
 
 
 def _keep_until_fault(fault: NumericalFault, subject: Subject, folder: Path) -> None:

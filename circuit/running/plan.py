@@ -26,11 +26,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from ..analysis.behaviour import METRICS
 from ..config import ConfigError, load_config
-from ..config.loader import override_text, read_yaml
+from ..config.loader import override_text, read_yaml, read_yaml_file
 from ..protocols.library import session_configs
 from .subject import initial_overrides
 
@@ -91,12 +90,7 @@ class Plan:
 def read_plan(path: Path, overrides=()) -> Plan:
     """Read and validate the spec at `path` (ConfigError naming every bad key)."""
     path = Path(path)
-    try:
-        spec = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise ConfigError(f"experiment spec not found: {path}") from None
-    except yaml.YAMLError as err:
-        raise ConfigError(f"{path}: not valid YAML: {err}") from None
+    spec = read_yaml_file(path, "experiment spec")
     if not isinstance(spec, dict):
         raise ConfigError(f"{path}: expected a mapping of spec keys")
     return make_plan(spec, path.parent, str(path), overrides)

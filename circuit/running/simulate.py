@@ -138,7 +138,9 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
                 device.run(directory=str(session.build_dir), results_directory=results_dir.name,
                            with_output=progress, run_args=run_args)
             fault = watchdog.fault_from(results_dir, session.checks, schedule)
-            expect_any_length(session.monitors)  # a stopped run has fewer samples
+            if fault is None and device._last_run_completed_fraction < 1:
+                raise KeyboardInterrupt("the simulation was stopped before its end")
+            expect_any_length(session.monitors)  # after a stopped run too
             data = collect(session.monitors, schedule.warmup, _recorded(schedule, fault),
                            config["simulation"]["record"])
             final = final_state(session.circuit, config, seed, key)

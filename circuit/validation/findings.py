@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from ..analysis.behaviour import METRICS
 from ..config import ConfigError
+from ..config.loader import read_yaml_file
 
 #: Where the catalogue and its specs live.
 VALIDATION_DIR = Path(__file__).resolve().parents[2] / "validation"
@@ -80,10 +80,7 @@ class Catalogue:
 def read_catalogue(folder: Path = VALIDATION_DIR) -> Catalogue:
     """Read and check `folder/findings.yaml`; every problem names its key."""
     path = Path(folder) / CATALOGUE
-    try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as err:
-        raise ConfigError(f"{path}: {err}") from None
+    data = read_yaml_file(path, "findings catalogue")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping with 'findings'")
     problems = []

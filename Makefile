@@ -37,6 +37,8 @@ validate: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/plasticity_cost.py
 	$(BIN)/python benchmarks/experiment_overhead.py
+	$(BIN)/python benchmarks/watchdog_cost.py
+	$(BIN)/python benchmarks/compile_time.py
 
 clean:
 	rm -rf $(VENV) results build *.egg-info

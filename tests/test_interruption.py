@@ -25,10 +25,12 @@ from circuit.results.tables import read_csv
 from circuit.running.experiment import SESSIONS, TRIALS, UNTIL_FAULT, run_experiment
 from circuit.running.watchdog import NumericalFaults
 
-from conftest import ROOT
+from conftest import REDUCED, ROOT
 from test_experiment_runs import PATIENCE, write_spec
 
 DEFAULT = ROOT / "configs" / "default.yaml"
+#: Seconds a command is given before it is interrupted mid-way.
+STARTUP = 8
 
 
 def _behaviour_config(folder: Path, seeds=(1, 2), **extra) -> Path:
@@ -86,6 +88,17 @@ def test_an_interrupted_behavioural_run_keeps_finished_subjects_and_resumes(tmp_
     assert (first / SESSIONS).stat().st_mtime_ns == stamp  # not run again
     sessions = read_csv(out / "sessions.csv")
     assert sorted((row["group"], row["seed"]) for row in sessions) == [("a", 1), ("a", 2)]
+
+
+def test_an_interrupted_session_writes_nothing(tmp_path):
+    out = tmp_path / "run"
+    process = _start("run", str(REDUCED), "--out", str(out))
+    time.sleep(STARTUP)  # importing, validating, generating or simulating: all the same
+    assert process.poll() is None
+    err = _stop(process, signal.SIGTERM)
+    assert process.returncode == 130, err
+    assert "nothing was written" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # no DIR, no temporary beside it
 
 
 def test_a_terminated_experiment_keeps_its_stored_runs_and_resumes(tmp_path):

@@ -132,9 +132,9 @@ def build(device, workspace: Workspace, make_jobs: int) -> bool:
 
 #: Make rule compiling the sources that hold no simulation loop without optimisation:
 #: ``objects.cpp`` (array allocation and file input/output) and the code run once before
-#: and after a run (spike queues, spike spaces). At -O3 ``objects.cpp`` alone took 44 s of
-#: a 136 s compile of the behaving circuit on 2 cores; with this rule the compile takes
-#: 113 s (benchmarks/results.md). No model arithmetic is in these files, so results are
+#: and after a run (spike queues, spike spaces). At -O3 ``objects.cpp`` alone takes 44 s;
+#: with this rule the behaving circuit compiles in 110 s instead of 146 s on 2 cores
+#: (benchmarks/compile_time.py). No model arithmetic is in these files, so results are
 #: unchanged.
 SETUP_RULE = """
 # circuit: sources without a simulation loop are compiled without optimisation.

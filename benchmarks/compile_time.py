@@ -64,7 +64,7 @@ def main() -> None:
         "", f"The rule saves {100 * (1 - rule / plain):.0f}% of the compile.", ""])
     print(text)
     with open(ROOT / "benchmarks" / "results.md", "a") as handle:
-        handle.write(text + "\n")
+        handle.write("\n" + text + "\n")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,7 @@ def main() -> None:
     text = report(measure(parser.parse_args().repeats))
     print(text)
     with open(ROOT / "benchmarks" / "results.md", "a") as handle:
-        handle.write(text + "\n")
+        handle.write("\n" + text + "\n")
 
 
 if __name__ == "__main__":

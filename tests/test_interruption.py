@@ -29,8 +29,8 @@ from conftest import REDUCED, ROOT
 from test_experiment_runs import PATIENCE, write_spec
 
 DEFAULT = ROOT / "configs" / "default.yaml"
-#: Seconds a command is given before it is interrupted mid-way.
-STARTUP = 8
+#: Seconds a command is given, once under way, before it is interrupted mid-way.
+STARTUP = 3
 
 
 def _behaviour_config(folder: Path, seeds=(1, 2), **extra) -> Path:
@@ -93,7 +93,9 @@ def test_an_interrupted_behavioural_run_keeps_finished_subjects_and_resumes(tmp_
 def test_an_interrupted_session_writes_nothing(tmp_path):
     out = tmp_path / "run"
     process = _start("run", str(REDUCED), "--out", str(out))
-    time.sleep(STARTUP)  # importing, validating, generating or simulating: all the same
+    while "circuit: running" not in process.stderr.readline():  # under way, handlers set
+        assert process.poll() is None
+    time.sleep(STARTUP)  # generating or simulating: all the same
     assert process.poll() is None
     err = _stop(process, signal.SIGTERM)
     assert process.returncode == 130, err

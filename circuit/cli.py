@@ -71,6 +71,12 @@ def _fail(status: int, message) -> int:
     return status
 
 
+def _interrupted(what: str, folder: Path) -> int:
+    """Exit 130, saying where the finished work is kept."""
+    return _fail(INTERRUPTED, f"interrupted; the {what} that finished are stored in {folder}: "
+                              "rerun with --resume to finish")
+
+
 def _interrupt(signum, frame):
     """SIGTERM (a scheduler ending the job, `kill`) stops the work as Ctrl-C does."""
     raise KeyboardInterrupt(signal.Signals(signum).name)
@@ -251,18 +257,18 @@ def _run_experiment(args, config) -> int:
     log.info("circuit: experiment %s: %d subjects x %d sessions", args.config, len(everyone),
              len(config["behaviour"]["schedule"]))
     atomic_write_bytes(out / "config.yaml", text.encode())
+    faults = None
     try:
         try:
             tables = run_experiment(config, out, progress=not args.quiet)
-        except NumericalFaults as fault:
-            if not args.no_figures and fault.tables["subjects"]:
-                make_behaviour_figures(fault.tables, out / "figures")
-            raise
-        if not args.no_figures:
+        except NumericalFaults as err:  # figures of the subjects that finished, then exit 4
+            faults, tables = err, err.tables
+        if not args.no_figures and tables["subjects"]:
             make_behaviour_figures(tables, out / "figures")
     except KeyboardInterrupt:
-        return _fail(INTERRUPTED, f"interrupted; the subjects that finished are stored in "
-                                  f"{out}/subjects: rerun with --resume to finish")
+        return _interrupted("subjects", out / "subjects")
+    if faults is not None:
+        raise faults
     log.info("circuit: wrote %s in %.1f s", out, time.perf_counter() - started)
     return 0
 
@@ -303,8 +309,7 @@ def _experiment(args) -> int:
                           progress=None if args.quiet else _progress_line,
                           figures=not args.no_figures)
     except KeyboardInterrupt:
-        return _fail(INTERRUPTED, f"interrupted; the runs that finished are stored in "
-                                  f"{args.out}/runs: rerun with --resume to finish")
+        return _interrupted("runs", args.out / "runs")
     if not result.complete:
         print(f"circuit: {len(result.failed)} runs failed (see {result.out}/experiment.log); "
               "rerun with --resume to retry them", file=sys.stderr)
@@ -324,8 +329,7 @@ def _validate(args) -> int:
                               overrides=args.overrides,
                               progress=None if args.quiet else _progress_line)
     except KeyboardInterrupt:
-        return _fail(INTERRUPTED, f"interrupted; the runs that finished are stored in "
-                                  f"{args.out}/runs: rerun with --resume to finish")
+        return _interrupted("runs", args.out / "runs")
     log.info("circuit: %d of %d findings reproduced%s; scorecard in %s", card.passed,
              len(card.findings), " (--quick: machinery only)" * card.quick,
              card.out / "scorecard.md")

@@ -98,7 +98,7 @@ def run_experiment(config, out: Path, progress: bool = True) -> dict:
     total = len(everyone) * n_sessions
     faults = []
     for number, subject in enumerate(everyone):
-        if (folder / subject.key / SESSIONS).is_file():
+        if _done(folder, subject):
             log.info("circuit: %s already done (resuming)", subject.key)
             continue
 
@@ -119,10 +119,15 @@ def run_experiment(config, out: Path, progress: bool = True) -> dict:
             continue
         write_csv(folder / subject.key / TRIALS, result.trials, TRIAL_COLUMNS)
         write_csv(folder / subject.key / SESSIONS, result.sessions, SESSION_COLUMNS)  # last: done
-    tables = collect(out, [s for s in everyone if (folder / s.key / SESSIONS).is_file()])
+    tables = collect(out, [subject for subject in everyone if _done(folder, subject)])
     if faults:
         raise NumericalFaults(faults, tables)
     return tables
+
+
+def _done(folder: Path, subject: Subject) -> bool:
+    """Whether `subject` finished (its sessions.csv is written last)."""
+    return (folder / subject.key / SESSIONS).is_file()
 
 
 def _keep_until_fault(fault: NumericalFault, subject: Subject, folder: Path) -> None:

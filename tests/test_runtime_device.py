@@ -17,3 +17,14 @@ def test_runtime_mode_runs_the_model():
     assert np.all(np.isfinite(results.traces["da_nac_nM"]))
     assert results.traces["cocaine_nac_nM"][-1] > 0
     assert len(results.spikes["nac_pv"][0]) > 0
+
+
+def test_frozen_fields_hold_the_initial_concentrations_that_neurons_read():
+    """fields.form=frozen (the engine-floor benchmark's reference): nothing changes [DA],
+    [OXT] or [cocaine] (the infusion that raises [cocaine] above stays out), and every
+    neuron reads them."""
+    results = simulate(REDUCED, [*TINY, "fields.form=frozen", "fields.da.initial=30 nM"])
+    np.testing.assert_array_equal(results.traces["da_nac_nM"], 30.0)
+    np.testing.assert_array_equal(results.traces["cocaine_nac_nM"], 0.0)
+    d1_occupancy = results.traces["occ_d1r_nac_d1"][1:]  # sampled before the first read
+    assert np.all(d1_occupancy > 0) and np.ptp(d1_occupancy) == 0

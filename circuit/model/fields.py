@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from brian2 import NeuronGroup, Synapses, TimedArray
+from brian2 import NeuronGroup, Synapses, TimedArray, second
 
 from . import equations as eq
 from . import pharmacology
 from .populations import COMPARTMENT, NAC, VTA
 
 COMPARTMENTS = ("nac", "vta")
+#: `fields.form: frozen`: the couplings read the compartments at t = 0 and then not
+#: again, because their clock period is longer than any run (at most 1e9 steps of
+#: at most 1 ms, see circuit.config.loader).
+FROZEN_READ_PERIOD = 1e9 * second
 #: OXT release synapses: object name -> (compartment index, config key of the release).
 OXT_RELEASES = {"oxt_release_nac": (NAC, "release_nac"),
                 "oxt_release_vta": (VTA, "release_vta")}
@@ -78,10 +82,22 @@ def oxt_release_parameters(name: str, config: dict, n_oxt: int) -> dict:
     return {"q_oxt": config["fields"]["oxt"][key] * tone / n_oxt}
 
 
-def build_coupling(volume, population) -> Synapses:
-    """Let every neuron of `population` read the [DA] and [OXT] of its compartment."""
+def build_coupling(volume, population, frozen: bool = False) -> Synapses:
+    """Let every neuron of `population` read the [DA] and [OXT] of its compartment
+    (every time step, or only at t = 0 when the fields are `frozen`)."""
     group = population.group
     model = eq.MSN_COUPLING if population.model == "msn" else eq.DRUG_COUPLING
-    coupling = Synapses(volume, group, model, name=f"volume_to_{group.name}")
+    clock = {"dt": FROZEN_READ_PERIOD} if frozen else {}
+    coupling = Synapses(volume, group, model, name=f"volume_to_{group.name}", **clock)
     coupling.connect(i=[COMPARTMENT[population.name]] * len(group), j=list(range(len(group))))
     return coupling
+
+
+def freeze(volume, into_volume: list) -> None:
+    """`fields.form: frozen`: the compartments keep their initial concentrations.
+
+    Nothing integrates them, and `into_volume` (the synapses that release into them or
+    infuse a drug) never run; the couplings read them once (see `build_coupling`).
+    """
+    for group in (volume, *into_volume):
+        group.active = False

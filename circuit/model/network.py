@@ -42,7 +42,7 @@ class Circuit:
     projections: dict
     couplings: list
     releases: list
-    inputs: dict
+    inputs: dict  # the TimedArrays the built network reads, by input channel
     rng: NeuronGroup
     agent: NeuronGroup
     agent_synapses: list
@@ -113,7 +113,8 @@ def assemble(config: dict, inputs: dict, input_dt) -> Circuit:
     if form == "fast":
         _schedule_renewal(pops, projections, config["plasticity"]["renewal"])
     volume = fields.build_volume(timed["cocaine_infusion"], METHOD)
-    couplings = [fields.build_coupling(volume, pops[name]) for name in fields.COMPARTMENT]
+    frozen = config["fields"]["form"] == "frozen"
+    couplings = [fields.build_coupling(volume, pops[name], frozen) for name in fields.COMPARTMENT]
     releases = [fields.build_da_release(pops["vta_da"].group, volume),
                 *fields.build_oxt_release(pops["pvn_oxt"].group, volume)]
     agent = agents.build_agent(timed["option_window"])
@@ -124,6 +125,10 @@ def assemble(config: dict, inputs: dict, input_dt) -> Circuit:
         *agents.build_outcomes(agent, volume, pops["vta_da"].group, pops["vta_gaba"].group,
                                pops["pvn_oxt"].group, afferents[_pool(roles, "cue")],
                                afferents[_pool(roles, "options")])]
+    if frozen:
+        fields.freeze(volume, [*releases, *(s for s in agent_synapses
+                                            if s.target is volume)])
+        del timed["cocaine_infusion"]  # read by the volume alone, so not in a build
     return Circuit(config, pops, afferents, volume, projections, couplings, releases,
                    timed, rng, agent, agent_synapses)
 

@@ -131,7 +131,7 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
     t0 = time.perf_counter()
     if session.kind == "standalone":
         run_args = as_run_args(session.network, table)
-        run_args.update({session.circuit.inputs[name]: values for name, values in inputs.items()})
+        run_args.update({timed: inputs[name] for name, timed in session.circuit.inputs.items()})
         results_dir = Path(tempfile.mkdtemp(prefix="results_", dir=session.build_dir))
         try:
             with restored_weights(state, results_dir):

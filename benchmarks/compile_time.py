@@ -1,27 +1,27 @@
-"""Benchmark: compiling a network from scratch, with and without the -O0 setup rule.
+"""Benchmark: compiling a network from scratch, with and without circuit's make rules.
 
 Builds the behaving circuit (configs/default.yaml, one FR1 session) once, then copies
-its generated project twice and runs `make -j2` on each copy from clean: once with
-Brian2's makefile as generated (everything at -O3), once with circuit's rule that
-compiles the sources without a simulation loop at -O0 (circuit.running.workspace).
-Appends a section to benchmarks/results.md.
+its generated project and compiles each copy from clean with `make -j2`: with Brian2's
+makefile as generated (everything at -O3), with circuit's rule that compiles the
+sources without a simulation loop at -O0, and with that rule and precompiled headers
+(both in circuit.running.compiling). Appends a section to benchmarks/results.md.
 
     python benchmarks/compile_time.py
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
-from plasticity_cost import ROOT, cpu_model
+from common import ROOT, append, heading
 
 JOBS = 2
+VARIANTS = {"Brian2's (everything at -O3)": (),
+            "+ setup sources at -O0": ("setup",),
+            "+ setup sources at -O0 + precompiled headers": ("setup", "pch")}
 
 
 def generated_project() -> Path:
@@ -35,36 +35,35 @@ def generated_project() -> Path:
     return simulate._session.build_dir
 
 
-def make_seconds(project: Path, with_rule: bool) -> float:
-    """Wall time of `make -j2` on a clean copy of `project`."""
-    from circuit.running.workspace import SETUP_RULE
+def make_seconds(project: Path, rules: tuple) -> float:
+    """Wall time of compiling a clean copy of `project` with circuit's `rules`."""
+    from circuit.running import compiling
 
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "project"
         shutil.copytree(project, copy, ignore=shutil.ignore_patterns(
-            "*.o", "main", "make.deps", "results*", "static_arrays"))
+            "*.o", "main", "make.deps", "results*", "static_arrays", compiling.PCH_HEADER + "*"))
         makefile = (copy / "makefile").read_text()
-        plain = makefile.replace(SETUP_RULE, "")
-        (copy / "makefile").write_text(plain + SETUP_RULE if with_rule else plain)
+        plain = makefile.replace(compiling.PCH_RULE, "").replace(compiling.SETUP_RULE, "")
+        (copy / "makefile").write_text(plain)
+        if "setup" in rules:
+            compiling.prepare(copy, precompiled_headers="pch" in rules)
         started = time.perf_counter()
-        subprocess.run(["make", f"-j{JOBS}"], cwd=copy, check=True, capture_output=True)
+        compiling.make(copy, JOBS)
         return time.perf_counter() - started
 
 
 def main() -> None:
     project = generated_project()
-    plain, rule = make_seconds(project, False), make_seconds(project, True)
-    text = "\n".join([
-        f"## Compile time ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC)", "",
-        f"Machine: {cpu_model()}, {os.cpu_count()} cores. `python benchmarks/compile_time.py`: "
-        f"the behaving circuit's generated project compiled from clean with `make -j{JOBS}`.", "",
-        "| makefile | compile (s) |", "|---|---|",
-        f"| Brian2's (everything at -O3) | {plain:.1f} |",
-        f"| with circuit's setup rule (objects.cpp, before/after-run code at -O0) | {rule:.1f} |",
-        "", f"The rule saves {100 * (1 - rule / plain):.0f}% of the compile.", ""])
-    print(text)
-    with open(ROOT / "benchmarks" / "results.md", "a") as handle:
-        handle.write("\n" + text + "\n")
+    seconds = {label: make_seconds(project, rules) for label, rules in VARIANTS.items()}
+    first, *_, last = seconds.values()
+    lines = heading("Compile time") + [
+        "`python benchmarks/compile_time.py`: the behaving circuit's generated project "
+        f"compiled from clean with `make -j{JOBS}`.", "",
+        "| makefile | compile (s) | x Brian2's |", "|---|---|---|"]
+    lines += [f"| {label} | {value:.1f} | {value / first:.2f} |" for label, value in seconds.items()]
+    lines += ["", f"circuit's rules save {100 * (1 - last / first):.0f}% of the compile.", ""]
+    append("\n".join(lines))
 
 
 if __name__ == "__main__":

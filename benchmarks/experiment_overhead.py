@@ -19,12 +19,11 @@ import argparse
 import shutil
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
 
-from plasticity_cost import ROOT, cpu_model
+from common import ROOT, append, heading
 
 TARGET = 1.1
 
@@ -77,25 +76,16 @@ def main() -> None:
             print(f"{args.runs} runs on {workers} worker(s): {walls[workers]:.1f} s", flush=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    text = report(one, walls, args.runs, args.sessions)
-    with open(ROOT / "benchmarks" / "results.md", "a") as handle:
-        handle.write(text)
-    print(text)
+    append(report(one, walls, args.runs, args.sessions))
 
 
 def report(one: dict, walls: dict, runs: int, sessions: int) -> str:
-    import brian2
     import dask
-    import numpy
 
     ratio = walls[1] / (runs * one["wall_s"])
     verdict = "met" if ratio <= TARGET else f"missed by {100 * (ratio / TARGET - 1):.0f}%"
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [
-        f"\n## Experiment overhead ({stamp})\n",
-        f"Machine: {cpu_model()}, {len(__import__('os').sched_getaffinity(0))} cores; "
-        f"Brian2 {brian2.__version__}, NumPy {numpy.__version__}, Dask {dask.__version__}.",
-        f"`python benchmarks/experiment_overhead.py --runs {runs} --sessions {sessions}`: "
+    lines = heading("Experiment overhead") + [
+        f"Dask {dask.__version__}. `python benchmarks/experiment_overhead.py --runs {runs} --sessions {sessions}`: "
         f"one run = one subject of configs/default.yaml through {sessions} FR1 sessions; "
         "build cache warm; each experiment from a fresh output directory.\n",
         "| measure | wall time (s) | runs per minute | x (runs x one run) |",
@@ -107,7 +97,7 @@ def report(one: dict, walls: dict, runs: int, sessions: int) -> str:
         lines.append(f"| {runs} runs, `circuit experiment`, {workers} worker(s) | {wall:.1f} | "
                      f"{60 * runs / wall:.2f} | {wall / (runs * one['wall_s']):.2f} |")
     lines += ["", f"Target (1 worker) <= {TARGET}: {ratio:.2f} ({verdict}). Speed-up with 2 "
-              f"workers: {walls[1] / walls[2]:.2f}x.\n"]
+              f"workers: {walls[1] / walls[2]:.2f}x.", ""]
     return "\n".join(lines)
 
 

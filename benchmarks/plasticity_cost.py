@@ -12,25 +12,11 @@ machine. Appends a section to benchmarks/results.md.
 from __future__ import annotations
 
 import argparse
-import platform
-from datetime import datetime, timezone
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PROTOCOL = ["protocol.warmup=1 s", "protocol.baseline=20 s", "protocol.challenge=20 s",
-            "protocol.washout=1 s"]
+from common import PROTOCOL, ROOT, SIMULATED, append, heading, simulation_seconds
+
 FORMS = ("frozen", "fast", "clock")
 TARGET = 1.3
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def measure(repeats: int) -> dict:
@@ -40,30 +26,16 @@ def measure(repeats: int) -> dict:
     for form in FORMS:
         config = circuit.load_config(ROOT / "configs" / "challenge.yaml",
                                      [*PROTOCOL, f"plasticity.form={form}"])
-        circuit.run(config, progress=False)  # build (not timed) and warm up
-        best = float("inf")
-        for _ in range(repeats):
-            results = circuit.run(config, progress=False)
-            best = min(best, results.provenance["timings_s"]["simulate_s"])
-        timings[form] = best
-        print(f"{form}: {best:.2f} s", flush=True)
+        timings[form] = simulation_seconds(config, repeats)
+        print(f"{form}: {timings[form]:.2f} s", flush=True)
     return timings
 
 
 def report(timings: dict) -> str:
-    import brian2
-    import numpy
-
-    simulated = 42.0
     ratio = timings["fast"] / timings["frozen"]
     verdict = "meets" if ratio <= TARGET else f"misses by {100 * (ratio / TARGET - 1):.0f}%"
-    lines = [
-        f"## Plasticity cost ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC)",
-        "",
-        f"Machine: {platform.node()}, {cpu_model()}, {__import__('os').cpu_count()} cores; "
-        f"Python {platform.python_version()}, Brian2 {brian2.__version__}, "
-        f"NumPy {numpy.__version__}.",
-        f"Default network (scale 1), {simulated:.0f} s simulated, C++ standalone, best of "
+    lines = heading("Plasticity cost") + [
+        f"Default network (scale 1), {SIMULATED:.0f} s simulated, C++ standalone, best of "
         "the timed runs, compilation excluded.",
         "",
         "| afferent->MSN synapses | simulation (s) | x frozen | simulated s per wall s |",
@@ -71,7 +43,7 @@ def report(timings: dict) -> str:
     ]
     for form in FORMS:
         lines.append(f"| {form} | {timings[form]:.2f} | {timings[form] / timings['frozen']:.2f} "
-                     f"| {simulated / timings[form]:.2f} |")
+                     f"| {SIMULATED / timings[form]:.2f} |")
     lines += ["", f"Target fast / frozen <= {TARGET}: {ratio:.2f} ({verdict}).", ""]
     return "\n".join(lines)
 
@@ -80,11 +52,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
-    text = report(measure(args.repeats))
-    print(text)
-    results = ROOT / "benchmarks" / "results.md"
-    previous = results.read_text() if results.exists() else "# Benchmark results\n\n"
-    results.write_text(previous + text + "\n")
+    append(report(measure(args.repeats)))
 
 
 if __name__ == "__main__":

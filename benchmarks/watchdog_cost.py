@@ -12,14 +12,10 @@ benchmarks/results.md.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-from datetime import datetime, timezone
 
-from plasticity_cost import PROTOCOL, ROOT, cpu_model
+from common import PROTOCOL, ROOT, SIMULATED, append, heading, simulation_seconds
 
 PERIODS = {"every 100 ms (default)": "100 ms", "every 10 s": "10000 ms"}
-SIMULATED = 42.0  # s, PROTOCOL's warm-up and phases
 
 
 def measure(repeats: int) -> dict:
@@ -29,23 +25,17 @@ def measure(repeats: int) -> dict:
     for label, period in PERIODS.items():
         config = circuit.load_config(ROOT / "configs" / "challenge.yaml",
                                      [*PROTOCOL, f"simulation.watchdog.period={period}"])
-        circuit.run(config, progress=False)  # build (not timed) and warm up
-        timings[label] = min(circuit.run(config, progress=False).provenance["timings_s"]
-                             ["simulate_s"] for _ in range(repeats))
+        timings[label] = simulation_seconds(config, repeats)
         print(f"{label}: {timings[label]:.2f} s", flush=True)
     return timings
 
 
 def report(timings: dict) -> str:
-    import brian2
-
     (checked, base) = timings.values()
-    lines = [f"## Watchdog cost ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC)", "",
-             f"Machine: {cpu_model()}, {os.cpu_count()} cores; Python "
-             f"{platform.python_version()}, Brian2 {brian2.__version__}.",
-             f"`python benchmarks/watchdog_cost.py`: default network (scale 1), {SIMULATED:.0f} s "
-             "simulated, C++ standalone, best of the timed runs, compilation excluded.", "",
-             "| watchdog checks | simulation (s) | x every 10 s |", "|---|---|---|"]
+    lines = heading("Watchdog cost") + [
+        f"`python benchmarks/watchdog_cost.py`: default network (scale 1), {SIMULATED:.0f} s "
+        "simulated, C++ standalone, best of the timed runs, compilation excluded.", "",
+        "| watchdog checks | simulation (s) | x every 10 s |", "|---|---|---|"]
     lines += [f"| {label} | {seconds:.2f} | {seconds / base:.3f} |"
               for label, seconds in timings.items()]
     lines += ["", f"The checks every 100 ms cost {100 * (checked / base - 1):+.1f}% of the "
@@ -56,10 +46,7 @@ def report(timings: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2)
-    text = report(measure(parser.parse_args().repeats))
-    print(text)
-    with open(ROOT / "benchmarks" / "results.md", "a") as handle:
-        handle.write("\n" + text + "\n")
+    append(report(measure(parser.parse_args().repeats)))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import textwrap
 
-from circuit.running import workspace
+from circuit.running import compiling, workspace
 
 #: A small standalone network built through circuit's workspaces; prints what happened.
 BUILD = textwrap.dedent("""
@@ -64,6 +64,10 @@ def test_concurrent_processes_compile_a_structure_once_in_their_own_workspaces(t
                 if " -o " in line}  # (make may first print its dependency scan)
     assert "-O0" in compiled["objects.o"] and "-O3" not in compiled["objects.o"]
     assert "-O3" in compiled["code_objects/neurongroup_stateupdater_codeobject.o"]
+    for command in compiled.values():  # the shared headers come precompiled ...
+        assert f"-include {compiling.PCH_HEADER}" in command
+    for result in results:  # ... and are deleted once the binary is made
+        assert not (tmp_path / result["directory"] / compiling.PCH_DIRECTORY).exists()
     later = _result(_start(tmp_path))  # a fresh process: a workspace is free again
     assert later["compiled"] is False and later["spikes"] == results[0]["spikes"]
 

@@ -156,7 +156,8 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
     final.d2r_availability = adaptation.d2r_after_session(
         final.d2r_availability, data["trace_t"], data["traces"]["cocaine_nac_nM"], config)
     timings = {**session.timings, "simulate_s": time.perf_counter() - t0}
-    session.timings = {"build_s": 0.0, "reused_build": True, "compiled": False}
+    session.timings = {"build_s": 0.0, "generate_s": 0.0, "compile_s": 0.0,
+                       "reused_build": True, "compiled": False}
     sizes = {name: len(p.group) for name, p in session.circuit.populations.items()}
     results = Results(config=config.plain, seed=seed, sizes=sizes, phases=schedule.phases,
                       provenance=provenance(config, started, timings), state=final, **data)
@@ -213,7 +214,7 @@ def _build(config: dict, schedule, key: str, kind: str, progress: bool,
     if kind != "standalone":
         return _assemble(config, schedule, key, kind, progress, state, None)
     log.info("generating the network %s (about 30 s; a structure not in the build cache "
-             "then compiles for 2-5 min)", key)
+             "then compiles for 1-3 min)", key)
     workspace = workspaces.claim(devices.cache_dir() / "builds" / key)
     try:
         return _assemble(config, schedule, key, kind, progress, state, workspace)
@@ -257,6 +258,9 @@ def _assemble(config: dict, schedule, key: str, kind: str, progress: bool,
     network.add(*add_weight_monitors(monitors, circuit, config["simulation"]["record"]))
     _run_with_progress(network, schedule.duration, kind, progress)
     compiled = kind == "standalone" and workspaces.build(device, workspace, devices.MAKE_JOBS)
+    build_s = time.perf_counter() - t0
+    compile_s = workspace.compile_s if compiled else 0.0
     return Session(key, kind, circuit, network, monitors, workspace,
-                   {"build_s": time.perf_counter() - t0, "reused_build": False,
-                    "compiled": compiled}, generation, checks)
+                   {"build_s": build_s, "generate_s": build_s - compile_s,
+                    "compile_s": compile_s, "reused_build": False, "compiled": compiled},
+                   generation, checks)

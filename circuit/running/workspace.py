@@ -24,11 +24,14 @@ import logging
 import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
 
 from filelock import FileLock, Timeout
+
+from . import compiling
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,7 @@ class Workspace:
 
     directory: Path
     lock: FileLock
+    compile_s: float = 0.0  # time `build` spent compiling (0 when the binary was reused)
 
     def release(self) -> None:
         self.lock.release()
@@ -113,7 +117,7 @@ def build(device, workspace: Workspace, make_jobs: int) -> bool:
     directory = workspace.directory
     canonical_main_queue(device, defaultclock.dt_)
     device.build(directory=str(directory), compile=False, run=False)
-    unoptimised_setup(directory / "makefile")
+    compiling.prepare(directory)
     digest = source_digest(directory)
     shared = directory.parent / "shared"
     with FileLock(str(shared) + ".lock"):
@@ -121,8 +125,10 @@ def build(device, workspace: Workspace, make_jobs: int) -> bool:
             _mirror(shared, directory)
             if _up_to_date(directory, make_jobs):
                 return False
-        log.info("compiling the network in %s (a new structure takes about 2 min)", directory)
-        _make(directory, make_jobs)
+        log.info("compiling the network in %s (a new structure takes about a minute)", directory)
+        started = time.perf_counter()
+        compiling.make(directory, make_jobs)
+        workspace.compile_s = time.perf_counter() - started
         (shared / DIGEST_FILE).unlink(missing_ok=True)  # first: a torn copy has none
         shutil.rmtree(shared, ignore_errors=True)
         _mirror(directory, shared)
@@ -130,23 +136,6 @@ def build(device, workspace: Workspace, make_jobs: int) -> bool:
     return True
 
 
-#: Make rule compiling the sources that hold no simulation loop without optimisation:
-#: ``objects.cpp`` (array allocation and file input/output) and the code run once before
-#: and after a run (spike queues, spike spaces). At -O3 ``objects.cpp`` alone takes 44 s;
-#: with this rule the behaving circuit compiles in 110 s instead of 146 s on 2 cores
-#: (benchmarks/compile_time.py). No model arithmetic is in these files, so results are
-#: unchanged.
-SETUP_RULE = """
-# circuit: sources without a simulation loop are compiled without optimisation.
-SETUP_OBJS = objects.o $(filter code_objects/before_run_% code_objects/after_run_%,$(OBJS))
-$(SETUP_OBJS): OPTIMISATIONS := $(subst -O3,-O0,$(OPTIMISATIONS))
-"""
-
-
-def unoptimised_setup(makefile: Path) -> None:
-    """Append SETUP_RULE to Brian2's freshly generated makefile."""
-    with open(makefile, "a") as handle:
-        handle.write(SETUP_RULE)
 
 
 def source_digest(directory: Path) -> str:
@@ -188,14 +177,6 @@ def _up_to_date(directory: Path, make_jobs: int) -> bool:
     """Whether `make` has nothing to do (``make -q`` exits 0)."""
     return subprocess.run(["make", "-q", f"-j{make_jobs}"], cwd=directory,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
-
-
-def _make(directory: Path, make_jobs: int) -> None:
-    result = subprocess.run(["make", f"-j{make_jobs}"], cwd=directory,
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).splitlines()[-20:])
-        raise RuntimeError(f"compiling the network in {directory} failed:\n{tail}")
 
 
 def _read(path: Path) -> str | None:

@@ -21,7 +21,7 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/circuit run configs/default.yaml --out $(OUT) --overwrite
+	$(BIN)/circuit run configs/default.yaml --out $(OUT) --overwrite --workers 2
 	@echo "results and figures in $(OUT) (see docs/outputs.md)"
 
 test: $(STAMP)
@@ -35,6 +35,9 @@ validate: $(STAMP)
 	$(BIN)/python scripts/publish_validation.py results/validation
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/engine_floor.py
+	$(BIN)/python benchmarks/scaling.py
+	$(BIN)/python benchmarks/time_breakdown.py
 	$(BIN)/python benchmarks/plasticity_cost.py
 	$(BIN)/python benchmarks/experiment_overhead.py
 	$(BIN)/python benchmarks/watchdog_cost.py

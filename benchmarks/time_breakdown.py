@@ -72,7 +72,7 @@ def report(cases: dict) -> str:
         "| phase | " + " | ".join(f"{case} (s)" for case in cases) + " |",
         "|---|" + "---|" * len(cases)]
     for phase in (*PHASES, "total (process)"):
-        lines.append(f"| {phase} | " + " | ".join(f"{seconds[phase]:.1f}"
+        lines.append(f"| {phase} | " + " | ".join(f"{seconds[phase]:.2f}"
                                                   for seconds in cases.values()) + " |")
     for case, seconds in cases.items():
         others = {phase: seconds[phase] for phase in PHASES if phase != "simulate"}

@@ -106,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", action="store_true",
                      help="behavioural experiments: keep the subjects DIR already holds and "
                           "run the rest")
+    run.add_argument("--workers", type=int, default=1, metavar="N",
+                     help="behavioural experiments: run N subjects at once in local worker "
+                          "processes (default 1; the tables do not depend on N)")
     run.add_argument("--restore", type=Path, metavar="RUN_DIR",
                      help="start from the slow state (plastic weights, VTA potentiation) "
                           "saved by an earlier run of the same seed and network "
@@ -202,6 +205,8 @@ def _run(args) -> int:
     from .running.simulate import run
     from .running.watchdog import write_fault
 
+    if args.workers < 1:
+        raise ConfigError(["--workers: must be 1 or more"])
     config = load_config(args.config, args.overrides, seed=args.seed)
     if config.experiment is not None or config["behaviour"]["schedule"]:
         return _run_experiment(args, config)
@@ -260,7 +265,8 @@ def _run_experiment(args, config) -> int:
     faults = None
     try:
         try:
-            tables = run_experiment(config, out, progress=not args.quiet)
+            tables = run_experiment(config, out, progress=not args.quiet,
+                                    workers=args.workers)
         except NumericalFaults as err:  # figures of the subjects that finished, then exit 4
             faults, tables = err, err.tables
         if not args.no_figures and tables["subjects"]:

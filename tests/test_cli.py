@@ -35,6 +35,14 @@ def test_bad_config_gives_one_clear_error_and_no_traceback(tmp_path):
     assert not out.exists()
 
 
+def test_a_worker_count_below_one_is_refused_before_anything_runs(tmp_path):
+    out = tmp_path / "run"
+    result = _circuit("run", str(ROOT / "configs" / "default.yaml"), "--out", str(out),
+                      "--workers", "0")
+    assert result.returncode == 2 and "--workers: must be 1 or more" in result.stderr
+    assert not out.exists()
+
+
 def test_check_prints_the_resolved_config():
     result = _circuit("check", str(REDUCED), "--set", "network.scale=0.25")
     assert result.returncode == 0

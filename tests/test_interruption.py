@@ -124,7 +124,8 @@ def test_a_terminated_experiment_keeps_its_stored_runs_and_resumes(tmp_path):
 
 def test_a_fault_in_a_session_keeps_the_sessions_before_it_and_the_other_subjects(tmp_path):
     """One group's second session has a stress drive far too strong: its VTA DA neurons
-    run away; the other group finishes."""
+    run away; the other group finishes. Run in this process and in two Dask workers
+    (`circuit run --workers 2`): the same fault, the same bytes."""
     overdriven = tmp_path / "overdriven.yaml"
     overdriven.write_text(f"base: {ROOT / 'configs' / 'protocols' / 'reinstatement_stress.yaml'}\n"
                           "stress: 10000 pA\nstress_duration: 5 s\n")
@@ -133,19 +134,25 @@ def test_a_fault_in_a_session_keeps_the_sessions_before_it_and_the_other_subject
     config.experiment = {"seeds": [1], "groups": {
         "over": {"behaviour.schedule": ["fr1_acquisition", str(overdriven)]},
         "calm": {"behaviour.schedule": ["fr1_acquisition"]}}}
-    out = tmp_path / "out"
-    with pytest.raises(NumericalFaults) as caught:
-        run_experiment(config, out, progress=False)
-    (fault,) = caught.value.faults
-    assert (fault.population, fault.variable) == ("vta_da", "rate")
-    assert "subject over_seed1, session 1" in str(caught.value)
-    folder = out / "subjects" / "over_seed1"
-    assert not (folder / SESSIONS).exists()  # unfinished
-    kept = read_csv(folder / UNTIL_FAULT.format(SESSIONS))
-    assert [row["session"] for row in kept] == [0]
-    assert read_csv(folder / UNTIL_FAULT.format(TRIALS))
-    assert json.loads((folder / "fault.json").read_text())["population"] == "vta_da"
-    assert [row["group"] for row in read_csv(out / "subjects.csv")] == ["calm"]
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        with pytest.raises(NumericalFaults) as caught:
+            run_experiment(config, out, progress=False, workers=workers)
+        (fault,) = caught.value.faults
+        assert (fault.population, fault.variable) == ("vta_da", "rate")
+        assert "subject over_seed1, session 1" in str(caught.value)
+        folder = out / "subjects" / "over_seed1"
+        assert not (folder / SESSIONS).exists()  # unfinished
+        kept = read_csv(folder / UNTIL_FAULT.format(SESSIONS))
+        assert [row["session"] for row in kept] == [0]
+        assert read_csv(folder / UNTIL_FAULT.format(TRIALS))
+        assert json.loads((folder / "fault.json").read_text())["population"] == "vta_da"
+        assert [row["group"] for row in read_csv(out / "subjects.csv")] == ["calm"]
+    for name in (UNTIL_FAULT.format(TRIALS), UNTIL_FAULT.format(SESSIONS)):
+        path = Path("subjects") / "over_seed1" / name
+        assert (tmp_path / "out1" / path).read_bytes() == (tmp_path / "out2" / path).read_bytes()
+    for name in (TRIALS, SESSIONS):
+        assert (tmp_path / "out1" / name).read_bytes() == (tmp_path / "out2" / name).read_bytes()
 
 
 def test_one_seed_gives_the_same_bytes_on_one_worker_or_two(tmp_path):

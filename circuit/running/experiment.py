@@ -84,45 +84,95 @@ def _integer(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def run_experiment(config, out: Path, progress: bool = True) -> dict:
+def run_experiment(config, out: Path, progress: bool = True, workers: int = 1) -> dict:
     """Run (or resume) every subject; write the tables; return {name: rows}.
 
+    With `workers` > 1, subjects run in that many local Dask worker processes at once
+    (each subject's sessions stay in order in one process; the tables are the same).
     A subject that stops at a numerical fault keeps its sessions before it
     (`_keep_until_fault`) and the others go on; then `NumericalFaults` is raised, carrying
     the tables of the subjects that finished.
     """
     everyone = subjects(config)
     folder = out / "subjects"
-    started = time.perf_counter()
-    n_sessions = len(config["behaviour"]["schedule"])
-    total = len(everyone) * n_sessions
-    faults = []
-    for number, subject in enumerate(everyone):
+    pending = []
+    for subject in everyone:
         if _done(folder, subject):
             log.info("circuit: %s already done (resuming)", subject.key)
-            continue
-
-        def report(done, count, text, number=number, subject=subject):
-            finished = number * n_sessions + done
-            elapsed = time.perf_counter() - started
-            if progress:
-                print(f"circuit: [{finished}/{total} sessions, {elapsed:.0f} s] "
-                      f"{subject.key} session {done}/{count} {text}", flush=True)
-
-        try:
-            result = run_subject(subject.config, {"group": subject.group, "seed": subject.seed},
-                                 report)
-        except NumericalFault as fault:  # keep it, go on with the other subjects
-            _keep_until_fault(fault, subject, folder / subject.key)
-            log.warning("circuit: %s", fault)
-            faults.append(fault)
-            continue
-        write_csv(folder / subject.key / TRIALS, result.trials, TRIAL_COLUMNS)
-        write_csv(folder / subject.key / SESSIONS, result.sessions, SESSION_COLUMNS)  # last: done
+        else:
+            pending.append(subject)
+    n_sessions = len(config["behaviour"]["schedule"])
+    progress_line = _ProgressLine(len(everyone) * n_sessions, n_sessions,
+                                  len(everyone) - len(pending), progress)
+    if workers > 1 and len(pending) > 1:
+        faults = _run_in_workers(pending, folder, min(workers, len(pending)), progress_line)
+    else:
+        faults = []
+        for subject in pending:
+            fault = run_and_write(subject, folder, progress_line.reporter(subject))
+            progress_line.finished += n_sessions
+            faults += [fault] if fault is not None else []
     tables = collect(out, [subject for subject in everyone if _done(folder, subject)])
     if faults:
         raise NumericalFaults(faults, tables)
     return tables
+
+
+def run_and_write(subject: Subject, folder: Path, report=None) -> NumericalFault | None:
+    """Run one subject and write its tables (or what it did before a fault, returned)."""
+    try:
+        result = run_subject(subject.config, {"group": subject.group, "seed": subject.seed},
+                             report)
+    except NumericalFault as fault:  # keep it, go on with the other subjects
+        _keep_until_fault(fault, subject, folder / subject.key)
+        log.warning("circuit: %s", fault)
+        return fault
+    write_csv(folder / subject.key / TRIALS, result.trials, TRIAL_COLUMNS)
+    write_csv(folder / subject.key / SESSIONS, result.sessions, SESSION_COLUMNS)  # last: done
+    return None
+
+
+def _run_in_workers(pending: list, folder: Path, workers: int, progress_line) -> list:
+    """Run `pending` subjects in local Dask workers; the faults, as `run_and_write`'s."""
+    from distributed import as_completed
+
+    from .execute import _client
+
+    faults = []
+    with _client(workers, None) as client:
+        futures = {client.submit(run_and_write, subject, folder, pure=False): subject
+                   for subject in pending}
+        for future in as_completed(futures):
+            fault = future.result()
+            progress_line.subject_done(futures[future], fault)
+            if fault is not None:
+                faults.append(fault)
+    return faults
+
+
+class _ProgressLine:
+    """Progress lines: one per session (in this process) or per subject (in workers)."""
+
+    def __init__(self, total: int, n_sessions: int, subjects_done: int, shown: bool):
+        self.total, self.n_sessions, self.shown = total, n_sessions, shown
+        self.finished = subjects_done * n_sessions
+        self.started = time.perf_counter()
+
+    def _print(self, done: int, text: str) -> None:
+        if self.shown:
+            elapsed = time.perf_counter() - self.started
+            print(f"circuit: [{done}/{self.total} sessions, {elapsed:.0f} s] {text}", flush=True)
+
+    def reporter(self, subject: Subject):
+        """A session callback for `run_subject` that prints the running totals."""
+        def report(done, count, text):
+            self._print(self.finished + done, f"{subject.key} session {done}/{count} {text}")
+        return report
+
+    def subject_done(self, subject: Subject, fault) -> None:
+        self.finished += self.n_sessions
+        self._print(self.finished, f"{subject.key}: "
+                                   f"{'stopped at a numerical fault' if fault else 'done'}")
 
 
 def _done(folder: Path, subject: Subject) -> bool:

@@ -60,6 +60,12 @@ class NumericalFault(RuntimeError):
             text += f". What was simulated up to the fault is in {self.saved_in}"
         return text
 
+    def __reduce__(self):
+        """Picklable (a Dask worker sends it back), without the simulated data."""
+        arguments = (self.population, self.variable, self.time, self.phase, self.value,
+                     self.limit, self.suspects)
+        return type(self), arguments, {"context": self.context, "saved_in": self.saved_in}
+
     def record(self) -> dict:
         """The fault as plain data (fault.json)."""
         return {"population": self.population, "variable": self.variable,

@@ -120,7 +120,7 @@ def _results(pending: list, workers: int, scheduler: str | None):
         return
     from distributed import as_completed
 
-    with _client(min(workers, len(pending)), scheduler) as client:
+    with dask_client(min(workers, len(pending)), scheduler) as client:
         futures = {}
         for run in pending:
             future = client.submit(simulate_run, *_payload(run), key=f"run-{run.key}",
@@ -135,10 +135,13 @@ def _results(pending: list, workers: int, scheduler: str | None):
 
 
 @contextmanager
-def _client(workers: int, scheduler: str | None):
+def dask_client(workers: int, scheduler: str | None):
     """A Dask client on `scheduler`, or on a LocalCluster of `workers` processes."""
     from distributed import Client, LocalCluster
 
+    # Dask sets its loggers to INFO when first imported; its cluster chatter would reach
+    # the console through circuit's handler.
+    logging.getLogger("distributed").setLevel(logging.WARNING)
     if scheduler is not None:
         try:
             client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)

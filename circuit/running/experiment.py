@@ -136,10 +136,10 @@ def _run_in_workers(pending: list, folder: Path, workers: int, progress_line) ->
     """Run `pending` subjects in local Dask workers; the faults, as `run_and_write`'s."""
     from distributed import as_completed
 
-    from .execute import _client
+    from .execute import dask_client
 
     faults = []
-    with _client(workers, None) as client:
+    with dask_client(workers, None) as client:
         futures = {client.submit(run_and_write, subject, folder, pure=False): subject
                    for subject in pending}
         for future in as_completed(futures):

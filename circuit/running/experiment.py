@@ -139,6 +139,9 @@ def _run_in_workers(pending: list, folder: Path, workers: int, progress_line) ->
     from .execute import dask_client
 
     faults = []
+    progress_line.say(f"{len(pending)} subjects on {workers} worker processes; each is reported "
+                      f"when its {progress_line.n_sessions} sessions are done (a network "
+                      "structure not in the build cache first compiles for about a minute)")
     with dask_client(workers, None) as client:
         futures = {client.submit(run_and_write, subject, folder, pure=False): subject
                    for subject in pending}
@@ -162,6 +165,10 @@ class _ProgressLine:
         if self.shown:
             elapsed = time.perf_counter() - self.started
             print(f"circuit: [{done}/{self.total} sessions, {elapsed:.0f} s] {text}", flush=True)
+
+    def say(self, text: str) -> None:
+        if self.shown:
+            print(f"circuit: {text}", flush=True)
 
     def reporter(self, subject: Subject):
         """A session callback for `run_subject` that prints the running totals."""

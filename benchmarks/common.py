@@ -50,6 +50,19 @@ def simulation_seconds(config, repeats: int) -> float:
                for _ in range(repeats))
 
 
+def time_variants(variants: dict, repeats: int) -> dict:
+    """{label: best simulation time} of the default network's session with each label's
+    config overrides."""
+    import circuit
+
+    seconds = {}
+    for label, overrides in variants.items():
+        config = circuit.load_config(ROOT / "configs" / "challenge.yaml", [*PROTOCOL, *overrides])
+        seconds[label] = simulation_seconds(config, repeats)
+        print(f"{label}: {seconds[label]:.2f} s", flush=True)
+    return seconds
+
+
 def append(text: str) -> None:
     """Print a section and append it to benchmarks/results.md."""
     print(text)

@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import PROTOCOL, ROOT, SIMULATED, append, heading, simulation_seconds
+from common import PROTOCOL, ROOT, SIMULATED, append, heading, time_variants
 
 FORMS = {"full": [], "frozen": ["plasticity.form=frozen", "fields.form=frozen"]}
 FLOOR_TARGET, REAL_TIME_TARGET = 1.3, 5.0
@@ -104,10 +104,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--no-profile", action="store_true")
     args = parser.parse_args()
-    seconds = {}
-    for form in FORMS:
-        seconds[form] = simulation_seconds(config_of(form), args.repeats)
-        print(f"{form}: {seconds[form]:.2f} s", flush=True)
+    seconds = time_variants(FORMS, args.repeats)
     scale = cuba()
     rows = [] if args.no_profile or not shutil.which("perf") else profile(config_of("full"))
     append(report(seconds, scale, rows))

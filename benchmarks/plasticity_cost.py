@@ -13,22 +13,10 @@ from __future__ import annotations
 
 import argparse
 
-from common import PROTOCOL, ROOT, SIMULATED, append, heading, simulation_seconds
+from common import SIMULATED, append, heading, time_variants
 
 FORMS = ("frozen", "fast", "clock")
 TARGET = 1.3
-
-
-def measure(repeats: int) -> dict:
-    import circuit
-
-    timings = {}
-    for form in FORMS:
-        config = circuit.load_config(ROOT / "configs" / "challenge.yaml",
-                                     [*PROTOCOL, f"plasticity.form={form}"])
-        timings[form] = simulation_seconds(config, repeats)
-        print(f"{form}: {timings[form]:.2f} s", flush=True)
-    return timings
 
 
 def report(timings: dict) -> str:
@@ -52,7 +40,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
-    append(report(measure(args.repeats)))
+    append(report(time_variants({form: [f"plasticity.form={form}"] for form in FORMS},
+                                args.repeats)))
 
 
 if __name__ == "__main__":

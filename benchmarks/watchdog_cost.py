@@ -13,21 +13,9 @@ from __future__ import annotations
 
 import argparse
 
-from common import PROTOCOL, ROOT, SIMULATED, append, heading, simulation_seconds
+from common import SIMULATED, append, heading, time_variants
 
 PERIODS = {"every 100 ms (default)": "100 ms", "every 10 s": "10000 ms"}
-
-
-def measure(repeats: int) -> dict:
-    import circuit
-
-    timings = {}
-    for label, period in PERIODS.items():
-        config = circuit.load_config(ROOT / "configs" / "challenge.yaml",
-                                     [*PROTOCOL, f"simulation.watchdog.period={period}"])
-        timings[label] = simulation_seconds(config, repeats)
-        print(f"{label}: {timings[label]:.2f} s", flush=True)
-    return timings
 
 
 def report(timings: dict) -> str:
@@ -46,7 +34,9 @@ def report(timings: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2)
-    append(report(measure(parser.parse_args().repeats)))
+    variants = {label: [f"simulation.watchdog.period={period}"]
+                for label, period in PERIODS.items()}
+    append(report(time_variants(variants, parser.parse_args().repeats)))
 
 
 if __name__ == "__main__":

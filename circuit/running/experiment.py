@@ -110,7 +110,7 @@ def run_experiment(config, out: Path, progress: bool = True, workers: int = 1) -
         faults = []
         for subject in pending:
             fault = run_and_write(subject, folder, progress_line.reporter(subject))
-            progress_line.finished += n_sessions
+            progress_line.advance()
             faults += [fault] if fault is not None else []
     tables = collect(out, [subject for subject in everyone if _done(folder, subject)])
     if faults:
@@ -177,8 +177,12 @@ class _ProgressLine:
             self._print(self.finished + done, f"{subject.key} session {done}/{count} {text}")
         return report
 
-    def subject_done(self, subject: Subject, fault) -> None:
+    def advance(self) -> None:
+        """Count one more subject's sessions as finished."""
         self.finished += self.n_sessions
+
+    def subject_done(self, subject: Subject, fault) -> None:
+        self.advance()
         self._print(self.finished, f"{subject.key}: "
                                    f"{'stopped at a numerical fault' if fault else 'done'}")
 

@@ -213,8 +213,8 @@ def _build(config: dict, schedule, key: str, kind: str, progress: bool,
     """Build in this process's own workspace of the structure (released on failure)."""
     if kind != "standalone":
         return _assemble(config, schedule, key, kind, progress, state, None)
-    log.info("generating the network %s (about 30 s; a structure not in the build cache "
-             "then compiles for 1-3 min)", key)
+    log.info("generating the network %s (about 10-30 s; a structure not in the build "
+             "cache then compiles for 1-3 min)", key)
     workspace = workspaces.claim(devices.cache_dir() / "builds" / key)
     try:
         return _assemble(config, schedule, key, kind, progress, state, workspace)

@@ -136,8 +136,6 @@ def build(device, workspace: Workspace, make_jobs: int) -> bool:
     return True
 
 
-
-
 def source_digest(directory: Path) -> str:
     """SHA-256 over the project's source files (names and contents)."""
     digest = hashlib.sha256()

@@ -6,20 +6,17 @@ binary can be re-run with new values through ``run_args``; only structure (sizes
 connectivity, which equations) needs a new build. See docs/model.md for the tables.
 """
 
-#: Receptors every neuron group carries. A cell type without a receptor has its
-#: expression set to 0 (e.g. no D2R on D1 MSNs), so one template serves all.
-#: DA and OXT arrive from the volume compartment through a (summed) coupling.
-#: M1, the D2R-OXTR heteromer: OXTR occupancy raises the D2R agonist affinity by up to
-#: `heteromer_fold` (Romero-Fernandez et al. 2013; fold not known, a parameter), for DA
-#: and for a D2R agonist alike. A D2R agonist ([agonist]/K, `d2_agonist`) and a
-#: competitive antagonist ([antagonist]/K, `d2_antagonist`) enter the same occupancy.
-RECEPTORS = """
-DA : mmolar
-OXT : mmolar
-occ_oxtr = oxtr_expression * OXT / (OXT + Kd_oxtr) : 1
-d2_drive = (DA / Kd_d2 + d2_agonist) * (1 + (heteromer_fold - 1) * M1 * occ_oxtr) : 1
-occ_d1r = d1r_expression * DA / (DA + Kd_d1) : 1
-occ_d2r = d2r_availability * d2_drive / (1 + d2_drive + d2_antagonist) : 1
+#: Receptor occupancies (M1, the D2R-OXTR heteromer: OXTR occupancy raises the D2R
+#: agonist affinity by up to `heteromer_fold`, Romero-Fernandez et al. 2013; fold not
+#: known, a parameter; for DA and a D2R agonist alike). A D2R agonist ([agonist]/K,
+#: `d2_agonist`) and a competitive antagonist ([antagonist]/K, `d2_antagonist`) enter the
+#: same occupancy. Written once, used in two forms: `RECEPTORS` for single cells (the
+#: plasticity bench) and `FIELD_RECEPTORS` for a population of the network.
+OCC_OXTR = "oxtr_expression * OXT / (OXT + Kd_oxtr)"
+D2_DRIVE = "(DA / Kd_d2 + d2_agonist) * (1 + (heteromer_fold - 1) * M1 * occ_oxtr)"
+OCC_D1R = "d1r_expression * DA / (DA + Kd_d1)"
+OCC_D2R = "d2r_availability * d2_drive / (1 + d2_drive + d2_antagonist)"
+RECEPTOR_CONSTANTS = """
 d2_agonist : 1 (shared, constant)
 d2_antagonist : 1 (shared, constant)
 oxtr_expression : 1 (shared, constant)
@@ -31,6 +28,44 @@ Kd_oxtr : mmolar (shared, constant)
 heteromer_fold : 1 (shared, constant)
 M1 : 1 (shared, constant)
 """
+
+#: Receptors of one cell that sees its own [DA] and [OXT]. A cell type without a receptor
+#: has its expression set to 0 (e.g. no D2R on D1 MSNs), so one template serves all.
+RECEPTORS = f"""
+DA : mmolar
+OXT : mmolar
+occ_oxtr = {OCC_OXTR} : 1
+d2_drive = {D2_DRIVE} : 1
+occ_d1r = {OCC_D1R} : 1
+occ_d2r = {OCC_D2R} : 1
+""" + RECEPTOR_CONSTANTS
+
+#: Receptors of a population of the network. Volume transmission gives every cell of a
+#: population the [DA] and [OXT] of its compartment, and its receptors are the same in
+#: every cell, so concentrations and occupancies are shared: `RECEPTOR_UPDATE` computes
+#: them once per population and time step (before the cells' state update), from the
+#: compartment's values linked in as `*_field`, and every cell reads them. DA neurons,
+#: GABA neurons and interneurons also read [cocaine] (`DRUG_FIELD`), MSNs the canonical DA
+#: trace (`TRACE_FIELD`).
+FIELD_RECEPTORS = f"""
+DA_field : mmolar (linked)
+OXT_field : mmolar (linked)
+DA : mmolar (shared)
+OXT : mmolar (shared)
+occ_oxtr : 1 (shared)
+d2_drive = {D2_DRIVE} : 1 (shared)
+occ_d1r : 1 (shared)
+occ_d2r : 1 (shared)
+""" + RECEPTOR_CONSTANTS
+RECEPTOR_UPDATE = f"""DA = DA_field
+OXT = OXT_field
+occ_oxtr = {OCC_OXTR}
+occ_d1r = {OCC_D1R}
+occ_d2r = {OCC_D2R}"""
+DRUG_FIELD = "COC_field : mmolar (linked)\nCOC : mmolar (shared)\n"
+DRUG_UPDATE = "COC = COC_field"
+TRACE_FIELD = "n_da_field : 1 (linked)\nn_da : 1 (shared)\n"
+TRACE_UPDATE = "n_da = n_da_field"
 
 #: Conductance-based synapses: AMPA, NMDA with Mg2+ block (Jahr and Stevens 1990), GABA-A.
 #: The D1R/D2R factors on NMDA and AMPA are Humphries et al. 2009's (beta1, beta2);
@@ -83,7 +118,7 @@ d : amp (shared, constant)
 K_d1 : 1 (shared, constant)
 L_d1 : 1 (shared, constant)
 alpha_d2 : 1 (shared, constant)
-""" + SYNAPTIC_CURRENTS + RECEPTORS
+""" + SYNAPTIC_CURRENTS + FIELD_RECEPTORS + TRACE_FIELD
 
 MSN_RESET = "v = c; u += d * (1 - L_d1 * occ_d1r)"
 
@@ -102,7 +137,6 @@ dv/dt = (k * (v - v_r_eff) * (v - v_t) - u + I_syn + I_bias + I_oxtr + I_outcome
         / C : volt
 du/dt = a * (b * (v - v_b)**3 * int(v > v_b) - u) : amp
 I_mor = mor_action * I_mor_max * COC / (COC + K_mor) : amp
-COC : mmolar
 mor_action : 1 (shared, constant)
 I_mor_max : amp (shared, constant)
 K_mor : mmolar (shared, constant)
@@ -121,7 +155,7 @@ b : siemens / volt**2 (shared, constant)
 c : volt (shared, constant)
 d : amp (shared, constant)
 eta_d1 : 1 (shared, constant)
-""" + SYNAPTIC_CURRENTS + RECEPTORS + OXTR_CURRENT + OUTCOME_CURRENT
+""" + SYNAPTIC_CURRENTS + FIELD_RECEPTORS + DRUG_FIELD + OXTR_CURRENT + OUTCOME_CURRENT
 
 FAST_SPIKING_RESET = "v = c; u += d"
 
@@ -150,7 +184,7 @@ v_reset : volt (shared, constant)
 a_w : siemens (shared, constant)
 b_w : amp (shared, constant)
 tau_w : second (shared, constant)
-""" + SYNAPTIC_CURRENTS + RECEPTORS + OXTR_CURRENT + OUTCOME_CURRENT
+""" + SYNAPTIC_CURRENTS + FIELD_RECEPTORS + DRUG_FIELD + OXTR_CURRENT + OUTCOME_CURRENT
 
 ADEX_RESET = "v = v_reset; w_adapt += b_w"
 
@@ -160,7 +194,6 @@ ADEX_RESET = "v = v_reset; w_adapt += b_w"
 #: protocols carry across sessions through `p_vta_initial`.
 VTA_POTENTIATION = """
 dp_vta/dt = k_vta * nmda_available * COC / (COC + K_cocaine_vta) - p_vta / tau_vta : 1
-COC : mmolar
 k_vta : 1 / second (shared, constant)
 nmda_available : 1 (shared, constant)
 K_cocaine_vta : mmolar (shared, constant)
@@ -214,16 +247,22 @@ DA_RELEASE_ON_PRE = (
 OXT_RELEASE = "q_oxt : mmolar (shared, constant)"
 OXT_RELEASE_ON_PRE = "OXT_post += q_oxt"
 
-#: Each neuron reads the concentrations of its compartment (volume transmission).
-VOLUME_COUPLING = """
+#: One compartment's concentrations as shared values of a one-cell group, which
+#: populations link to (a link to a shared value is read as one number by every cell);
+#: `FIELD_COUPLING`, one synapse from the compartment's row of the volume, copies them in
+#: every step.
+FIELD = """
+DA : mmolar (shared)
+OXT : mmolar (shared)
+COC : mmolar (shared)
+n_da : 1 (shared)
+"""
+FIELD_COUPLING = """
 DA_post = DA_pre : mmolar (summed)
 OXT_post = OXT_pre : mmolar (summed)
+COC_post = COC_pre : mmolar (summed)
+n_da_post = n_da_pre : 1 (summed)
 """
-
-#: MSNs also read the canonical DA trace n (canonical plasticity mode); VTA DA neurons
-#: read [cocaine] (drug-evoked potentiation).
-MSN_COUPLING = VOLUME_COUPLING + "n_da_post = n_da_pre : 1 (summed)\n"
-DRUG_COUPLING = VOLUME_COUPLING + "COC_post = COC_pre : mmolar (summed)\n"
 
 #: Excitatory synapse: AMPA and NMDA conductances scaled by a per-synapse weight w
 #: (the plastic variable of the plasticity rules).

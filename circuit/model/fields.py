@@ -1,18 +1,26 @@
-"""Volume transmission: the [DA], [OXT] and [cocaine] compartments and their couplings."""
+"""Volume transmission: the [DA], [OXT] and [cocaine] compartments and the fields that
+populations read them through."""
 
 from __future__ import annotations
 
-from brian2 import NeuronGroup, Synapses, TimedArray, second
+from brian2 import NeuronGroup, Synapses, TimedArray, linked_var, second
 
 from . import equations as eq
 from . import pharmacology
-from .populations import COMPARTMENT, NAC, VTA
+from .populations import NAC, VTA
 
 COMPARTMENTS = ("nac", "vta")
-#: `fields.form: frozen`: the couplings read the compartments at t = 0 and then not
+#: `fields.form: frozen`: the fields read the compartments at t = 0 and then not
 #: again, because their clock period is longer than any run (at most 1e9 steps of
 #: at most 1 ms, see circuit.config.loader).
 FROZEN_READ_PERIOD = 1e9 * second
+#: Volume variables a compartment's field holds.
+FIELD_VARIABLES = ("DA", "OXT", "COC", "n_da")
+#: Within the "groups" slot of a time step: the fields copy the compartments (as the
+#: volume's previous step left them; Brian2 runs a summed coupling at its target's
+#: order - 1), then each population computes its receptor occupancies, then the cells
+#: and the volume integrate (order 0).
+FIELD_ORDER, RECEPTOR_ORDER = -3, -2
 #: OXT release synapses: object name -> (compartment index, config key of the release).
 OXT_RELEASES = {"oxt_release_nac": (NAC, "release_nac"),
                 "oxt_release_vta": (VTA, "release_vta")}
@@ -82,22 +90,40 @@ def oxt_release_parameters(name: str, config: dict, n_oxt: int) -> dict:
     return {"q_oxt": config["fields"]["oxt"][key] * tone / n_oxt}
 
 
-def build_coupling(volume, population, frozen: bool = False) -> Synapses:
-    """Let every neuron of `population` read the [DA] and [OXT] of its compartment
-    (every time step, or only at t = 0 when the fields are `frozen`)."""
+def build_fields(volume, frozen: bool = False) -> dict:
+    """{compartment index: (a one-cell group holding its [DA], [OXT], [cocaine] and DA
+    trace as shared values, the synapse that copies them from the volume every step, or
+    only at t = 0 when `frozen`)}."""
+    fields = {}
+    for index, name in enumerate(COMPARTMENTS):
+        field = NeuronGroup(1, eq.FIELD, name=f"field_{name}", order=FIELD_ORDER)
+        coupling = Synapses(volume, field, eq.FIELD_COUPLING, name=f"volume_to_field_{name}",
+                            **({"dt": FROZEN_READ_PERIOD} if frozen else {}))
+        coupling.connect(i=[index], j=[0])
+        fields[index] = (field, coupling)
+    return fields
+
+
+def link_population(population, field) -> None:
+    """Let every cell of `population` read the concentrations of `field` (its compartment)
+    through the population's shared receptor occupancies, updated once per step."""
     group = population.group
-    model = eq.MSN_COUPLING if population.model == "msn" else eq.DRUG_COUPLING
-    clock = {"dt": FROZEN_READ_PERIOD} if frozen else {}
-    coupling = Synapses(volume, group, model, name=f"volume_to_{group.name}", **clock)
-    coupling.connect(i=[COMPARTMENT[population.name]] * len(group), j=list(range(len(group))))
-    return coupling
+    code = [eq.RECEPTOR_UPDATE]
+    for variable, update in (("COC", eq.DRUG_UPDATE), ("n_da", eq.TRACE_UPDATE)):
+        if f"{variable}_field" in group.equations.names:
+            code.append(update)
+    for variable in FIELD_VARIABLES:
+        if f"{variable}_field" in group.equations.names:
+            setattr(group, f"{variable}_field", linked_var(field, variable))
+    group.run_regularly("\n".join(code), when="groups", order=RECEPTOR_ORDER,
+                        name=f"{group.name}_receptors")
 
 
 def freeze(volume, into_volume: list) -> None:
     """`fields.form: frozen`: the compartments keep their initial concentrations.
 
     Nothing integrates them, and `into_volume` (the synapses that release into them or
-    infuse a drug) never run; the couplings read them once (see `build_coupling`).
+    infuse a drug) never run; the fields read them once (see `build_fields`).
     """
     for group in (volume, *into_volume):
         group.active = False

@@ -114,7 +114,10 @@ def assemble(config: dict, inputs: dict, input_dt) -> Circuit:
         _schedule_renewal(pops, projections, config["plasticity"]["renewal"])
     volume = fields.build_volume(timed["cocaine_infusion"], METHOD)
     frozen = config["fields"]["form"] == "frozen"
-    couplings = [fields.build_coupling(volume, pops[name], frozen) for name in fields.COMPARTMENT]
+    compartments = fields.build_fields(volume, frozen)
+    for name, index in populations.COMPARTMENT.items():
+        fields.link_population(pops[name], compartments[index][0])
+    couplings = [item for pair in compartments.values() for item in pair]
     releases = [fields.build_da_release(pops["vta_da"].group, volume),
                 *fields.build_oxt_release(pops["pvn_oxt"].group, volume)]
     agent = agents.build_agent(timed["option_window"])

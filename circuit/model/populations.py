@@ -22,7 +22,7 @@ CELL_MODELS = {
 }
 
 _TEMPLATES = {
-    "msn": (eq.MSN + plasticity.MODULATOR + "n_da : 1\n", eq.MSN_RESET,
+    "msn": (eq.MSN + plasticity.MODULATOR, eq.MSN_RESET,
             "v_r + rand() * (v_t - v_r) / 4",
             {"u": "0 * amp", "E_c": "1", "occ_tracked": "occ_reference"}),
     "fast_spiking": (eq.FAST_SPIKING, eq.FAST_SPIKING_RESET, "v_r + rand() * (v_t - v_r)",
@@ -72,6 +72,8 @@ def build_population(name: str, config: dict, method: str, stress: TimedArray) -
     `stress` is the protocol's stress drive, read by the AdEx cells."""
     model, _ = CELL_MODELS[name]
     equations, reset, _, _ = _TEMPLATES[model]
+    if name not in COMPARTMENT:  # outside both compartments: no concentration to read
+        equations = "\n".join(line for line in equations.splitlines() if "(linked)" not in line)
     group = NeuronGroup(population_size(config, name), equations, threshold="v > v_peak",
                         reset=reset, method=method, namespace={"stress": stress}, name=name)
     return Population(name, model, group)
@@ -157,13 +159,21 @@ def receptor_parameters(name: str, config: dict) -> dict:
     return values
 
 
-#: A Poisson afferent pool. Besides its constant rate and the protocol's drive on its
+#: A Poisson afferent pool. Each cell fires as an inhomogeneous Poisson process by time
+#: rescaling (Brown et al. 2002): it integrates its rate (`intensity`, the expected number
+#: of spikes since its last one) and spikes when that reaches a unit exponential draw
+#: (`next_spike`), drawn anew at each spike. A random number is drawn per spike, not per
+#: cell and time step, and the spike count in a step follows the rate exactly for a rate
+#: that is constant over the step (P(spike) = 1 - exp(-rate dt)).
+#: Besides its constant rate and the protocol's drive on its
 #: first `n_driven` neurons, a pool may hold ensembles (consecutive blocks of
 #: `ensemble_size` neurons, ensemble k for behavioural option k): an option ensemble
 #: fires at `option_rate` more while its option is presented (`option_window(t)` = k)
 #: unless the option was withdrawn (`silenced_until`, exclusive choice); ensemble 0 of a
 #: cue pool fires at `cue_rate` more while the drug-paired cue is on (`cue_until`).
 AFFERENT = """
+dintensity/dt = rate : 1
+next_spike : 1
 rate = rate_base + drive(t) * int(i < n_driven)
        + option_rate * int(ensemble == option_window(t)) * int(ensemble >= 0)
          * int(t >= silenced_until)
@@ -178,6 +188,9 @@ cue_rate : Hz (shared, constant)
 ensemble_size : 1 (shared, constant)
 n_ensembles : 1 (shared, constant)
 """
+#: A unit exponential draw: 1 - rand() lies in (0, 1], so the draw is finite.
+UNIT_EXPONENTIAL = "-log(1 - rand())"
+AFFERENT_RESET = f"intensity = 0; next_spike = {UNIT_EXPONENTIAL}"
 #: Ensemble index of each afferent (-1: none), from run-time constants.
 ENSEMBLE_INIT = ("int(i < n_ensembles * ensemble_size) * (floor(i / ensemble_size) + 1) - 1")
 
@@ -187,17 +200,18 @@ def build_afferent(name: str, config: dict, drive: TimedArray,
     """A Poisson pool (see AFFERENT)."""
     return NeuronGroup(
         config["afferents"][name]["size"], AFFERENT,
-        threshold="rand() < rate * dt",
+        threshold="intensity > next_spike", reset=AFFERENT_RESET, method="euler",
         namespace={"drive": drive, "option_window": option_window},
         name=name,
     )
 
 
 def initialise_afferent(group: NeuronGroup) -> None:
-    """Ensemble membership and no cue or withdrawal pending."""
+    """Ensemble membership, no cue or withdrawal pending, and a first spike threshold."""
     group.ensemble = ENSEMBLE_INIT
     group.cue_until = "-1 * second"
     group.silenced_until = "-1 * second"
+    group.next_spike = UNIT_EXPONENTIAL
 
 
 def afferent_parameters(name: str, config: dict) -> dict:

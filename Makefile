@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/plasticity_cost.py
 	$(BIN)/python benchmarks/experiment_overhead.py
 	$(BIN)/python benchmarks/watchdog_cost.py
+	$(BIN)/python benchmarks/vector_maths.py
 	$(BIN)/python benchmarks/compile_time.py
 
 clean:

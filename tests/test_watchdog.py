@@ -18,6 +18,7 @@ from brian2 import second
 import circuit
 from circuit.config.schema import leaves, schema
 from circuit.results.record import Phase
+from circuit.running import simulate as simulate_module
 from circuit.running import watchdog
 from conftest import REDUCED, ROOT, simulate
 
@@ -58,8 +59,13 @@ def test_what_was_simulated_up_to_the_fault_is_kept(runaway):
 
 
 def test_a_diverging_state_is_named_with_the_parameter_to_blame():
+    """Also with full fast maths, which lets the compiler assume that no value is NaN or
+    infinite (circuit.running.compiling): the watchdog tests the bits."""
     with pytest.raises(watchdog.NumericalFault) as caught:
         simulate(overrides=DIVERGING + ["simulation.watchdog.max_rate=1e6 Hz"])
+    flags = next(line for line in (simulate_module._session.build_dir / "makefile")
+                 .read_text().splitlines() if line.startswith("OPTIMISATIONS"))
+    assert "-ffast-math" in flags and "-fno-finite-math-only" not in flags
     fault = caught.value
     assert (fault.population, fault.variable) == ("volume", "OXT")
     assert not np.isfinite(fault.value)

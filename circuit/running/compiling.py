@@ -1,4 +1,16 @@
-"""Compiling Brian2's generated C++ project faster, with the same machine code.
+"""Compiling Brian2's generated C++ project: vectorised simulation code, compiled faster.
+
+`COMPILE_FLAGS` replace Brian2's defaults for the simulation code (measured by
+benchmarks/engine_floor.py and benchmarks/vector_maths.py):
+
+- full ``-ffast-math``: Brian2 adds ``-fno-finite-math-only``, which keeps GCC from using
+  glibc's vector maths library, so no loop that calls ``exp`` (every neuron's update:
+  the NMDA Mg2+ block, the AdEx spike term) is vectorised. Non-finite values are still
+  caught: the watchdog tests the bits of each value (`circuit.running.watchdog`), which
+  no floating-point flag can optimise away;
+- a higher limit on GCC's run-time alias checks: Brian2 reads every state variable
+  through its own pointer, and GCC vectorises a loop over many of them only if it may
+  check at run time that they do not overlap.
 
 Two additions to the makefile Brian2 writes (see `prepare`), both measured by
 benchmarks/compile_time.py:
@@ -20,6 +32,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+
+#: Compiler flags of every generated source (see the module's docstring).
+COMPILE_FLAGS = ["-w", "-O3", "-ffast-math", "-march=native", "-std=c++11",
+                 "--param=vect-max-version-for-alias-checks=200"]
 
 SETUP_RULE = """
 # circuit: sources without a simulation loop are compiled without optimisation.

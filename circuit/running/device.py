@@ -20,6 +20,8 @@ import numpy as np
 from brian2 import device, prefs, set_device
 from brian2.utils.logger import BrianLogger
 
+from . import codegen_cache, compiling
+
 #: Parallel make jobs for standalone builds.
 MAKE_JOBS = 2
 #: Environment variable that moves the build cache.
@@ -49,6 +51,8 @@ def activate(kind: str, build_dir: Path | None = None) -> int:
     global generation
     generation += 1
     device.reinit()
+    codegen_cache.install()
+    codegen_cache.forget()
     # Only now are the previous build's objects unreferenced; collect them so their
     # names are free (Brian2 would otherwise suffix new names with "_1", changing the
     # generated code and forcing a full recompile of a cached build).
@@ -57,6 +61,7 @@ def activate(kind: str, build_dir: Path | None = None) -> int:
         set_device("cpp_standalone", build_on_run=False, directory=str(build_dir))
         prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{MAKE_JOBS}"]
         prefs.devices.cpp_standalone.openmp_threads = 0
+        prefs.codegen.cpp.extra_compile_args_gcc = list(compiling.COMPILE_FLAGS)
     else:
         set_device("runtime")
         prefs.codegen.target = "numpy"

@@ -97,9 +97,15 @@ class Check:
     suspects: tuple
 
 
+#: The compiled check. Finiteness is read from the value's exponent bits (all ones: Inf
+#: or NaN), not with std::isfinite, which -ffinite-math-only (circuit.running.compiling)
+#: lets the compiler replace by "true".
 @implementation("cpp", """
 double circuit_watch(double value, double limit, double code, double t) {
-    if (std::isfinite(value) && value <= limit) return 0.0;
+    std::uint64_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    const std::uint64_t exponent = 0x7ff0000000000000ULL;
+    if ((bits & exponent) != exponent && value <= limit) return 0.0;
     if (!Network::_globally_stopped) {
         std::ofstream out(brian::results_dir + "fault.txt", std::ios::app);
         out.precision(17);
@@ -108,7 +114,7 @@ double circuit_watch(double value, double limit, double code, double t) {
     }
     return 1.0;
 }
-""", headers=["<cmath>", "<fstream>"])
+""", headers=["<cstdint>", "<cstring>", "<fstream>"])
 @check_units(value=1, limit=1, code=1, t=second, result=1)
 def circuit_watch(value, limit, code, t):
     """Runtime mode: record the first fault and stop the running network (see module)."""
@@ -253,11 +259,14 @@ def _rate_suspects(population: str) -> tuple:
     return (*_inputs_to(population, excitatory_only=True), *pools, f"neurons.{section}")
 
 
-#: Volume variables and the parameters that set them.
+#: Volume variables and the parameters that set them, upstream first: [cocaine] blocks DA
+#: uptake and [OXT] scales DA release (M3), while [DA] acts on neither, so when one
+#: period shows several non-finite concentrations the first reported is the likeliest
+#: cause (as ORDER does across the checks).
 _FIELD_SUSPECTS = {
-    "DA": ("fields.da.Vmax", "fields.da.Km", "fields.da.release", "simulation.dt"),
-    "OXT": ("fields.oxt.tau_clearance", "fields.oxt.release_nac", "fields.oxt.release_vta",
-            "fields.oxt.brain_per_dose", "simulation.dt"),
     "COC": ("fields.cocaine.tau_absorption", "fields.cocaine.tau_elimination",
             "fields.cocaine.brain_per_dose", "simulation.dt"),
+    "OXT": ("fields.oxt.tau_clearance", "fields.oxt.release_nac", "fields.oxt.release_vta",
+            "fields.oxt.brain_per_dose", "simulation.dt"),
+    "DA": ("fields.da.Vmax", "fields.da.Km", "fields.da.release", "simulation.dt"),
 }

@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 RUNS_CSV, STATS_CSV, REPORT, LOG, SPEC = ("runs.csv", "stats.csv", "report.md",
                                           "experiment.log", "spec.yaml")
 #: Columns after the labels and metrics in runs.csv.
-RUN_INFO = ("key", "wall_s", "simulate_s", "build_s", "builds", "compiles", "worker",
-            "structure")
+RUN_INFO = ("key", "wall_s", "simulate_s", "build_s", "builds", "replays", "compiles",
+            "worker", "structure")
 
 
 @dataclass
@@ -122,13 +122,15 @@ def write_outputs(plan: Plan, store: ExperimentDir, out: Path, outcome, started:
     execution = {"finished": len(outcome.finished), "reused": len(set(outcome.reused)),
                  "failed": len(outcome.failed),
                  "builds": sum(run["builds"] for run in now),
+                 "replays": sum(run["replays"] for run in now),
                  "compiles": sum(run["compiles"] for run in now),
                  "structures": len({run["structure"] for run in runs}),
                  "wall_s": time.perf_counter() - started, "where": where}
     atomic_write_text(out / REPORT, report_markdown(plan, runs, stats, paths, execution, out))
     log.info("circuit: %d runs simulated, %d reused, %d failed; %d network builds, %d "
-             "compiles; wrote %s", execution["finished"], execution["reused"],
-             execution["failed"], execution["builds"], execution["compiles"], out)
+             "compiles, %d replayed builds; wrote %s", execution["finished"],
+             execution["reused"], execution["failed"], execution["builds"],
+             execution["compiles"], execution["replays"], out)
     return ExperimentResult(out, runs, stats, outcome.failed)
 
 

@@ -52,9 +52,10 @@ def test_a_sweep_on_two_local_workers_builds_once_per_worker(tmp_path):
     workers = {r["worker"] for r in runs}
     assert len(workers) == 2
     # Four parameter sets and two seeds, one structure: each worker generated the network
-    # once and re-ran it with run_args; at most one compile (none with a warm cache).
+    # (or took a cached build through its blueprint) once and re-ran it with run_args; at
+    # most one compile (none with a warm cache).
     assert len({r["structure"] for r in runs}) == 1
-    assert sum(r["builds"] for r in runs) == len(workers)
+    assert sum(r["builds"] + r["replays"] for r in runs) == len(workers)
     assert sum(r["compiles"] for r in runs) <= 1
     # Without OXT the dose is unused: the same seed gives the same session on any worker.
     drug = {(r["interventions.oxt.dose"], r["seed"]): r["acquisition_active"]
@@ -71,7 +72,10 @@ def test_a_sweep_on_two_local_workers_builds_once_per_worker(tmp_path):
         expected = stats.mannwhitneyu(a, b, alternative="two-sided").pvalue
         assert row["mannwhitney_p"] == pytest.approx(expected)
     report = (tmp_path / "out" / "report.md").read_text()
-    assert f"network builds: {len(workers)}" in report
+    builds = sum(r["builds"] for r in runs)
+    replays = sum(r["replays"] for r in runs)
+    assert f"network builds: {builds} " in report
+    assert f"{replays} taken from the build cache's blueprint" in report
     assert "2 local worker processes" in report
 
 

@@ -123,7 +123,8 @@ def fake_simulation(calls):
         fold = float(plain["receptors"]["heteromer_fold"])
         value = 6 + 2 * dose * given * fold / 4 + 0.3 * (labels["seed"] % 3)
         record = {**labels, "breakpoint": value, "structure": "s", "wall_s": 1.0,
-                  "simulate_s": 0.5, "build_s": 0.0, "builds": 0, "compiles": 0, "worker": "w"}
+                  "simulate_s": 0.5, "build_s": 0.0, "builds": 0, "replays": 0, "compiles": 0,
+                  "worker": "w"}
         return {"record": record, "sessions": [], "trials": []}
 
     return simulate

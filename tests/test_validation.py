@@ -180,7 +180,7 @@ def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
         metrics = {name: float(seed % 3) for name in circuit.analysis.behaviour.METRICS}
         metrics["acquisition_active"] = 5.0 - 3.0 * oxt + 0.1 * seed
         record = {**labels, **metrics, "structure": "s", "wall_s": 0.0, "simulate_s": 0.0,
-                  "build_s": 0.0, "builds": 0, "compiles": 0, "worker": "test"}
+                  "build_s": 0.0, "builds": 0, "replays": 0, "compiles": 0, "worker": "test"}
         return {"record": record, "sessions": [], "trials": []}
 
     monkeypatch.setattr(execute_module, "simulate_run", stand_in)

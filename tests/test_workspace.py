@@ -28,7 +28,7 @@ BUILD = textwrap.dedent("""
     slow.run_regularly("w += 1", dt=2 * ms)
     spikes = SpikeMonitor(group)
     Network(group, slow, spikes).run(50 * ms)
-    compiled = workspace.build(device, ws, devices.MAKE_JOBS)
+    compiled, _ = workspace.build(device, ws, devices.MAKE_JOBS)
     device.run(directory=str(ws.directory), with_output=False)
     print(json.dumps({"compiled": compiled, "directory": str(ws.directory),
                       "spikes": int(spikes.num_spikes)}))

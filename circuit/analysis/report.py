@@ -46,8 +46,8 @@ def report_markdown(plan, runs: list, stats: list, figures: list, execution: dic
         "simulated in this "
         f"invocation, {execution['reused']} found stored, {execution['failed']} failed",
         f"- network builds: {execution['builds']} (code generated in a worker process), "
-        f"of which {execution['compiles']} compiled; {execution['structures']} network "
-        f"structure(s)",
+        f"of which {execution['compiles']} compiled; {execution['replays']} taken from the "
+        f"build cache's blueprint; {execution['structures']} network structure(s)",
         f"- wall time of this invocation: {execution['wall_s']:.0f} s on "
         f"{execution['where']}",
         "",

@@ -55,6 +55,7 @@ def simulate_run(plain: dict, source: str, labels: dict) -> dict:
               "simulate_s": round(sum(t["simulate_s"] for t in timings), 3),
               "build_s": round(sum(t["build_s"] for t in timings), 3),
               "builds": sum(not t["reused_build"] for t in timings),
+              "replays": sum(bool(t.get("replayed")) for t in timings),
               "compiles": sum(bool(t.get("compiled")) for t in timings),
               "worker": _worker_name()}
     return {"record": record, "sessions": result.sessions, "trials": result.trials}

@@ -8,7 +8,12 @@ import numpy as np
 from brian2 import SpikeMonitor, StateMonitor, nmolar, second
 from scipy.ndimage import gaussian_filter1d
 
+from ..model import plasticity
+from ..model.connectivity import PLASTIC, projections
 from ..model.fields import COMPARTMENTS
+
+#: One nanomolar in Brian2's SI storage (mol/m^3 = mM).
+NANOMOLAR = float(nmolar)
 
 #: Occupancy traces worth recording: (receptor variable, population).
 OCCUPANCIES = (("d1r", "nac_d1"), ("d2r", "nac_d2"), ("oxtr", "nac_d2"),
@@ -60,17 +65,27 @@ def make_monitors(circuit, record: dict) -> Monitors:
     return Monitors(spikes, volume, occupancy, weights={}, agent=agent)
 
 
-def expect_any_length(monitors: Monitors) -> None:
-    """Let standalone monitors be read after a run that stopped early.
+def brian_reader(network):
+    """A function reading array "object.variable" from Brian2's objects (runtime mode), in
+    the layout a standalone run stores it in (see `circuit.running.blueprint`)."""
+    def read(key: str) -> np.ndarray:
+        name, variable = key.split(".")
+        return np.asarray(network[name].variables[variable].get_value())
+    return read
 
-    Brian2 reads a 2-D monitor array from disk by the shape it expects (the full run's
-    samples); forgetting the sample count makes it take the length found on disk.
-    """
+
+def arrays_read(monitors: Monitors, circuit) -> list:
+    """Every array ("object.variable") that `collect` and `final_state` read."""
+    keys = []
     for monitor in monitors.all():
-        for variable in monitor.variables.values():
-            size = getattr(variable, "size", None)
-            if isinstance(size, tuple) and len(size) == 2 and size[1] > 0:
-                variable.size = (0, size[1])
+        recorded = monitor.record_variables if isinstance(monitor, StateMonitor) else ["i"]
+        keys += [f"{monitor.name}.t", *(f"{monitor.name}.{v}" for v in recorded)]
+    form = circuit.config["plasticity"]["form"]
+    synaptic, of_post = plasticity.RECORDED[form]
+    for name, (synapses, _) in circuit.plastic_projections().items():
+        keys += [f"{name}.j", *(f"{name}.{v}" for v in synaptic),
+                 *(f"{synapses.target.name}.{v}" for v in of_post)]
+    return sorted({*keys, "vta_da.p_vta"})
 
 
 def add_weight_monitors(monitors: Monitors, circuit, record: dict) -> list:
@@ -93,64 +108,63 @@ def _weight_monitor(synapses, probability: float, record: dict) -> StateMonitor:
                         when="end", order=2, name=f"weights_{synapses.name}")
 
 
-def weight_samples(monitors: Monitors, warmup: float) -> tuple:
+def weight_samples(read, warmup: float) -> tuple:
     """Sample times (s, warm-up cut off) and {projection: (n_t, n_synapses) weights}."""
-    if not monitors.weights:
+    names = [name for name, _, _, _, kind in projections() if kind == PLASTIC]
+    if not names:
         return np.zeros(0), {}
-    first = next(iter(monitors.weights.values()))
-    t = np.asarray(first.t / second) - warmup
+    t = read(f"weights_{names[0]}.t") - warmup
     keep = t >= -1e-9
-    return t[keep], {name.removeprefix("weights_"): np.asarray(m.w).T[keep]
-                     for name, m in ((m.name, m) for m in monitors.weights.values())}
+    return t[keep], {name: read(f"weights_{name}.w")[keep] for name in names}
 
 
-def collect(monitors: Monitors, warmup: float, recorded: float, record: dict) -> dict:
-    """Spikes, smoothed population rates and traces, with the warm-up cut off."""
+def collect(read, warmup: float, recorded: float, record: dict, sizes: dict) -> dict:
+    """Spikes, smoothed population rates and traces, with the warm-up cut off, from the
+    arrays `read` gives ("object.variable", SI units); `sizes` of the populations."""
     spikes = {}
-    for name, monitor in monitors.spikes.items():
-        t = np.asarray(monitor.t / second) - warmup
+    for name in sizes:
+        t = read(f"spikes_{name}.t") - warmup
         keep = t >= 0
-        spikes[name] = (t[keep], np.asarray(monitor.i, dtype=np.int32)[keep])
+        spikes[name] = (t[keep], read(f"spikes_{name}.i").astype(np.int32)[keep])
 
-    t_trace = np.asarray(monitors.volume.t / second) - warmup
+    t_trace = read("trace_volume.t") - warmup
     keep = t_trace >= -1e-9
     traces = {}
     for variable, stem in _VOLUME_TRACES.items():
-        values = getattr(monitors.volume, variable) / nmolar
+        values = read(f"trace_volume.{variable}") / NANOMOLAR
         for index, compartment in enumerate(COMPARTMENTS):
             name = f"{stem}_{compartment}"
             if name in _KEPT:
-                traces[f"{name}_nM"] = np.asarray(values[index])[keep]
+                traces[f"{name}_nM"] = values[:, index][keep]
     for receptor, population in OCCUPANCIES:
-        values = getattr(monitors.occupancy[population], f"occ_{receptor}")[0]
-        traces[f"occ_{receptor}_{population}"] = np.asarray(values)[keep]
-    traces["vta_potentiation"] = np.asarray(monitors.occupancy["vta_da"].p_vta[0])[keep]
+        traces[f"occ_{receptor}_{population}"] = read(
+            f"trace_{population}.occ_{receptor}")[:, 0][keep]
+    traces["vta_potentiation"] = read("trace_vta_da.p_vta")[:, 0][keep]
 
-    rate_t, rates = population_rates(spikes, monitors, recorded, record)
-    weight_t, weights = weight_samples(monitors, warmup)
+    rate_t, rates = population_rates(spikes, sizes, recorded, record)
+    weight_t, weights = weight_samples(read, warmup)
     return dict(spikes=spikes, traces=traces, trace_t=t_trace[keep], rate_t=rate_t,
                 rates=rates, weight_t=weight_t, weights=weights,
-                decisions=decisions(monitors.agent, warmup))
+                decisions=decisions(read, warmup))
 
 
-def decisions(monitor: StateMonitor, warmup: float) -> dict:
+def decisions(read, warmup: float) -> dict:
     """The agent at every decision: time (s) and (n_decisions, n_options) arrays, go in Hz."""
-    t = np.asarray(monitor.t / second) - warmup
+    t = read("trace_agent.t") - warmup
     keep = t > 0
     values = {"t": t[keep]}
     for variable in DECISION_VARIABLES:
-        values[variable] = np.asarray(getattr(monitor, variable + "_")).T[keep]
+        values[variable] = read(f"trace_agent.{variable}")[keep]
     return values
 
 
-def population_rates(spikes: dict, monitors: Monitors, recorded: float, record: dict):
+def population_rates(spikes: dict, sizes: dict, recorded: float, record: dict):
     """Population rates (Hz per neuron), binned at rate_dt and Gaussian-smoothed."""
     dt = float(record["rate_dt"] / second)
     sigma = float(record["rate_smoothing"] / second) / dt
     edges = np.arange(0.0, recorded + dt / 2, dt)
     rates = {}
     for name, (t, _) in spikes.items():
-        size = len(monitors.spikes[name].source)
         counts, _ = np.histogram(t, bins=edges)
-        rates[name] = gaussian_filter1d(counts / (size * dt), sigma, mode="nearest")
+        rates[name] = gaussian_filter1d(counts / (sizes[name] * dt), sigma, mode="nearest")
     return edges[:-1], rates

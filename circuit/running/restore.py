@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..model import plasticity
+from ..model.connectivity import PLASTIC, projections
 from ..results.state import State
 
 RESTORE_VARIABLE = "CIRCUIT_RESTORE"
@@ -46,8 +47,9 @@ def restored_weights(state: State | None, scratch: Path):
         del os.environ[RESTORE_VARIABLE]
 
 
-def final_state(circuit, config: dict, seed: int, structure: str) -> State:
-    """The slow variables at the end of the run just finished.
+def final_state(read, config: dict, seed: int, structure: str) -> State:
+    """The slow variables at the end of the run just finished, from the arrays `read`
+    gives ("object.variable").
 
     In the fast form a stored weight lags by its pending change (applied at the synapse's
     next event); `plasticity.current_state` adds it, so the state is exact.
@@ -56,15 +58,15 @@ def final_state(circuit, config: dict, seed: int, structure: str) -> State:
     form = rule["form"]
     recorded, post_recorded = plasticity.RECORDED[form]
     weights = {}
-    for name, (synapses, _) in circuit.plastic_projections().items():
-        post = np.asarray(synapses.j[:])
-        synaptic = {var: np.asarray(getattr(synapses, var + "_")[:]) for var in recorded}
-        of_post = {var: np.asarray(getattr(synapses.target, var + "_")[:])[post]
-                   for var in post_recorded}
+    for name, _, _, target, kind in projections():
+        if kind != PLASTIC:
+            continue
+        post = read(f"{name}.j")
+        synaptic = {var: read(f"{name}.{var}") for var in recorded}
+        of_post = {var: read(f"{target}.{var}")[post] for var in post_recorded}
         weights[name], _ = plasticity.current_state(form, synaptic, of_post,
                                                     float(rule["eta"]), rule["w_max"])
-    p_vta = np.asarray(circuit.populations["vta_da"].group.p_vta_[:])
     return State(seed=seed, structure=structure, weights=weights,
-                 vta_potentiation=float(p_vta.mean()),
+                 vta_potentiation=float(read("vta_da.p_vta").mean()),
                  d2r_availability=float(config["receptors"]["d2r_availability"]),
                  oxt_tone=float(config["fields"]["oxt"]["tone"]))

@@ -9,6 +9,7 @@ directly and is meant for debugging.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -20,21 +21,26 @@ from brian2 import seed as set_seed
 
 from ..config.schema import structural_values
 from ..config import load_config
-from ..model.network import Circuit, assemble, input_arrays, noise_seed, parameter_table
+from ..model.network import (POPULATIONS, assemble, input_arrays, noise_seed,
+                             parameter_table)
 from ..model import adaptation
-from ..model.parameters import apply_directly, as_run_args
+from ..model.parameters import apply_directly
+from ..model.populations import population_size
 from ..protocols import make_schedule
 from ..results.record import Results
 from ..results.state import State
 from . import device as devices
 from .provenance import provenance
-from .recording import Monitors, add_weight_monitors, collect, expect_any_length, make_monitors
+from . import blueprints
+from .recording import add_weight_monitors, arrays_read, brian_reader, collect, make_monitors
 from .restore import final_state, restore_code, restored_weights
 from . import watchdog
 from . import workspace as workspaces
 
 log = logging.getLogger(__name__)
 
+#: A memory file system for the binary's results (see `scratch_dir`).
+SCRATCH = "/dev/shm"
 #: Simulated time between progress lines.
 PROGRESS_PERIOD = 10.0  # s
 
@@ -84,17 +90,16 @@ def _insert_seeding(rng, variable: str) -> None:
 
 @dataclass
 class Session:
-    """A built network ready to run: its structure key, objects and monitors."""
+    """A network ready to run: its structure key, workspace and blueprint (standalone),
+    or its Brian2 network (runtime mode, simulated while it was built)."""
 
     key: str
     kind: str
-    circuit: Circuit
-    network: object
-    monitors: Monitors
     workspace: workspaces.Workspace | None
     timings: dict
-    generation: int
     checks: list  # the watchdog's checks, by the code the compiled network reports
+    blueprint: blueprints.Blueprint | None = None
+    network: object = None
 
     @property
     def build_dir(self) -> Path | None:
@@ -126,39 +131,37 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
         state.check_matches(seed, key)  # before building; synapse counts after the run
         config = load_config(config.plain, restored_values(state))
     session = _session_for(config, schedule, progress, key, state)
-    inputs = input_arrays(schedule.inputs, schedule.n_samples)
-    table = _parameters(config)
+    sizes = {name: population_size(config, name) for name in POPULATIONS}
+    record = config["simulation"]["record"]
     t0 = time.perf_counter()
     if session.kind == "standalone":
-        run_args = as_run_args(session.network, table)
-        run_args.update({timed: inputs[name] for name, timed in session.circuit.inputs.items()})
-        results_dir = Path(tempfile.mkdtemp(prefix="results_", dir=session.build_dir))
+        project = session.build_dir
+        arguments = session.blueprint.command_line(
+            _parameters(config), input_arrays(schedule.inputs, schedule.n_samples), project)
+        results_dir = Path(tempfile.mkdtemp(prefix="circuit_results_", dir=scratch_dir(project)))
         try:
             with restored_weights(state, results_dir):
-                device.run(directory=str(session.build_dir), results_directory=results_dir.name,
-                           with_output=progress, run_args=run_args)
+                completed = session.blueprint.run(project, results_dir, arguments, progress)
             fault = watchdog.fault_from(results_dir, session.checks, schedule)
-            if fault is None and device._last_run_completed_fraction < 1:
+            if fault is None and completed < 1:
                 raise KeyboardInterrupt("the simulation was stopped before its end")
-            expect_any_length(session.monitors)  # after a stopped run too
-            data = collect(session.monitors, schedule.warmup, _recorded(schedule, fault),
-                           config["simulation"]["record"])
-            final = final_state(session.circuit, config, seed, key)
+            read = session.blueprint.reader(results_dir)
+            data = collect(read, schedule.warmup, _recorded(schedule, fault), record, sizes)
+            final = final_state(read, config, seed, key)
         finally:
             shutil.rmtree(results_dir, ignore_errors=True)
     else:  # runtime mode simulated while building
         fault = watchdog.fault_from(None, session.checks, schedule)
-        data = collect(session.monitors, schedule.warmup, _recorded(schedule, fault),
-                       config["simulation"]["record"])
-        final = final_state(session.circuit, config, seed, key)
+        read = brian_reader(session.network)
+        data = collect(read, schedule.warmup, _recorded(schedule, fault), record, sizes)
+        final = final_state(read, config, seed, key)
     if state is not None:
         state.check_matches(seed, key, {name: w.size for name, w in final.weights.items()})
     final.d2r_availability = adaptation.d2r_after_session(
         final.d2r_availability, data["trace_t"], data["traces"]["cocaine_nac_nM"], config)
     timings = {**session.timings, "simulate_s": time.perf_counter() - t0}
     session.timings = {"build_s": 0.0, "generate_s": 0.0, "compile_s": 0.0,
-                       "reused_build": True, "compiled": False}
-    sizes = {name: len(p.group) for name, p in session.circuit.populations.items()}
+                       "reused_build": True, "compiled": False, "replayed": False}
     results = Results(config=config.plain, seed=seed, sizes=sizes, phases=schedule.phases,
                       provenance=provenance(config, started, timings), state=final, **data)
     if fault is not None:
@@ -166,6 +169,19 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
         fault.partial = results
         raise fault
     return results
+
+
+def scratch_dir(project: Path) -> Path:
+    """Where a run's binary writes its results, read back and deleted after the run.
+
+    The binary writes every array of the network, one file each (about a thousand), and
+    on a disk file system creating and deleting that many files per run cost more than
+    simulating a short session (ext4's inode allocation took half of a 4 s session's
+    time, `perf`); in memory (`SCRATCH`, a tmpfs, where the machine has one) it costs
+    almost nothing. Elsewhere the project directory serves.
+    """
+    memory = Path(SCRATCH)
+    return memory if memory.is_dir() and os.access(memory, os.W_OK) else project
 
 
 def _parameters(config: dict) -> dict:
@@ -193,27 +209,51 @@ def _structure_key(config: dict, schedule) -> str:
 
 def _session_for(config: dict, schedule, progress: bool, key: str,
                  state: State | None) -> Session:
-    """The compiled session for this structure, building it if needed (runtime mode
-    builds, and so simulates, every time)."""
+    """The session for this structure: this process's, one replayed from the build
+    cache's blueprint, or a new build (runtime mode builds, and so simulates, every time).
+    A standalone session needs no Brian2 object, so it outlives a change of device."""
     global _session
     kind = config["simulation"]["device"]
-    if (kind == "standalone" and _session is not None and _session.key == key
-            and _session.generation == devices.generation):
+    if kind == "standalone" and _session is not None and _session.key == key:
         log.debug("reusing the compiled network %s", key)
         return _session
     if _session is not None:
         _session.close()
     _session = None  # let the old build's objects go before the device is reset
-    _session = _build(config, schedule, key, kind, progress, state)
+    if kind == "standalone":
+        _session = _replay(key) or _build(config, schedule, key, kind, progress, state)
+    else:
+        _session = _assemble(config, schedule, key, kind, progress, state, None)
     return _session
+
+
+def _replay(key: str) -> Session | None:
+    """A session run from the blueprint of a cached build of this structure and this
+    code, without Brian2's code generation; None if the cache holds none."""
+    t0 = time.perf_counter()
+    structure = devices.cache_dir() / "builds" / key
+    shared = structure / workspaces.SHARED
+    blueprint = blueprints.load(shared, workspaces.published_digest(structure))
+    if blueprint is None:
+        return None
+    workspace = workspaces.claim(structure)
+    if not workspaces.take_published(workspace, blueprint.digest):
+        workspace.release()  # replaced by another build meanwhile
+        return None
+    elapsed = time.perf_counter() - t0
+    log.debug("replaying the compiled network %s from its blueprint", key)
+    checks = [watchdog.Check(c["population"], c["variable"], c["limit"], tuple(c["suspects"]))
+              for c in blueprint.checks]
+    return Session(key, "standalone", workspace,
+                   {"build_s": elapsed, "generate_s": elapsed, "compile_s": 0.0,
+                    "reused_build": True, "compiled": False, "replayed": True},
+                   checks, blueprint=blueprint)
 
 
 def _build(config: dict, schedule, key: str, kind: str, progress: bool,
            state: State | None) -> Session:
     """Build in this process's own workspace of the structure (released on failure)."""
-    if kind != "standalone":
-        return _assemble(config, schedule, key, kind, progress, state, None)
-    log.info("generating the network %s (about 10-30 s; a structure not in the build "
+    log.info("generating the network %s (about 10 s; a structure not in the build "
              "cache then compiles for 1-3 min)", key)
     workspace = workspaces.claim(devices.cache_dir() / "builds" / key)
     try:
@@ -226,7 +266,7 @@ def _build(config: dict, schedule, key: str, kind: str, progress: bool,
 def _assemble(config: dict, schedule, key: str, kind: str, progress: bool,
               state: State | None, workspace: workspaces.Workspace | None) -> Session:
     t0 = time.perf_counter()
-    generation = devices.activate(kind, workspace.directory if workspace else None)
+    devices.activate(kind, workspace.directory if workspace else None)
     defaultclock.dt = config["simulation"]["dt"]
     # Standalone runs pass their own input samples as run_args. The generated code names
     # the samples it was built with by their hash, so building every session with the
@@ -257,10 +297,20 @@ def _assemble(config: dict, schedule, key: str, kind: str, progress: bool,
                 circuit.projections[name][0].w[:] = weights
     network.add(*add_weight_monitors(monitors, circuit, config["simulation"]["record"]))
     _run_with_progress(network, schedule.duration, kind, progress)
-    compiled = kind == "standalone" and workspaces.build(device, workspace, devices.MAKE_JOBS)
+    if kind != "standalone":
+        return Session(key, kind, None, {"build_s": time.perf_counter() - t0,
+                                         "generate_s": time.perf_counter() - t0,
+                                         "compile_s": 0.0, "reused_build": False,
+                                         "compiled": False, "replayed": False},
+                       checks, network=network)
+    compiled, digest = workspaces.build(device, workspace, devices.MAKE_JOBS)
+    blueprint = blueprints.from_network(network, _parameters(config), circuit.inputs,
+                                        arrays_read(monitors, circuit), checks, digest)
+    blueprint.save(workspace.directory.parent / workspaces.SHARED)
     build_s = time.perf_counter() - t0
     compile_s = workspace.compile_s if compiled else 0.0
-    return Session(key, kind, circuit, network, monitors, workspace,
+    return Session(key, kind, workspace,
                    {"build_s": build_s, "generate_s": build_s - compile_s,
-                    "compile_s": compile_s, "reused_build": False, "compiled": compiled},
-                   generation, checks)
+                    "compile_s": compile_s, "reused_build": False, "compiled": compiled,
+                    "replayed": False},
+                   checks, blueprint=blueprint)

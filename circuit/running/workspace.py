@@ -44,6 +44,11 @@ DIGEST_FILE = "sources.sha256"
 DEFAULT_DT_ARRAY = "_array_defaultclock_dt"
 #: Folders of a project that are per run, never shared.
 PRIVATE = ("static_arrays", "results")
+#: The published project of a structure, beside the workspaces.
+SHARED = "shared"
+#: Arrays the binary reads at start-up (the build's own, published with it; run-time
+#: inputs, named RUN_ARG_PREFIX..., stay in each workspace).
+STATIC_ARRAYS, RUN_ARG_PREFIX = "static_arrays", "init_"
 
 
 @dataclass
@@ -107,8 +112,9 @@ def _is_clock_reset(entry) -> bool:
             and arguments[0].endswith(("clock_timestep", "clock_t")))
 
 
-def build(device, workspace: Workspace, make_jobs: int) -> bool:
-    """Generate the project in `workspace` and make its binary; True if it compiled.
+def build(device, workspace: Workspace, make_jobs: int) -> tuple[bool, str]:
+    """Generate the project in `workspace` and make its binary; (whether it compiled,
+    the digest of its sources).
 
     The device holds the network just 'run' (recorded, not simulated).
     """
@@ -119,12 +125,13 @@ def build(device, workspace: Workspace, make_jobs: int) -> bool:
     device.build(directory=str(directory), compile=False, run=False)
     compiling.prepare(directory)
     digest = source_digest(directory)
-    shared = directory.parent / "shared"
+    shared = directory.parent / SHARED
     with FileLock(str(shared) + ".lock"):
         if _read(shared / DIGEST_FILE) == digest:
             _mirror(shared, directory)
             if _up_to_date(directory, make_jobs):
-                return False
+                _copy_static_arrays(directory, shared)
+                return False, digest
         log.info("compiling the network in %s (a new structure takes about a minute)", directory)
         started = time.perf_counter()
         compiling.make(directory, make_jobs)
@@ -132,8 +139,43 @@ def build(device, workspace: Workspace, make_jobs: int) -> bool:
         (shared / DIGEST_FILE).unlink(missing_ok=True)  # first: a torn copy has none
         shutil.rmtree(shared, ignore_errors=True)
         _mirror(directory, shared)
+        _copy_static_arrays(directory, shared)
         (shared / DIGEST_FILE).write_text(digest)
+    return True, digest
+
+
+def published_digest(structure_dir: Path) -> str | None:
+    """The digest of the sources of the project published for a structure, if any."""
+    return _read(structure_dir / SHARED / DIGEST_FILE)
+
+
+def take_published(workspace: Workspace, digest: str) -> bool:
+    """Copy the published project into `workspace` if it is still the one compiled from
+    the sources of `digest` (True), without generating or compiling anything."""
+    shared = workspace.directory.parent / SHARED
+    with FileLock(str(shared) + ".lock"):
+        if _read(shared / DIGEST_FILE) != digest:
+            return False
+        _mirror(shared, workspace.directory)
+        _copy_static_arrays(shared, workspace.directory)
     return True
+
+
+def _copy_static_arrays(source: Path, target: Path) -> None:
+    """The build's own static arrays of `source` into `target` (not run-time inputs)."""
+    folder = target / STATIC_ARRAYS
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (source / STATIC_ARRAYS).glob("*"):
+        if path.name.startswith(RUN_ARG_PREFIX) or path.suffix in (".lock", ".part"):
+            continue
+        copy = folder / path.name
+        info = path.stat()
+        if copy.exists() and (copy.stat().st_size, copy.stat().st_mtime_ns) == (
+                info.st_size, info.st_mtime_ns):
+            continue
+        temporary = copy.with_name(copy.name + ".part")
+        shutil.copy2(path, temporary)
+        os.replace(temporary, copy)
 
 
 def source_digest(directory: Path) -> str:

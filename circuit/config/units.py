@@ -129,11 +129,21 @@ def parse_quantity(text, unit: str):
     given = parse_unit(match["unit"]) if match["unit"] else 1.0
     if unit == "mg/kg" and match["unit"] != "mg/kg":
         raise UnitError(f"expected a dose in mg/kg, like '1 mg/kg', got {shown(text)}")
-    if get_dimensions(given) != get_dimensions(expected):
+    if not _same_dimensions(given, expected):
         raise UnitError(
             f"expected units of {unit} ({get_dimensions(expected)}), got {shown(text)}"
         )
+    if isinstance(given, Quantity):  # built directly: a Quantity product costs 7x more
+        return Quantity(value * float(given), dim=given.dim)
     return value * given
+
+
+def _same_dimensions(a, b) -> bool:
+    """Whether `a` and `b` have the same dimensions. Brian2 keeps one Dimension object
+    per set of exponents, so identity answers at once; Brian2's own comparison (with a
+    tolerance, slow) decides the rest."""
+    first, second = get_dimensions(a), get_dimensions(b)
+    return first is second or first == second
 
 
 def format_quantity(value, unit: str) -> str:

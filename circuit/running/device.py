@@ -20,7 +20,7 @@ import numpy as np
 from brian2 import device, prefs, set_device
 from brian2.utils.logger import BrianLogger
 
-from . import codegen_cache, compiling
+from . import compiling
 
 #: Parallel make jobs for standalone builds.
 MAKE_JOBS = 2
@@ -51,8 +51,6 @@ def activate(kind: str, build_dir: Path | None = None) -> int:
     global generation
     generation += 1
     device.reinit()
-    codegen_cache.install()
-    codegen_cache.forget()
     # Only now are the previous build's objects unreferenced; collect them so their
     # names are free (Brian2 would otherwise suffix new names with "_1", changing the
     # generated code and forcing a full recompile of a cached build).

@@ -3,17 +3,13 @@ populations read them through."""
 
 from __future__ import annotations
 
-from brian2 import NeuronGroup, Synapses, TimedArray, linked_var, second
+from brian2 import NeuronGroup, Synapses, TimedArray, linked_var
 
 from . import equations as eq
 from . import pharmacology
 from .populations import NAC, VTA
 
 COMPARTMENTS = ("nac", "vta")
-#: `fields.form: frozen`: the fields read the compartments at t = 0 and then not
-#: again, because their clock period is longer than any run (at most 1e9 steps of
-#: at most 1 ms, see circuit.config.loader).
-FROZEN_READ_PERIOD = 1e9 * second
 #: Volume variables a compartment's field holds.
 FIELD_VARIABLES = ("DA", "OXT", "COC", "n_da")
 #: Within the "groups" slot of a time step: the fields copy the compartments (as the
@@ -90,15 +86,18 @@ def oxt_release_parameters(name: str, config: dict, n_oxt: int) -> dict:
     return {"q_oxt": config["fields"]["oxt"][key] * tone / n_oxt}
 
 
-def build_fields(volume, frozen: bool = False) -> dict:
+def build_fields(volume) -> dict:
     """{compartment index: (a one-cell group holding its [DA], [OXT], [cocaine] and DA
-    trace as shared values, the synapse that copies them from the volume every step, or
-    only at t = 0 when `frozen`)}."""
+    trace as shared values, the synapse that copies them from the volume every step)}.
+
+    Frozen fields (`freeze`) are copied every step too: the volume no longer changes, and
+    a clock much longer than the run would be wrong in runtime mode (Brian2 rounds such a
+    clock's end of run to step 0, and a network whose first clock it picks does not run).
+    """
     fields = {}
     for index, name in enumerate(COMPARTMENTS):
         field = NeuronGroup(1, eq.FIELD, name=f"field_{name}", order=FIELD_ORDER)
-        coupling = Synapses(volume, field, eq.FIELD_COUPLING, name=f"volume_to_field_{name}",
-                            **({"dt": FROZEN_READ_PERIOD} if frozen else {}))
+        coupling = Synapses(volume, field, eq.FIELD_COUPLING, name=f"volume_to_field_{name}")
         coupling.connect(i=[index], j=[0])
         fields[index] = (field, coupling)
     return fields
@@ -123,7 +122,7 @@ def freeze(volume, into_volume: list) -> None:
     """`fields.form: frozen`: the compartments keep their initial concentrations.
 
     Nothing integrates them, and `into_volume` (the synapses that release into them or
-    infuse a drug) never run; the fields read them once (see `build_fields`).
+    infuse a drug) never run; the fields copy the unchanging values (see `build_fields`).
     """
     for group in (volume, *into_volume):
         group.active = False

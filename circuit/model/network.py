@@ -114,7 +114,7 @@ def assemble(config: dict, inputs: dict, input_dt) -> Circuit:
         _schedule_renewal(pops, projections, config["plasticity"]["renewal"])
     volume = fields.build_volume(timed["cocaine_infusion"], METHOD)
     frozen = config["fields"]["form"] == "frozen"
-    compartments = fields.build_fields(volume, frozen)
+    compartments = fields.build_fields(volume)
     for name, index in populations.COMPARTMENT.items():
         fields.link_population(pops[name], compartments[index][0])
     couplings = [item for pair in compartments.values() for item in pair]

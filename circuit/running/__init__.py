@@ -1,0 +1,2 @@
+"""Running the model: devices, compiled builds and their blueprints, simulation,
+recording, the watchdog, subjects and experiments on Dask."""

@@ -2,9 +2,10 @@
 
 Builds the behaving circuit (configs/default.yaml, one FR1 session) once, then copies
 its generated project and compiles each copy from clean with `make -j2`: with Brian2's
-makefile as generated (everything at -O3), with circuit's rule that compiles the
-sources without a simulation loop at -O0, and with that rule and precompiled headers
-(both in circuit.running.compiling). Appends a section to benchmarks/results.md.
+makefile as generated (everything at -O3, one compiler run per code object), with
+circuit's rule that compiles the sources without a simulation loop at -O0, and with that
+rule and the code objects compiled as unity sources (both in circuit.running.compiling).
+Appends a section to benchmarks/results.md.
 
     python benchmarks/compile_time.py
 """
@@ -21,7 +22,7 @@ from common import ROOT, append, heading
 JOBS = 2
 VARIANTS = {"Brian2's (everything at -O3)": (),
             "+ setup sources at -O0": ("setup",),
-            "+ setup sources at -O0 + precompiled headers": ("setup", "pch")}
+            "+ setup sources at -O0 + unity sources": ("setup", "unity")}
 
 
 def generated_project() -> Path:
@@ -42,12 +43,12 @@ def make_seconds(project: Path, rules: tuple) -> float:
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "project"
         shutil.copytree(project, copy, ignore=shutil.ignore_patterns(
-            "*.o", "main", "make.deps", "results*", "static_arrays", compiling.PCH_HEADER + "*"))
-        makefile = (copy / "makefile").read_text()
-        plain = makefile.replace(compiling.PCH_RULE, "").replace(compiling.SETUP_RULE, "")
-        (copy / "makefile").write_text(plain)
+            "*.o", "main", "make.deps", "results*", "static_arrays",
+            compiling.UNITY_PREFIX + "*"))
+        brian = (copy / compiling.SOURCES_MAKEFILE).read_text().replace(compiling.SETUP_RULE, "")
+        (copy / "makefile").write_text(brian)
         if "setup" in rules:
-            compiling.prepare(copy, precompiled_headers="pch" in rules)
+            compiling.prepare(copy, parts=JOBS, unity="unity" in rules)
         started = time.perf_counter()
         compiling.make(copy, JOBS)
         return time.perf_counter() - started

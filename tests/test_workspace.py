@@ -4,6 +4,7 @@ each runs in its own directory, and a clock-order difference does not recompile.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -57,19 +58,32 @@ def test_concurrent_processes_compile_a_structure_once_in_their_own_workspaces(t
     assert len({r["directory"] for r in results}) == CONCURRENT
     assert len({r["spikes"] for r in results}) == 1 and results[0]["spikes"] > 0  # one network
     assert (tmp_path / "shared" / workspace.DIGEST_FILE).is_file()
-    commands = subprocess.run(["make", "-n", "-B", "objects.o",
-                               "code_objects/neurongroup_stateupdater_codeobject.o"],
-                              cwd=results[0]["directory"], capture_output=True, text=True)
+    directory = tmp_path / results[0]["directory"]
+    unity = sorted(p.name for p in directory.glob(compiling.UNITY_PREFIX + "*.cpp"))
+    assert unity == [compiling.UNITY_PREFIX + n for n in ("0.cpp", "1.cpp", "setup.cpp")]
+    commands = subprocess.run(["make", "-n", "-B", "objects.o", "circuit_unity_0.o",
+                               "circuit_unity_setup.o"],
+                              cwd=directory, capture_output=True, text=True)
     compiled = {line.rsplit(" -o ", 1)[-1]: line for line in commands.stdout.splitlines()
                 if " -o " in line}  # (make may first print its dependency scan)
     assert "-O0" in compiled["objects.o"] and "-O3" not in compiled["objects.o"]
-    assert "-O3" in compiled["code_objects/neurongroup_stateupdater_codeobject.o"]
-    for command in compiled.values():  # the shared headers come precompiled ...
-        assert f"-include {compiling.PCH_HEADER}" in command
-    for result in results:  # ... and are deleted once the binary is made
-        assert not (tmp_path / result["directory"] / compiling.PCH_DIRECTORY).exists()
+    assert "-O0" in compiled["circuit_unity_setup.o"]
+    assert "-O3" in compiled["circuit_unity_0.o"]
+    stateupdater = "code_objects/neurongroup_stateupdater_codeobject"
+    assert f'#include "{stateupdater}.cpp"' in "".join(
+        (directory / name).read_text() for name in unity)  # every code object in a unit
+    assert not list(directory.glob("code_objects/*.o"))  # ... and none compiled alone
     later = _result(_start(tmp_path))  # a fresh process: a workspace is free again
     assert later["compiled"] is False and later["spikes"] == results[0]["spikes"]
+
+    broken = tmp_path / "broken"  # a unity build that fails compiles source by source
+    shutil.copytree(tmp_path / "shared", broken)
+    for product in [broken / "main", *broken.glob("*.o")]:
+        product.unlink()
+    (broken / "circuit_unity_0.cpp").write_text("this is not C++\n")
+    compiling.make(broken, jobs=2)
+    assert (broken / "main").is_file() and list(broken.glob("code_objects/*.o"))
+    assert (broken / "makefile").read_text() == (broken / compiling.SOURCES_MAKEFILE).read_text()
 
 
 def test_the_main_queue_is_put_in_one_order():

@@ -12,88 +12,118 @@ benchmarks/engine_floor.py and benchmarks/vector_maths.py):
   through its own pointer, and GCC vectorises a loop over many of them only if it may
   check at run time that they do not overlap.
 
-Two additions to the makefile Brian2 writes (see `prepare`), both measured by
+`prepare` changes how the makefile Brian2 writes compiles the project, measured by
 benchmarks/compile_time.py:
 
+- a unity build: Brian2 writes one source per code object (about 300 for the behaving
+  circuit), each small, and compiling each one costs mostly what every compiler run
+  costs (reading the standard library and ``objects.h``, starting up). The code objects
+  are compiled instead as a few sources (`UNITY_PREFIX`...), each including a share of
+  them. Every code object is included inside a namespace of its own, so that the
+  helpers each one defines (``_rand``, ``_clip``, the support code of its functions)
+  do not collide; a forwarding definition at global scope gives the linker the
+  ``_run_...``-style functions its header declares. The headers the code objects
+  include are included first, at global scope, so that their include guards make the
+  code objects' own #include lines no-ops inside the namespaces.
 - `SETUP_RULE`: the sources that hold no simulation loop (``objects.cpp``: array
   allocation and file input/output; the code run once before and after a run) are
   compiled without optimisation. No model arithmetic is in them.
-- `PCH_RULE`: every source first includes ``circuit_pch.h`` (the headers all of them
-  include), precompiled once per optimisation level into ``circuit_pch.h.gch/``, so
-  each of a network's ~300 sources no longer parses the standard library and
-  ``objects.h`` again. GCC uses a precompiled header only where it matches the flags
-  of the source; elsewhere it reads ``circuit_pch.h`` as text, so a missing or stale
-  one costs time, never correctness. The precompiled headers are deleted after the
-  build (about 50 MB each).
+
+If a unity build fails to compile (a template of another Brian2 version, say), `make`
+compiles the project once more from Brian2's own list of sources.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import shutil
 import subprocess
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 #: Compiler flags of every generated source (see the module's docstring).
 COMPILE_FLAGS = ["-w", "-O3", "-ffast-math", "-march=native", "-std=c++11",
                  "--param=vect-max-version-for-alias-checks=200"]
 
-SETUP_RULE = """
+#: Names of the unity sources; the one of the code run before and after a run is
+#: compiled without optimisation (SETUP_RULE).
+UNITY_PREFIX = "circuit_unity_"
+UNITY_SETUP = UNITY_PREFIX + "setup.cpp"
+#: Brian2's makefile as generated, kept for a build from its own list of sources.
+SOURCES_MAKEFILE = "makefile.sources"
+
+SETUP_RULE = f"""
 # circuit: sources without a simulation loop are compiled without optimisation.
-SETUP_OBJS = objects.o $(filter code_objects/before_run_% code_objects/after_run_%,$(OBJS))
+SETUP_OBJS = objects.o {UNITY_SETUP[:-4]}.o $(filter code_objects/before_run_% code_objects/after_run_%,$(OBJS))
 $(SETUP_OBJS): OPTIMISATIONS := $(subst -O3,-O0,$(OPTIMISATIONS))
 """
 
-PCH_HEADER = "circuit_pch.h"
-PCH_DIRECTORY = PCH_HEADER + ".gch"
-#: Headers every generated source includes; each has an include guard, so the sources'
-#: own #include lines of them are then skipped.
-PCH_TEXT = """// circuit: headers shared by every source, precompiled (circuit.running.compiling).
-#ifndef CIRCUIT_PCH_H
-#define CIRCUIT_PCH_H
-#include "objects.h"
-#include "synapses_classes.h"
-#include "brianlib/common_math.h"
-#include "brianlib/stdint_compat.h"
-#include <climits>
-#include <cmath>
-#include <ctime>
-#include <fstream>
-#include <iostream>
-#include <map>
-#include <random>
-#include <vector>
-#endif
-"""
-PCH_RULE = f"""
-# circuit: every source includes {PCH_HEADER} first, precompiled per optimisation level.
-PCH_FLAGS = $(CXXFLAGS)
-CXXFLAGS += -include {PCH_HEADER}
-pch: {PCH_DIRECTORY}/O3 {PCH_DIRECTORY}/O0
-{PCH_DIRECTORY}/O3 {PCH_DIRECTORY}/O0: {PCH_HEADER} objects.h synapses_classes.h
-\tmkdir -p {PCH_DIRECTORY} && $(CXX) $(PCH_FLAGS) -x c++-header {PCH_HEADER} -o $@
-{PCH_DIRECTORY}/O0: OPTIMISATIONS := $(subst -O3,-O0,$(OPTIMISATIONS))
-.PHONY: pch
-"""
+_SOURCES_LINE = re.compile(r"^SRCS = (.*)$", re.MULTILINE)
+_INCLUDE = re.compile(r"^\s*#include\s*([<\"][^>\"]+[>\"])", re.MULTILINE)
+_DECLARATION = re.compile(r"^void (\w+)\(\);", re.MULTILINE)
+_SETUP_SOURCE = re.compile(r"code_objects/(before|after)_run_")
 
 
-def prepare(directory: Path, precompiled_headers: bool = True) -> None:
-    """Add circuit's rules to the project Brian2 just generated in `directory`."""
-    rules = SETUP_RULE
-    if precompiled_headers:
-        (directory / PCH_HEADER).write_text(PCH_TEXT)
-        rules += PCH_RULE
-    with open(directory / "makefile", "a") as handle:
-        handle.write(rules)
+def prepare(directory: Path, parts: int = 2, unity: bool = True) -> None:
+    """Add circuit's rules to the project Brian2 just generated in `directory`: its code
+    objects compiled as `parts` unity sources (plus one of setup code), unless not
+    `unity`."""
+    makefile = directory / "makefile"
+    text = makefile.read_text() + SETUP_RULE
+    (directory / SOURCES_MAKEFILE).write_text(text)
+    if unity:
+        text = _unity_makefile(directory, text, parts)
+    makefile.write_text(text)
+
+
+def _unity_makefile(directory: Path, makefile: str, parts: int) -> str:
+    """`makefile` compiling the code objects as unity sources, which it writes."""
+    sources = _SOURCES_LINE.search(makefile).group(1).split()
+    code = [s for s in sources if s.startswith("code_objects/")]
+    others = [s for s in sources if s not in code]
+    setup = [s for s in code if _SETUP_SOURCE.match(s)]
+    loops = [s for s in code if s not in setup]
+    units = {UNITY_SETUP: setup}
+    units.update({f"{UNITY_PREFIX}{k}.cpp": loops[k::parts] for k in range(parts)})
+    for name, members in units.items():
+        (directory / name).write_text(_unity_source(directory, members))
+    return _SOURCES_LINE.sub(lambda _: "SRCS = " + " ".join(others + list(units)),
+                             makefile, count=1)
+
+
+def _unity_source(directory: Path, members: list[str]) -> str:
+    """One source that compiles the code objects `members`, each in its own namespace."""
+    includes: list[str] = []
+    for member in members:
+        for name in _INCLUDE.findall((directory / member).read_text()):
+            if not name.strip('"<>').startswith("code_objects/") and name not in includes:
+                includes.append(name)
+    lines = ["// circuit: a unity build of Brian2's code objects (circuit.running.compiling)"]
+    lines += [f"#include {name}" for name in includes]
+    lines += [f'#include "{member[:-len(".cpp")]}.h"' for member in members]
+    for member in members:
+        unit = "circuit_unit_" + Path(member).stem
+        header = (directory / f"{member[:-len('.cpp')]}.h").read_text()
+        lines += [f"namespace {unit} {{", f'#include "{member}"', "}"]
+        lines += [f"void {function}() {{ {unit}::{function}(); }}"
+                  for function in _DECLARATION.findall(header)]
+    return "\n".join(lines) + "\n"
 
 
 def make(directory: Path, jobs: int) -> None:
-    """Compile the project: the precompiled headers first (if prepared), then the rest."""
-    if (directory / PCH_HEADER).exists():
-        _run_make(directory, jobs, "pch")
+    """Compile the project; from Brian2's list of sources if the unity build fails."""
     try:
         _run_make(directory, jobs)
-    finally:
-        shutil.rmtree(directory / PCH_DIRECTORY, ignore_errors=True)
+    except RuntimeError as error:
+        sources, makefile = directory / SOURCES_MAKEFILE, directory / "makefile"
+        if not sources.exists() or sources.read_text() == makefile.read_text():
+            raise
+        log.warning("the unity build of %s failed; compiling its sources one by one "
+                    "(%s)", directory, str(error).splitlines()[-1])
+        shutil.copy(sources, makefile)
+        _run_make(directory, jobs)
 
 
 def _run_make(directory: Path, jobs: int, *targets: str) -> None:

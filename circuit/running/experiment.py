@@ -142,7 +142,7 @@ def _run_in_workers(pending: list, folder: Path, workers: int, progress_line) ->
     sessions = f"{progress_line.n_sessions} session{'s' * (progress_line.n_sessions != 1)}"
     progress_line.say(f"{len(pending)} subjects on {workers} worker processes; each is reported "
                       f"once it has run its {sessions} (a network structure not in the build "
-                      "cache first compiles for about a minute)")
+                      "cache is first generated and compiled, about 20 s)")
     with dask_client(workers, None) as client:
         futures = {client.submit(run_and_write, subject, folder, pure=False): subject
                    for subject in pending}

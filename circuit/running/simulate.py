@@ -254,7 +254,7 @@ def _build(config: dict, schedule, key: str, kind: str, progress: bool,
            state: State | None) -> Session:
     """Build in this process's own workspace of the structure (released on failure)."""
     log.info("generating the network %s (about 10 s; a structure not in the build "
-             "cache then compiles for 1-3 min)", key)
+             "cache then compiles for 10-30 s)", key)
     workspace = workspaces.claim(devices.cache_dir() / "builds" / key)
     try:
         return _assemble(config, schedule, key, kind, progress, state, workspace)

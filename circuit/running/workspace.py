@@ -123,7 +123,7 @@ def build(device, workspace: Workspace, make_jobs: int) -> tuple[bool, str]:
     directory = workspace.directory
     canonical_main_queue(device, defaultclock.dt_)
     device.build(directory=str(directory), compile=False, run=False)
-    compiling.prepare(directory)
+    compiling.prepare(directory, parts=make_jobs)
     digest = source_digest(directory)
     shared = directory.parent / SHARED
     with FileLock(str(shared) + ".lock"):
@@ -132,7 +132,7 @@ def build(device, workspace: Workspace, make_jobs: int) -> tuple[bool, str]:
             if _up_to_date(directory, make_jobs):
                 _copy_static_arrays(directory, shared)
                 return False, digest
-        log.info("compiling the network in %s (a new structure takes about a minute)", directory)
+        log.info("compiling the network in %s (a new structure takes 10-30 s)", directory)
         started = time.perf_counter()
         compiling.make(directory, make_jobs)
         workspace.compile_s = time.perf_counter() - started

@@ -1,8 +1,9 @@
 """The `circuit` command: a thin layer over the Python API.
 
     circuit run CONFIG --out DIR [--set key=value ...] [--seed N] [--overwrite]
-                       [--restore RUN_DIR]          start from an earlier session's state
-                       [--resume]                   finish an interrupted experiment
+                       [--restore RUN_DIR]          a single run from an earlier state
+                       [--workers N | --scheduler ADDRESS] [--resume]
+                                                    a behavioural experiment (groups x seeds)
     circuit experiment SPEC --out DIR [--workers N | --scheduler ADDRESS] [--resume]
                                                     conditions x seeds, statistics, report
     circuit validate --out DIR [--quick] [--workers N | --scheduler ADDRESS] [--resume]
@@ -99,24 +100,23 @@ def _parser() -> argparse.ArgumentParser:
     _config_arguments(run)
     run.add_argument("--out", required=True, type=Path, metavar="DIR",
                      help="results directory to create")
-    run.add_argument("--seed", type=int, help="master seed (replaces simulation.seed)")
+    run.add_argument("--seed", type=int,
+                     help="master seed (replaces simulation.seed; refused for a config whose "
+                          "experiment block names its seeds)")
     run.add_argument("--overwrite", action="store_true",
-                     help="replace DIR if it exists (it is swapped in atomically)")
+                     help="replace DIR if it exists: the new one is built beside it and "
+                          "swapped in when complete")
     run.add_argument("--no-figures", action="store_true", help="skip the figures")
-    run.add_argument("--resume", action="store_true",
-                     help="behavioural experiments: keep the subjects DIR already holds and "
-                          "run the rest")
-    run.add_argument("--workers", type=int, default=1, metavar="N",
-                     help="behavioural experiments: run N subjects at once in local worker "
-                          "processes (default 1; the tables do not depend on N)")
+    _runner_arguments(run, overrides=False)
     run.add_argument("--restore", type=Path, metavar="RUN_DIR",
-                     help="start from the slow state (plastic weights, VTA potentiation) "
-                          "saved by an earlier run of the same seed and network "
+                     help="single runs: start from the slow state (plastic weights, VTA "
+                          "potentiation) saved by an earlier run of the same seed and network "
                           "(RUN_DIR/state.npz); give the new session its own "
                           "--set simulation.session=N for fresh input noise")
     run.add_argument("--elapsed", default="0 s", metavar="DURATION",
-                     help="time since the restored session, e.g. '1 day': the VTA input "
-                          "potentiation decays over it (plasticity.vta.tau_decay)")
+                     help="single runs, with --restore: time since the restored session, "
+                          "e.g. '1 day': the VTA input potentiation decays over it "
+                          "(plasticity.vta.tau_decay)")
     run.set_defaults(command=_run)
 
     experiment = commands.add_parser(
@@ -131,6 +131,9 @@ def _parser() -> argparse.ArgumentParser:
     experiment.add_argument("--out", required=True, type=Path, metavar="DIR",
                             help="experiment directory to create (or finish, with --resume)")
     _runner_arguments(experiment)
+    experiment.add_argument("--overwrite", action="store_true",
+                            help="replace DIR if it exists: the new one is built beside it "
+                                 "and swapped in when complete")
     experiment.add_argument("--no-figures", action="store_true", help="skip the figures")
     experiment.set_defaults(command=_experiment)
 
@@ -173,8 +176,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _runner_arguments(parser) -> None:
-    """Where the runs go (--workers | --scheduler), --resume and --set."""
+def _runner_arguments(parser, overrides: bool = True) -> None:
+    """Where the runs go (--workers | --scheduler), --resume and (with `overrides`) --set."""
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, metavar="N",
                        help="local Dask worker processes (default: one per core; 0 runs "
@@ -184,6 +187,8 @@ def _runner_arguments(parser) -> None:
                             "(docs/experiments.md: SLURM with dask-jobqueue)")
     parser.add_argument("--resume", action="store_true",
                         help="keep the runs DIR already holds and run the rest")
+    if not overrides:
+        return
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         dest="overrides", help="override a config value in every run "
                                                "(repeatable)")
@@ -198,6 +203,31 @@ def _config_arguments(parser) -> None:
 
 
 def _run(args) -> int:
+    config = load_config(args.config, args.overrides, seed=args.seed)
+    if config.experiment is not None or config["behaviour"]["schedule"]:
+        return _run_experiment(args, config)
+    _refuse(args, {"resume": "a single run has nothing to resume; it is written whole or "
+                             "not at all",
+                   "workers": "a single run simulates in this process",
+                   "scheduler": "a single run simulates in this process"},
+            "for a config without a behaviour.schedule")
+    return _run_single(args, config)
+
+
+def _refuse(args, reasons: dict, where: str) -> None:
+    """ConfigError naming every given flag of `reasons` (flag -> why it cannot act)."""
+    given = [f"--{flag}: {why} ({where})" for flag, why in reasons.items()
+             if getattr(args, flag) not in (None, False, _DEFAULTS.get(flag))]
+    if given:
+        raise ConfigError(given)
+
+
+#: Defaults of `circuit run` flags that mean "not given".
+_DEFAULTS = {"elapsed": "0 s"}
+
+
+def _run_single(args, config) -> int:
+    """One run of a config's protocol to a results directory (docs/outputs.md)."""
     from .analysis.summary import write_summary
     from .plotting import make_run_figures
     from .results import save
@@ -205,11 +235,6 @@ def _run(args) -> int:
     from .running.simulate import run
     from .running.watchdog import write_fault
 
-    if args.workers < 1:
-        raise ConfigError(["--workers: must be 1 or more"])
-    config = load_config(args.config, args.overrides, seed=args.seed)
-    if config.experiment is not None or config["behaviour"]["schedule"]:
-        return _run_experiment(args, config)
     state = _restored_state(args, config)
     out = args.out.absolute()
     if out.exists() and any(out.iterdir()) and not args.overwrite:
@@ -237,90 +262,61 @@ def _run(args) -> int:
 
 
 def _run_experiment(args, config) -> int:
-    """A behavioural experiment: groups x seeds through the schedule (docs/behaviour.md)."""
-    import shutil
+    """A behavioural experiment: groups x seeds through the schedule (docs/behaviour.md),
+    run by the experiment engine (the same as `circuit experiment`)."""
+    from .experiments import run_config
 
-    import yaml
-
-    from .plotting.behaviour_figures import make_behaviour_figures
-    from .results.store import atomic_write_bytes, check_writable
-    from .running.experiment import run_experiment, subjects
-
-    everyone = subjects(config)  # validates every subject's sessions first
-    out = args.out.absolute()
-    text = yaml.safe_dump({**config.plain, "experiment": config.experiment}, sort_keys=False)
-    if out.exists() and any(out.iterdir()):
-        if args.resume:
-            _check_same_experiment(out / "config.yaml", text)
-        elif args.overwrite:
-            shutil.rmtree(out)
-        else:
-            raise FileExistsError(f"{out} already exists; pass --resume to finish it or "
-                                  "--overwrite to replace it")
-    check_writable(out)
+    why = "every subject of a behavioural experiment starts naive"
+    _refuse(args, {"restore": why, "elapsed": why}, "for a config with a behaviour.schedule")
+    if args.seed is not None and config.experiment is not None:
+        raise ConfigError([f"--seed: {args.config} names its subjects' seeds in its "
+                           "experiment block (experiment.seeds); edit them there"])
     started = time.perf_counter()
-    log.info("circuit: experiment %s: %d subjects x %d sessions", args.config, len(everyone),
-             len(config["behaviour"]["schedule"]))
-    atomic_write_bytes(out / "config.yaml", text.encode())
-    faults = None
     try:
-        try:
-            tables = run_experiment(config, out, progress=not args.quiet,
-                                    workers=args.workers)
-        except NumericalFaults as err:  # figures of the subjects that finished, then exit 4
-            faults, tables = err, err.tables
-        if not args.no_figures and tables["subjects"]:
-            make_behaviour_figures(tables, out / "figures")
+        result = run_config(config, args.out, workers=args.workers, scheduler=args.scheduler,
+                            resume=args.resume, overwrite=args.overwrite,
+                            progress=None if args.quiet else _progress_line,
+                            figures=not args.no_figures)
     except KeyboardInterrupt:
-        return _interrupted("subjects", out / "subjects")
-    if faults is not None:
-        raise faults
-    log.info("circuit: wrote %s in %.1f s", out, time.perf_counter() - started)
-    return 0
+        if args.overwrite:
+            return _fail(INTERRUPTED, f"interrupted; {args.out.absolute()} was left as it was")
+        return _interrupted("runs", args.out.absolute() / "runs")
+    log.info("circuit: wrote %s in %.1f s", result.out, time.perf_counter() - started)
+    return _experiment_status(result)
 
 
-def _check_same_experiment(stored: Path, text: str) -> None:
-    """--resume finishes the experiment DIR holds, never mixes in another config's."""
-    import yaml
-
-    if not stored.is_file():
-        raise FileExistsError(f"{stored.parent} holds no experiment to resume "
-                              f"({stored.name} is missing); choose another --out")
-    before, now = yaml.safe_load(stored.read_text()), yaml.safe_load(text)
-    if before != now:
-        keys = sorted(_differing_keys(before, now))
-        raise FileExistsError(
-            f"{stored.parent} holds an experiment with another config (differing: "
-            f"{', '.join(keys[:8])}{' ...' * (len(keys) > 8)}); --resume would mix their "
-            "subjects: rerun with the same config and --set values, or choose another --out")
-
-
-def _differing_keys(a, b, prefix: str = "") -> list:
-    """Dotted paths where two plain configs differ."""
-    if not (isinstance(a, dict) and isinstance(b, dict)):
-        return [prefix.rstrip(".") or "<top>"] if a != b else []
-    return [key for name in sorted(set(a) | set(b), key=str)
-            for key in _differing_keys(a.get(name), b.get(name), f"{prefix}{name}.")]
+def _experiment_status(result) -> int:
+    """0 if every run finished; 4 if any stopped at a numerical fault; 1 otherwise."""
+    if result.complete:
+        return 0
+    faults = len(result.faults)
+    others = len(result.failed) - faults
+    if faults:
+        print(f"circuit: {faults} run(s) stopped at a numerical fault; what each simulated "
+              f"before it and fault.json are in {result.out}/runs/<key> (see "
+              f"{result.out}/experiment.log); the same config faults again: change it",
+              file=sys.stderr)
+    if others:
+        print(f"circuit: {others} runs failed (see {result.out}/experiment.log); rerun with "
+              "--resume to retry them", file=sys.stderr)
+    return FAULT if faults else 1
 
 
 def _experiment(args) -> int:
     """A hypothesis experiment (docs/experiments.md); exit 1 if any run failed."""
     from .experiments import run_spec
 
-    if args.workers is not None and args.workers < 0:
-        raise ConfigError(["--workers: must be 0 or more"])
     try:
         result = run_spec(args.spec, args.out, workers=args.workers, scheduler=args.scheduler,
-                          resume=args.resume, overrides=args.overrides,
+                          resume=args.resume, overwrite=args.overwrite,
+                          overrides=args.overrides,
                           progress=None if args.quiet else _progress_line,
                           figures=not args.no_figures)
     except KeyboardInterrupt:
-        return _interrupted("runs", args.out / "runs")
-    if not result.complete:
-        print(f"circuit: {len(result.failed)} runs failed (see {result.out}/experiment.log); "
-              "rerun with --resume to retry them", file=sys.stderr)
-        return 1
-    return 0
+        if args.overwrite:
+            return _fail(INTERRUPTED, f"interrupted; {args.out.absolute()} was left as it was")
+        return _interrupted("runs", args.out.absolute() / "runs")
+    return _experiment_status(result)
 
 
 def _validate(args) -> int:
@@ -362,6 +358,8 @@ def _restored_state(args, config):
     if elapsed < 0:
         raise ConfigError([f"--elapsed: must not be negative, got {args.elapsed!r}"])
     if not args.restore:
+        if elapsed:
+            raise ConfigError(["--elapsed: ages a restored state; give --restore RUN_DIR too"])
         return None
     tau = float(config["plasticity"]["vta"]["tau_decay"])
     return read_state(args.restore).aged(elapsed, tau)
@@ -392,7 +390,15 @@ def _plasticity(args) -> int:
 
 
 def _check(args) -> int:
+    """Everything `circuit run` validates before it simulates, then the resolved config."""
     config = load_config(args.config, args.overrides)
+    if config.experiment is not None or config["behaviour"]["schedule"]:
+        from .experiments import plan_config
+
+        plan = plan_config(config)  # every subject's sessions, as `circuit run` does
+        log.info("circuit: %s is valid: %d runs (%d groups x %d seeds), %s sessions each",
+                 args.config, len(plan.runs), len(plan.cells), len(plan.seeds),
+                 "/".join(map(str, plan.sessions)))
     print(config.to_yaml(), end="")
     return 0
 

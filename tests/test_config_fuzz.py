@@ -27,7 +27,7 @@ from circuit.config import loader
 from circuit.config.loader import override_text, read_yaml
 from circuit.config.schema import Spec, leaves, schema
 from circuit.config.units import parse_unit
-from circuit.running.experiment import subjects
+from circuit.experiments import plan_config
 from conftest import BEHAVIOUR, DEFAULT
 
 #: Seconds one example may take before it counts as a hang. (Raise max_examples in FUZZ
@@ -383,7 +383,7 @@ BEHAVIOUR_RAW = read_yaml(BEHAVIOUR)
 def experiment_error(block) -> str:
     """The ConfigError of the default experiment with `block` as its experiment."""
     raw = {**copy.deepcopy(BEHAVIOUR_RAW), "experiment": block}
-    return config_error(lambda: subjects(load_config(raw)))
+    return config_error(lambda: plan_config(load_config(raw)))
 
 
 @pytest.mark.parametrize("block, named", [

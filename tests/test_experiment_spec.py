@@ -20,8 +20,8 @@ from circuit.analysis.statistics import bootstrap_ci, contrast_table, hedges_g
 from circuit.experiments import run_spec
 from circuit.results.runs import DirectoryBusy, ExperimentDir
 from circuit.results.tables import read_csv
-from circuit.running import execute as execute_module
-from circuit.running.plan import make_plan, read_plan
+from circuit.experiments import execute as execute_module
+from circuit.experiments.plan import make_plan, read_plan
 
 from conftest import ROOT
 
@@ -116,7 +116,7 @@ def test_statistics_are_undefined_not_invented_for_too_few_or_tied_values():
 def fake_simulation(calls):
     """A stand-in for simulate_run: breakpoint grows with the OXT dose, plus seed noise."""
 
-    def simulate(plain, source, labels):
+    def simulate(plain, source, labels, progress=None):
         calls.append(labels["seed"])
         dose = float(str(plain["interventions"]["oxt"]["dose"]).split()[0])
         given = plain["interventions"]["oxt"]["given"]
@@ -205,7 +205,7 @@ def test_resume_with_another_spec_is_refused_and_writes_nothing(tmp_path, monkey
 def test_a_failed_run_is_reported_and_the_others_are_kept(tmp_path, monkeypatch):
     good = fake_simulation([])
 
-    def flaky(plain, source, labels):
+    def flaky(plain, source, labels, progress=None):
         if labels["seed"] == 2 and labels["condition"] == "drug":
             raise RuntimeError("simulated crash")
         return good(plain, source, labels)
@@ -237,6 +237,10 @@ def test_an_unreachable_scheduler_is_named(tmp_path, monkeypatch):
     monkeypatch.setattr(execute_module, "SCHEDULER_TIMEOUT", "1s")
     with pytest.raises(ConnectionError, match="cannot reach a Dask scheduler at tcp://127.0.0.1:1"):
         run_spec(write_spec(tmp_path), tmp_path / "out", scheduler="tcp://127.0.0.1:1")
+    assert not (tmp_path / "out").exists()  # no lock, spec or log left behind
+    with pytest.raises(ConnectionError, match="cannot reach a Dask scheduler at nonsense"):
+        run_spec(write_spec(tmp_path), tmp_path / "out", scheduler="nonsense")
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("content", ["seeds: !!int abc\n", b"\xff\xfe\x00binary", "a: [1,\n", None])

@@ -19,16 +19,16 @@ import pytest
 import yaml
 
 import circuit
-from circuit.experiments import run_spec
-from circuit.results.runs import ExperimentDir
+from circuit import cli
+from circuit.experiments import plan_config, run_config, run_spec
+from circuit.results.runs import FAULT, UNTIL_FAULT, ExperimentDir
 from circuit.results.tables import read_csv
-from circuit.running.experiment import SESSIONS, TRIALS, UNTIL_FAULT, run_experiment
-from circuit.running.watchdog import NumericalFaults
 
 from conftest import REDUCED, ROOT
 from test_experiment_runs import PATIENCE, write_spec
 
 DEFAULT = ROOT / "configs" / "default.yaml"
+SESSIONS, TRIALS = "sessions.csv", "trials.csv"
 #: Seconds a command is given, once under way, before it is interrupted mid-way.
 STARTUP = 3
 
@@ -71,23 +71,37 @@ def _stop(process, signum) -> str:
 def test_an_interrupted_behavioural_run_keeps_finished_subjects_and_resumes(tmp_path, signum):
     config = _behaviour_config(tmp_path)
     out = tmp_path / "out"
-    first = out / "subjects" / "a_seed1"
-    process = _start("run", str(config), "--out", str(out), "--no-figures")
-    _wait_for(lambda: (first / SESSIONS).is_file(), process)
-    stamp = (first / SESSIONS).stat().st_mtime_ns
+    store = ExperimentDir(out)
+    process = _start("run", str(config), "--out", str(out), "--no-figures", "--workers", "0")
+    _wait_for(lambda: len(store.stored()) >= 1, process)
+    (first,) = store.stored()[:1]
+    stamp = (store.folder(first) / SESSIONS).stat().st_mtime_ns
     err = _stop(process, signum)
     assert process.returncode == 130, err
     assert "--resume" in err and "Traceback" not in err
     assert not list(out.rglob(".*tmp*"))  # no half-written file
-    assert not (out / "subjects" / "a_seed2" / SESSIONS).exists() or \
-        (out / "subjects" / "a_seed2" / TRIALS).exists()
     resumed = subprocess.run([sys.executable, "-m", "circuit", "--quiet", "run", str(config),
                               "--out", str(out), "--resume", "--no-figures"],
                              cwd=ROOT, capture_output=True, text=True, timeout=PATIENCE)
     assert resumed.returncode == 0, resumed.stderr
-    assert (first / SESSIONS).stat().st_mtime_ns == stamp  # not run again
+    assert (store.folder(first) / SESSIONS).stat().st_mtime_ns == stamp  # not run again
     sessions = read_csv(out / "sessions.csv")
     assert sorted((row["group"], row["seed"]) for row in sessions) == [("a", 1), ("a", 2)]
+
+
+def test_an_overwrite_that_is_interrupted_leaves_the_old_directory(tmp_path):
+    config = _behaviour_config(tmp_path, seeds=[1, 2, 3])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_text("the previous results")
+    process = _start("run", str(config), "--out", str(out), "--no-figures", "--workers", "0",
+                     "--overwrite")
+    new = lambda: [p for p in tmp_path.glob(".out.new-*/runs/*") if (p / "run.json").is_file()]
+    _wait_for(lambda: bool(new()), process)
+    err = _stop(process, signal.SIGTERM)
+    assert process.returncode == 130 and "left as it was" in err, err
+    assert [p.name for p in out.iterdir()] == ["old.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["experiment.yaml", "out"]
 
 
 def test_an_interrupted_session_writes_nothing(tmp_path):
@@ -125,7 +139,7 @@ def test_a_terminated_experiment_keeps_its_stored_runs_and_resumes(tmp_path):
 def test_a_fault_in_a_session_keeps_the_sessions_before_it_and_the_other_subjects(tmp_path):
     """One group's second session has a stress drive far too strong: its VTA DA neurons
     run away; the other group finishes. Run in this process and in two Dask workers
-    (`circuit run --workers 2`): the same fault, the same bytes."""
+    (`circuit run --workers 2`): the same fault, the same bytes, exit status 4."""
     overdriven = tmp_path / "overdriven.yaml"
     overdriven.write_text(f"base: {ROOT / 'configs' / 'protocols' / 'reinstatement_stress.yaml'}\n"
                           "stress: 10000 pA\nstress_duration: 5 s\n")
@@ -134,25 +148,26 @@ def test_a_fault_in_a_session_keeps_the_sessions_before_it_and_the_other_subject
     config.experiment = {"seeds": [1], "groups": {
         "over": {"behaviour.schedule": ["fr1_acquisition", str(overdriven)]},
         "calm": {"behaviour.schedule": ["fr1_acquisition"]}}}
-    for workers in (1, 2):
+    over = next(run.key for run in plan_config(config).runs if run.cell.condition == "over")
+    for workers in (0, 2):
         out = tmp_path / f"out{workers}"
-        with pytest.raises(NumericalFaults) as caught:
-            run_experiment(config, out, progress=False, workers=workers)
-        (fault,) = caught.value.faults
-        assert (fault.population, fault.variable) == ("vta_da", "rate")
-        assert "subject over_seed1, session 1" in str(caught.value)
-        folder = out / "subjects" / "over_seed1"
-        assert not (folder / SESSIONS).exists()  # unfinished
-        kept = read_csv(folder / UNTIL_FAULT.format(SESSIONS))
+        result = run_config(config, out, workers=workers, figures=False)
+        assert cli._experiment_status(result) == cli.FAULT
+        (fault,) = result.faults.values()
+        assert (fault["population"], fault["variable"]) == ("vta_da", "rate")
+        assert "over seed 1, session 1" in fault["message"]
+        folder = out / "runs" / over
+        assert not (folder / "run.json").exists()  # unfinished: --resume runs it again
+        kept = read_csv(folder / (UNTIL_FAULT + SESSIONS))
         assert [row["session"] for row in kept] == [0]
-        assert read_csv(folder / UNTIL_FAULT.format(TRIALS))
-        assert json.loads((folder / "fault.json").read_text())["population"] == "vta_da"
-        assert [row["group"] for row in read_csv(out / "subjects.csv")] == ["calm"]
-    for name in (UNTIL_FAULT.format(TRIALS), UNTIL_FAULT.format(SESSIONS)):
-        path = Path("subjects") / "over_seed1" / name
-        assert (tmp_path / "out1" / path).read_bytes() == (tmp_path / "out2" / path).read_bytes()
+        assert read_csv(folder / (UNTIL_FAULT + TRIALS))
+        assert json.loads((folder / FAULT).read_text())["population"] == "vta_da"
+        assert [row["condition"] for row in read_csv(out / "runs.csv")] == ["calm"]
+    for name in (UNTIL_FAULT + TRIALS, UNTIL_FAULT + SESSIONS):
+        path = Path("runs") / over / name
+        assert (tmp_path / "out0" / path).read_bytes() == (tmp_path / "out2" / path).read_bytes()
     for name in (TRIALS, SESSIONS):
-        assert (tmp_path / "out1" / name).read_bytes() == (tmp_path / "out2" / name).read_bytes()
+        assert (tmp_path / "out0" / name).read_bytes() == (tmp_path / "out2" / name).read_bytes()
 
 
 def test_one_seed_gives_the_same_bytes_on_one_worker_or_two(tmp_path):

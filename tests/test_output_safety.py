@@ -11,7 +11,9 @@ import yaml
 
 import circuit
 from circuit import cli
+from circuit.experiments import plan_config
 from circuit.results import store
+from circuit.results.runs import ExperimentDir
 from conftest import REDUCED, ROOT
 
 DEFAULT = ROOT / "configs" / "default.yaml"
@@ -98,15 +100,16 @@ def test_resume_with_another_config_is_refused_and_names_the_difference(tmp_path
                                                                         no_simulation):
     config = _experiment_config(tmp_path, [1, 2])
     out = tmp_path / "out"
-    out.mkdir()
     resolved = circuit.load_config(config)
     text = yaml.safe_dump({**resolved.plain, "experiment": resolved.experiment}, sort_keys=False)
+    with ExperimentDir(out) as store:  # a run of the config as it was
+        store.write(plan_config(resolved).runs[0].key, {"seed": 1}, {})
     (out / "config.yaml").write_text(text)
     status = cli.main(["run", str(config), "--out", str(out), "--resume",
                        "--set", "plasticity.eta=2 /s"])
     assert status == cli.OUTPUT_TAKEN
     err = capsys.readouterr().err
-    assert "plasticity.eta" in err and "another config" in err
+    assert "plasticity.eta" in err and "not part of this spec" in err
     assert (out / "config.yaml").read_text() == text  # untouched
 
 

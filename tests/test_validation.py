@@ -15,7 +15,7 @@ from scipy import stats
 
 import circuit
 from circuit.analysis.statistics import interaction, one_sample
-from circuit.running import execute as execute_module
+from circuit.experiments import execute as execute_module
 from circuit.validation import run_validation
 from circuit.validation.findings import Criterion, read_catalogue
 from circuit.validation.scorecard import plans
@@ -172,7 +172,7 @@ def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
     written, a test that holds passes, and --resume reuses every run."""
     calls = []
 
-    def stand_in(plain, source, labels):
+    def stand_in(plain, source, labels, progress=None):
         calls.append(labels["group"])
         config = circuit.load_config(plain)
         oxt = config["interventions"]["oxt"]["given"]

@@ -3,7 +3,9 @@
 ``DIR/runs/<key>/`` holds one run: ``run.json`` (labels, metrics, timings),
 ``sessions.csv`` and ``trials.csv``. It is written in a temporary sibling and renamed
 into place, so a run is either all there or absent; a resumed experiment skips the keys
-it finds. ``DIR/.lock`` is held by the experiment writing DIR: a second one started on
+it finds. A run stopped by a numerical fault holds ``fault.json`` and the tables of the
+sessions before the fault as ``until_fault_sessions.csv`` and ``until_fault_trials.csv``,
+and no ``run.json``: it is not done, and a resumed experiment runs it again. ``DIR/.lock`` is held by the experiment writing DIR: a second one started on
 the same DIR stops with a message instead of interleaving its writes.
 """
 
@@ -18,7 +20,9 @@ from filelock import FileLock, Timeout
 from .store import atomic_directory, check_writable
 from .tables import write_csv
 
-RUNS, RECORD = "runs", "run.json"
+RUNS, RECORD, FAULT = "runs", "run.json", "fault.json"
+#: Prefix of the tables of the sessions a faulted run finished.
+UNTIL_FAULT = "until_fault_"
 LOCK = ".lock"
 
 
@@ -78,6 +82,13 @@ class ExperimentDir:
             for name, (rows, columns) in tables.items():
                 write_csv(directory / name, rows, columns)
             (directory / RECORD).write_text(json.dumps(record, indent=1, default=str))
+
+    def write_fault(self, key: str, fault: dict, tables: dict) -> None:
+        """Store what run `key` did before a numerical fault (`fault`: its record)."""
+        with atomic_directory(self.folder(key), overwrite=True) as directory:
+            for name, (rows, columns) in tables.items():
+                write_csv(directory / (UNTIL_FAULT + name), rows, columns)
+            (directory / FAULT).write_text(json.dumps(fault, indent=1, default=str))
 
     def read(self, key: str) -> dict:
         return json.loads((self.folder(key) / RECORD).read_text())

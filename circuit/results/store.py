@@ -196,7 +196,7 @@ def _write_all(results: Results, directory: Path) -> None:
         write_state(results.state, directory / STATE_FILE)
 
 
-def _new_sibling(directory: Path, tag: str) -> Path:
+def new_sibling(directory: Path, tag: str) -> Path:
     """An unused hidden name next to `directory`, e.g. ``.run1.tmp-3f9a...``."""
     while True:
         token = secrets.token_hex(TOKEN_BYTES)
@@ -246,13 +246,13 @@ def atomic_directory(directory: str | os.PathLike, overwrite: bool = False):
         raise FileExistsError(f"{directory} already exists and is not empty; pass --overwrite "
                               "(overwrite=True) to replace it")
     directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _new_sibling(directory, "tmp")
+    tmp = new_sibling(directory, "tmp")
     os.mkdir(tmp, NEW_DIR_MODE)
     try:
         yield tmp
         _fsync_dir(tmp)
         if os.path.lexists(directory):
-            _replace_dir(tmp, directory)
+            replace_dir(tmp, directory)
         else:
             os.rename(tmp, directory)
     except BaseException:
@@ -261,9 +261,9 @@ def atomic_directory(directory: str | os.PathLike, overwrite: bool = False):
     _fsync_dir(directory.parent)
 
 
-def _replace_dir(new: Path, directory: Path) -> None:
+def replace_dir(new: Path, directory: Path) -> None:
     """Swap the complete `new` in for the existing `directory`, then delete the old one."""
-    old = _new_sibling(directory, "old")
+    old = new_sibling(directory, "old")
     os.rename(directory, old)
     try:
         os.rename(new, directory)

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import ConfigError, load_config
-from ..experiments import logged_to, run_rows, where_it_runs, write_outputs
+from ..experiments.execute import execute
+from ..experiments.plan import ALL, make_plan, read_plan
+from ..experiments.workflow import logged_to, run_rows, where_it_runs, write_outputs
 from ..results.runs import ExperimentDir
 from ..results.store import atomic_write_text
-from ..running.execute import execute
-from ..running.plan import ALL, make_plan, read_plan
 from . import scoring
 from .findings import VALIDATION_DIR, Catalogue, read_catalogue
 from .report import scorecard_json, scorecard_markdown
@@ -105,7 +105,7 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
                    scheduler: str | None = None, resume: bool = False, progress=None,
                    folder: Path = VALIDATION_DIR, overrides=()) -> Scorecard:
     """Validate the catalogue and its specs, run what `out` lacks, score and write."""
-    from ..experiments import default_workers
+    from ..experiments.workflow import default_workers
 
     catalogue = read_catalogue(folder)
     by_spec = plans(catalogue, quick, overrides)  # everything checked before anything runs

@@ -30,13 +30,18 @@ from pathlib import Path
 from ..analysis.behaviour import METRICS
 from ..config import ConfigError, load_config
 from ..config.loader import override_text, read_yaml, read_yaml_file
+from ..config.units import shown
 from ..protocols.library import session_configs
-from .subject import initial_overrides
+from ..running.subject import initial_overrides
 
 SPEC_KEYS = {"base", "seeds", "set", "conditions", "sweep", "contrasts", "metrics",
              "description"}
 #: Condition name used when a spec lists no conditions.
 ALL = "all"
+#: Most seeds a spec may name (a larger count is a typo, not an experiment).
+MAX_SEEDS = 100_000
+#: Condition name of a config run without an experiment block.
+SUBJECT = "subject"
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,39 @@ def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) ->
     except ConfigError as err:
         raise ConfigError(problems + [f"base: {p}" for p in err.problems]) from None
     base.pop("experiment", None)
-    common_texts = [*_texts(common), *overrides]
+    return _resolve(spec, source, base, str(folder / spec["base"]), seeds, conditions,
+                    [*_texts(common), *overrides], sweep, metrics, contrasts, problems)
+
+
+def plan_config(config) -> Plan:
+    """The plan of a config's own ``experiment`` block: its groups (conditions) x seeds,
+    each through the config's schedule. A config without the block is one subject: its
+    own seed, one condition named 'subject'. Problems name the block's keys."""
+    block = config.experiment
+    if block is None:
+        block = {"groups": {SUBJECT: {}}, "seeds": [config["simulation"]["seed"]]}
+    if not isinstance(block, dict) or not block or set(block) - {"groups", "seeds"}:
+        raise ConfigError("experiment: expected a mapping with 'groups' and 'seeds'")
+    problems: list = []
+    seeds = _seeds(block.get("seeds"), problems, "experiment.seeds")
+    groups = block.get("groups")
+    if not isinstance(groups, dict) or not groups:
+        problems.append("experiment.groups: expected a mapping of group name -> overrides")
+        groups = {}
+    conditions = _mapping(groups, "experiment.groups", problems)
+    if problems:
+        raise ConfigError(problems)
+    spec = {"base": config.source or "<config>", "seeds": seeds, "conditions": conditions}
+    contrasts = [(name, first) for first, *others in [list(conditions)] for name in others]
+    return _resolve(spec, config.source or "<config>", dict(config.plain), config.source,
+                    seeds, conditions, [], {}, None, contrasts, problems,
+                    where="experiment.groups")
+
+
+def _resolve(spec: dict, source: str, base: dict, base_source, seeds: list,
+             conditions: dict, common_texts: list, sweep: dict, metrics, contrasts: list,
+             problems: list, where: str = "conditions") -> Plan:
+    """Every run of conditions x sweep points x seeds, validated with its sessions."""
     cells, runs, n_sessions = [], [], set()
     points = list(itertools.product(*[[(key, value) for value in values]
                                       for key, values in sweep.items()]))
@@ -123,26 +160,26 @@ def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) ->
         for point in points:
             cell = Cell(condition, tuple(point))
             texts = [*common_texts, *_texts(changes), *_texts(dict(point))]
-            where = f"conditions.{condition}" + (f" at {cell.name}" if point else "")
+            named = f"{where}.{condition}" + (f" at {cell.name}" if point else "")
             try:
                 first = load_config(base, texts, seed=seeds[0])
                 configs = [first.with_seed(seed) for seed in seeds]
                 for config in configs:
-                    config.source = str(folder / spec["base"])
+                    config.source = base_source
                 sessions = session_configs(configs[0], initial_overrides(configs[0]))
             except ConfigError as err:
-                problems += [f"{where}: {p}" for p in err.problems]
+                problems += [f"{named}: {p}" for p in err.problems]
                 continue
             if metrics is None:
                 metrics = _yielded_metrics(sessions)
-            problems += _missing_phases(metrics, sessions, where)
+            problems += _missing_phases(metrics, sessions, named)
             n_sessions.add(len(sessions))
             cells.append(cell)
             runs += [Run(cell, seed, config, run_key(config)) for seed, config in
                      zip(seeds, configs)]
     if problems:
         raise ConfigError(problems)
-    return Plan(source, spec, seeds, sweep, cells, runs, contrasts, metrics,
+    return Plan(source, spec, seeds, sweep, cells, runs, contrasts, metrics or [],
                 str(spec.get("description") or ""), tuple(sorted(n_sessions)))
 
 
@@ -157,26 +194,31 @@ def _texts(overrides: dict) -> list:
 
 
 
-def _seeds(seeds, problems) -> list:
-    if isinstance(seeds, int) and not isinstance(seeds, bool) and seeds > 0:
+def _seeds(seeds, problems, key: str = "seeds") -> list:
+    if _integer(seeds) and 1 <= seeds <= MAX_SEEDS:
         return list(range(1, seeds + 1))
-    if (isinstance(seeds, list) and seeds and len(set(seeds)) == len(seeds)
-            and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)):
+    if (isinstance(seeds, list) and 1 <= len(seeds) <= MAX_SEEDS
+            and all(_integer(s) and 0 <= s < 2**32 for s in seeds)
+            and len(set(seeds)) == len(seeds)):
         return seeds
-    problems.append(f"seeds: expected a count (>= 1) or a list of distinct non-negative "
-                    f"integers, got {seeds!r}")
+    problems.append(f"{key}: expected a count in [1, {MAX_SEEDS}] or a list of that many "
+                    f"distinct integers in [0, 2**32), got {shown(seeds)}")
     return []
+
+
+def _integer(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _mapping(value, key, problems) -> dict:
     if not isinstance(value, dict):
         problems.append(f"{key}: expected a mapping, got {value!r}")
         return {}
-    if key == "conditions":
+    if key in ("conditions", "experiment.groups"):
         for name, changes in value.items():
             if not isinstance(changes, dict):
-                problems.append(f"conditions.{name}: expected a mapping of key: value "
-                                f"overrides ({{}} for none), got {changes!r}")
+                problems.append(f"{key}.{name}: expected a mapping of key: value "
+                                f"overrides ({{}} for none), got {shown(changes)}")
         return {name: changes for name, changes in value.items() if isinstance(changes, dict)}
     return value
 

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from ..analysis.behaviour import SESSION_COLUMNS, TRIAL_COLUMNS, subject_metrics
 from ..config import load_config
 from ..results.runs import ExperimentDir
+from ..running.subject import run_subject
+from ..running.watchdog import NumericalFault
 from .plan import Run
-from .subject import run_subject
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +38,24 @@ class Outcome:
     finished: list = field(default_factory=list)
     reused: list = field(default_factory=list)
     failed: dict = field(default_factory=dict)  # key -> error text
+    faults: dict = field(default_factory=dict)  # key -> fault record (also in `failed`)
 
 
-def simulate_run(plain: dict, source: str, labels: dict) -> dict:
+def simulate_run(plain: dict, source: str, labels: dict, progress=None) -> dict:
     """Task: simulate one run (a subject through its schedule); its record and tables.
 
-    Runs in a worker process; takes and returns plain data only.
+    Runs in a worker process; takes and returns plain data only. A run stopped by a
+    numerical fault returns the fault's record and the tables of the sessions before it.
     """
     started = time.perf_counter()
     config = load_config(plain)
     config.source = source
-    result = run_subject(config, labels)
+    try:
+        result = run_subject(config, labels, progress)
+    except NumericalFault as fault:
+        fault.context = f"{labels.get('group')} seed {labels.get('seed')}, {fault.context}"
+        return {"fault": fault.record(), "sessions": fault.completed.sessions,
+                "trials": fault.completed.trials}
     timings = result.timings
     record = {**labels, **subject_metrics(result.sessions),
               "structure": result.state.structure,
@@ -74,8 +82,9 @@ def execute(runs: list, store: ExperimentDir, workers: int = 1, scheduler: str |
             progress=None) -> Outcome:
     """Simulate every run (`plan.Run`) not yet in `store`, storing each as it finishes.
 
-    `workers` local processes (0: in this process, no Dask) unless `scheduler` names a
-    running Dask scheduler. `progress(text)` is called after each run.
+    `workers` local processes (0, or a single run to do: in this process, no Dask) unless
+    `scheduler` names a running Dask scheduler. `progress(text)` is called after each
+    run, and after each session of a run simulated in this process.
     """
     outcome = Outcome()
     pending, seen = [], set()
@@ -91,8 +100,15 @@ def execute(runs: list, store: ExperimentDir, workers: int = 1, scheduler: str |
     meter = _Meter(len(pending), progress)
     if not pending:
         return outcome
-    for run, result, error in _results(pending, workers, scheduler):
-        if error is None:
+    for run, result, error in _results(pending, workers, scheduler, meter):
+        if error is None and "fault" in result:
+            store.write_fault(run.key, result["fault"],
+                              {"sessions.csv": (result["sessions"], SESSION_COLUMNS),
+                               "trials.csv": (result["trials"], TRIAL_COLUMNS)})
+            error = outcome.failed[run.key] = result["fault"]["message"]
+            outcome.faults[run.key] = result["fault"]
+            log.warning("circuit: %s", error)
+        elif error is None:
             store.write(run.key, {**result["record"], "key": run.key},
                         {"sessions.csv": (result["sessions"], SESSION_COLUMNS),
                          "trials.csv": (result["trials"], TRIAL_COLUMNS)})
@@ -110,12 +126,12 @@ def _payload(run: Run) -> tuple:
     return run.config.plain, run.config.source, labels
 
 
-def _results(pending: list, workers: int, scheduler: str | None):
+def _results(pending: list, workers: int, scheduler: str | None, meter: "_Meter"):
     """Yield (run, result, error text) as runs finish."""
-    if workers == 0 and scheduler is None:
+    if scheduler is None and (workers == 0 or len(pending) == 1):
         for run in pending:
             try:
-                yield run, simulate_run(*_payload(run)), None
+                yield run, simulate_run(*_payload(run), meter.sessions(run)), None
             except Exception as err:  # noqa: BLE001  (reported per run; the rest go on)
                 yield run, None, f"{type(err).__name__}: {err}"
         return
@@ -169,6 +185,17 @@ class _Meter:
         self.started = time.perf_counter()
         self.report = report
 
+    def sessions(self, run: Run):
+        """A `run_subject` progress callback: one line per session of `run`."""
+        if self.report is None:
+            return None
+
+        def report(done: int, count: int, text: str) -> None:
+            elapsed = time.perf_counter() - self.started
+            self.report(f"{self.done}/{self.total} runs, {_clock(elapsed)} elapsed | "
+                        f"{run.cell.name} seed {run.seed}: session {done}/{count} {text}")
+        return report
+
     def step(self, run: Run, result: dict | None, error: str | None) -> None:
         self.done += 1
         self.failed += error is not None
@@ -178,7 +205,9 @@ class _Meter:
         left = elapsed / self.done * (self.total - self.done)
         filled = round(BAR_WIDTH * self.done / self.total)
         bar = "#" * filled + "." * (BAR_WIDTH - filled)
-        what = "FAILED" if error else f"{result['record']['wall_s']:.0f} s"
+        what = ("FAILED" if error is not None and result is None else
+                "stopped at a numerical fault" if error is not None else
+                f"{result['record']['wall_s']:.0f} s")
         failed = f", {self.failed} failed" if self.failed else ""
         self.report(f"[{bar}] {self.done}/{self.total} runs{failed}, {_clock(elapsed)} "
                     f"elapsed, ~{_clock(left)} left | {run.cell.name} seed {run.seed}: {what}")

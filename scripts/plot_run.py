@@ -1,4 +1,4 @@
-"""Redraw the figures of a saved run (never re-simulates).
+"""Redraw the figures of a saved run or experiment directory (never re-simulates).
 
     python scripts/plot_run.py RESULTS_DIR [--out DIR] [--prefix NAME_]
 
@@ -12,17 +12,25 @@ import argparse
 from pathlib import Path
 
 from circuit.plotting import make_run_figures
-from circuit.results import load
+from circuit.plotting.behaviour_figures import make_behaviour_figures
+from circuit.results import ExperimentResults, load
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("results", type=Path, help="a directory written by `circuit run`")
+    parser.add_argument("results", type=Path, help="a directory written by `circuit run` "
+                                                   "or `circuit experiment`")
     parser.add_argument("--out", type=Path, help="where to write (default: RESULTS/figures)")
     parser.add_argument("--prefix", default="", help="prefix for the file names")
     args = parser.parse_args()
     out = args.out or args.results / "figures"
-    for path in make_run_figures(load(args.results), out):
+    results = load(args.results)
+    if isinstance(results, ExperimentResults):
+        paths = make_behaviour_figures({"sessions": results.sessions,
+                                        "trials": results.trials}, out)
+    else:
+        paths = make_run_figures(results, out)
+    for path in paths:
         if args.prefix:
             path = path.rename(path.with_name(args.prefix + path.name))
         print(f"wrote {path}")

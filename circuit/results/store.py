@@ -317,8 +317,10 @@ def _split_spikes(arrays: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, 
     return spikes
 
 
-def load(directory: str | os.PathLike) -> Results:
-    """Read a run directory written by `save` back into a `Results`.
+def load(directory: str | os.PathLike):
+    """Read a run directory written by `save` back into a `Results`, or an experiment
+    directory (``circuit run`` of a behavioural config, ``circuit experiment``) into an
+    `ExperimentResults` of its tables.
 
     Raises
     ------
@@ -327,9 +329,13 @@ def load(directory: str | os.PathLike) -> Results:
     ValueError
         If a file cannot be parsed or has an unknown format version.
     """
+    from .experiment import is_experiment, load_experiment
+
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"no run directory at {directory}")
+    if not (directory / MANIFEST_FILE).is_file() and is_experiment(directory):
+        return load_experiment(directory)
     manifest = _read_json(directory, MANIFEST_FILE)
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise ValueError(f"{directory / MANIFEST_FILE} does not describe a "

@@ -1,0 +1,57 @@
+"""An experiment directory read back: its tables as rows (``circuit.results.load``).
+
+The directory that ``circuit run`` of a behavioural config, ``circuit experiment`` and
+each spec of ``circuit validate`` write (docs/outputs.md, docs/experiments.md). Reading
+it needs neither Brian2 nor the simulation code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .tables import read_csv
+
+#: Tables of an experiment directory, by attribute name.
+TABLES = {"runs": "runs.csv", "stats": "stats.csv", "sessions": "sessions.csv",
+          "trials": "trials.csv"}
+#: What the experiment was started from: a config (circuit run) or a spec.
+SOURCES = ("config.yaml", "spec.yaml")
+
+
+@dataclass
+class ExperimentResults:
+    """The tables of an experiment directory: one dict per row (read_csv)."""
+
+    directory: Path
+    runs: list = field(default_factory=list)  # one row per run (subject)
+    stats: list = field(default_factory=list)  # one row per contrast x metric
+    sessions: list = field(default_factory=list)  # one row per session of every run
+    trials: list = field(default_factory=list)  # one row per trial
+    source: dict | None = None  # the config or spec it was started from
+
+    def __repr__(self) -> str:
+        conditions = sorted({str(row.get("condition")) for row in self.runs})
+        return (f"ExperimentResults({str(self.directory)!r}: {len(self.runs)} runs of "
+                f"{', '.join(conditions) or 'no conditions'}, {len(self.sessions)} sessions, "
+                f"{len(self.trials)} trials, {len(self.stats)} statistics)")
+
+
+def is_experiment(directory: Path) -> bool:
+    """Whether `directory` is an experiment directory (it has runs.csv)."""
+    return (Path(directory) / TABLES["runs"]).is_file()
+
+
+def load_experiment(directory) -> ExperimentResults:
+    """Read the tables of the experiment directory `directory`."""
+    directory = Path(directory)
+    if not is_experiment(directory):
+        raise FileNotFoundError(f"{directory} is not an experiment directory: "
+                                f"{TABLES['runs']} is missing")
+    tables = {name: read_csv(directory / file) if (directory / file).is_file() else []
+              for name, file in TABLES.items()}
+    source = next((yaml.safe_load((directory / name).read_text()) for name in SOURCES
+                   if (directory / name).is_file()), None)
+    return ExperimentResults(directory, source=source, **tables)

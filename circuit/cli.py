@@ -67,6 +67,19 @@ def main(argv=None) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _version() -> str:
+    """'circuit X (Brian2 Y, Python Z)'; Brian2's version read without importing it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import __version__
+
+    try:
+        brian = version("brian2")
+    except PackageNotFoundError:
+        brian = "not installed"
+    return f"circuit {__version__} (Brian2 {brian}, Python {sys.version.split()[0]})"
+
+
 def _fail(status: int, message) -> int:
     print(f"circuit: {message}", file=sys.stderr)
     return status
@@ -88,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="circuit",
         description="Simulate the mesolimbic DA/OXT circuit (Brian2).")
     parser.add_argument("--quiet", "-q", action="store_true", help="only print errors")
+    parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     run = commands.add_parser(

@@ -57,3 +57,20 @@ def default_baseline_results():
     return simulate(DEFAULT, ["protocol.warmup=1 s", "protocol.baseline=10 s",
                               "protocol.challenge=5 s", "protocol.washout=1 s",
                               "protocol.bursts.times=[2 s, 5 s, 8 s]"])
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory):
+    """A wheel of the tracked sources (tests/packaging.py)."""
+    from wheel_install import build_wheel
+
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
+
+
+@pytest.fixture(scope="session")
+def installed(built_wheel, tmp_path_factory):
+    """The wheel installed into a folder of its own, run from an empty directory."""
+    from wheel_install import Installed, install
+
+    site = install(built_wheel, tmp_path_factory.mktemp("site"))
+    return Installed(site, tmp_path_factory.mktemp("elsewhere"))

@@ -1,28 +1,24 @@
 """`circuit validate --quick` end to end, as CI runs it: every spec of the catalogue on a
 reduced network with two seeds, the scorecard, its figures, and a resume that reuses
-every run. It checks the machinery, not the science (docs/validation.md)."""
+every run. It checks the machinery, not the science (docs/validation.md). It runs the
+package as installed from its wheel, from an empty directory (the catalogue is package
+data; tests/wheel_install.py)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from circuit.results.tables import read_csv
 from circuit.validation.findings import read_catalogue
 from circuit.validation.scorecard import plans
 
-from conftest import ROOT
 
 
-def _validate(out, *extra):
-    return subprocess.run([sys.executable, "-m", "circuit", "validate", "--quick", "--out",
-                           str(out), *extra], cwd=ROOT, capture_output=True, text=True,
-                          timeout=1800)
+def test_quick_validation_writes_the_scorecard_and_resumes(tmp_path, installed):
+    def _validate(out, *extra):
+        return installed.circuit("validate", "--quick", "--out", str(out), *extra)
 
-
-def test_quick_validation_writes_the_scorecard_and_resumes(tmp_path):
     out = tmp_path / "validation"
     first = _validate(out)
     assert first.returncode == 0, first.stderr[-3000:]

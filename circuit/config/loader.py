@@ -16,6 +16,7 @@ import yaml
 
 from .schema import ConfigError, validate
 from .units import shown
+from ..resources import find_config, packaged_configs
 
 BASE_KEY = "base"
 #: Top-level key of an experiment (groups x seeds) in a config file.
@@ -74,7 +75,9 @@ def load_config(source, overrides=(), seed: int | None = None) -> Config:
     Parameters
     ----------
     source : str, Path or dict
-        A YAML file (which may name a ``base``) or an already-read mapping.
+        A YAML file (which may name a ``base``), or the name of one of circuit's own
+        configs ('default', 'configs/default.yaml': circuit.resources) where no such
+        file exists, or an already-read mapping.
     overrides : iterable of str
         ``"path.to.key=value"`` strings; values are read as YAML ("20 ms", "off", "3").
     seed : int, optional
@@ -91,13 +94,21 @@ def load_config(source, overrides=(), seed: int | None = None) -> Config:
         raw, name = copy.deepcopy(dict(source)), "<dict>"
         raw.pop(BASE_KEY, None)
     else:
-        raw, name = read_yaml(Path(source)), str(source)
+        path = find_config(source)
+        if not path.exists():
+            raise ConfigError(f"config file not found: {shown(str(source))} (nor is it one "
+                              f"of circuit's own configs: {', '.join(packaged_configs())})")
+        raw, name = read_yaml(path), str(path)
     experiment = raw.pop(EXPERIMENT_KEY, None)
     if experiment is not None and not isinstance(experiment, dict):  # [] is not "none"
         raise ConfigError(f"{EXPERIMENT_KEY}: expected a mapping with 'groups' and 'seeds', "
                           f"got {shown(experiment)}")
     for override in overrides:
-        apply_override(raw, override)
+        if isinstance(override, str) and override.split("=", 1)[0].strip().startswith(
+                EXPERIMENT_KEY + "."):
+            experiment = _override_experiment(experiment, override)
+        else:
+            apply_override(raw, override)
     if seed is not None:
         section = raw.setdefault("simulation", {})
         if isinstance(section, dict):  # (validate reports a non-mapping)
@@ -151,6 +162,19 @@ def merge(base: dict, update: dict) -> dict:
         else:
             result[key] = copy.deepcopy(value)
     return result
+
+
+def _override_experiment(experiment: dict | None, override: str) -> dict:
+    """The experiment block with ``experiment.seeds=...`` or ``experiment.groups.NAME=
+    {key: value, ...}`` applied (a group's keys hold dots, so a group is set whole)."""
+    path = override.split("=", 1)[0].strip()
+    parts = path.split(".")
+    if not (parts[1:] == ["seeds"] or (len(parts) == 3 and parts[1] == "groups" and parts[2])):
+        raise ConfigError(f"--set {override!r}: an experiment block takes --set "
+                          "experiment.seeds=[...] or experiment.groups.NAME={key: value}")
+    block = {EXPERIMENT_KEY: copy.deepcopy(experiment) if experiment is not None else {}}
+    apply_override(block, override)
+    return block[EXPERIMENT_KEY]
 
 
 def apply_override(raw: dict, override: str) -> None:

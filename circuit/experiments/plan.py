@@ -31,6 +31,7 @@ from ..analysis.behaviour import METRICS
 from ..config import ConfigError, load_config
 from ..config.loader import override_text, read_yaml, read_yaml_file
 from ..config.units import shown
+from ..resources import find_config
 from ..protocols.library import session_configs
 from ..running.subject import initial_overrides
 
@@ -94,7 +95,7 @@ class Plan:
 
 def read_plan(path: Path, overrides=()) -> Plan:
     """Read and validate the spec at `path` (ConfigError naming every bad key)."""
-    path = Path(path)
+    path = find_config(path)  # a file, or one of circuit's own specs by name
     spec = read_yaml_file(path, "experiment spec")
     if not isinstance(spec, dict):
         raise ConfigError(f"{path}: expected a mapping of spec keys")

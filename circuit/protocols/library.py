@@ -13,11 +13,11 @@ from pathlib import Path
 from ..config import ConfigError, load_config
 from ..config.loader import merge, read_yaml
 from ..config.units import shown
+from ..resources import configs_dir
 
-#: Where protocol names are looked up: `protocols/` beside the config file, then the
-#: project's own configs/protocols/.
+#: Where protocol names are looked up: `protocols/` beside the config file, then
+#: circuit's own configs/protocols/ (circuit.resources).
 PROTOCOL_DIR = "protocols"
-PROJECT_PROTOCOLS = Path(__file__).resolve().parents[2] / "configs" / PROTOCOL_DIR
 
 
 def search_path(config) -> list:
@@ -25,7 +25,7 @@ def search_path(config) -> list:
     folders = []
     if config.source != "<dict>":
         folders.append(Path(config.source).parent / PROTOCOL_DIR)
-    folders.append(PROJECT_PROTOCOLS)
+    folders.append(configs_dir() / PROTOCOL_DIR)
     return folders
 
 

@@ -10,9 +10,11 @@ from pathlib import Path
 from ..analysis.behaviour import METRICS
 from ..config import ConfigError
 from ..config.loader import read_yaml_file
+from ..resources import validation_dir
 
-#: Where the catalogue and its specs live.
-VALIDATION_DIR = Path(__file__).resolve().parents[2] / "validation"
+#: Where the catalogue and its specs live (circuit.resources: the checkout's
+#: validation/ folder, or its copy in an installed wheel).
+VALIDATION_DIR = validation_dir()
 CATALOGUE = "findings.yaml"
 KINDS = ("contrast", "one_sample", "interaction")
 EXPECTATIONS = {"lower": -1, "higher": 1}

@@ -141,3 +141,55 @@ def test_an_experiment_killed_mid_way_resumes_without_redoing_or_losing_runs(tmp
     assert after == before  # runs finished before the kill were not redone
     assert not list((out / "runs").glob(".*"))  # no half-written run left behind
     assert f"{len(first)} of 3 runs already stored" in (out / "experiment.log").read_text()
+
+
+def write_within_spec(folder: Path, seeds=(1, 2)) -> Path:
+    """Train once per seed (one FR1 session), then two test conditions of one extinction
+    session each, both from the trained state."""
+    spec = {"base": BASE, "seeds": list(seeds), "train": ["fr1_acquisition"],
+            "tests": {"vehicle": {"behaviour.schedule": ["extinction"]},
+                      "oxt": {"behaviour.schedule": ["extinction"],
+                              "interventions.oxt.given": True,
+                              "interventions.oxt.dose": "1 mg/kg"}},
+            "contrasts": [["oxt", "vehicle", "lower"]],
+            "metrics": ["extinction_first", "final_da_nM"]}
+    path = folder / "within.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    return path
+
+
+def test_a_within_subject_design_trains_once_per_seed_and_tests_from_one_state(tmp_path):
+    out = tmp_path / "within"
+    result = run_spec(write_within_spec(tmp_path), out, workers=2)
+    assert result.complete, result.failed
+    store = ExperimentDir(out)
+    records = {key: store.read(key) for key in store.stored()}
+    trainings = {r["seed"]: r for r in records.values() if r["condition"] == "training"}
+    tests = [r for r in records.values() if r["condition"] != "training"]
+    assert sorted(trainings) == [1, 2] and len(tests) == 4  # one training per seed
+    for seed, training in trainings.items():
+        (session,) = read_csv(store.folder(training["key"]) / "sessions.csv")
+        assert session["phase"] == "acquisition"  # the training simulated once
+        state = store.state(training["key"])
+        assert state.digest() == training["final_state"]
+        mine = [r for r in tests if r["seed"] == seed]
+        assert {r["start_state"] for r in mine} == {training["final_state"]}  # bit-identical
+        for record in mine:
+            (test,) = read_csv(store.folder(record["key"]) / "sessions.csv")
+            assert (test["phase"], test["session"]) == ("extinction", 1)  # after training
+    assert trainings[1]["final_state"] != trainings[2]["final_state"]
+    runs = read_csv(out / "runs.csv")
+    for metric in ("extinction_first", "final_da_nM"):
+        oxt = [r[metric] for r in sorted(runs, key=lambda r: r["seed"])
+               if r["condition"] == "oxt"]
+        vehicle = [r[metric] for r in sorted(runs, key=lambda r: r["seed"])
+                   if r["condition"] == "vehicle"]
+        (row,) = [r for r in read_csv(out / "stats.csv") if r["metric"] == metric]
+        assert (row["design"], row["alternative"], row["n_pairs"]) == ("paired", "less", 2)
+        differences = np.subtract(oxt, vehicle)
+        assert row["difference"] == pytest.approx(differences.mean())
+        if np.std(differences) > 0:
+            expected = stats.ttest_rel(oxt, vehicle, alternative="less")
+            assert row["paired_p"] == pytest.approx(expected.pvalue)
+    again = run_spec(write_within_spec(tmp_path), out, workers=0, resume=True)
+    assert again.complete and len(store.stored()) == 6  # nothing trained or tested again

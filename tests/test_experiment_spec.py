@@ -16,7 +16,7 @@ import pytest
 from scipy import stats
 
 import circuit
-from circuit.analysis.statistics import bootstrap_ci, contrast_table, hedges_g
+from circuit.analysis.statistics import bootstrap_ci, contrast_table, hedges_g, paired
 from circuit.experiments import run_spec
 from circuit.results.runs import DirectoryBusy, ExperimentDir
 from circuit.results.tables import read_csv
@@ -79,9 +79,61 @@ def test_a_sweep_crosses_its_keys_with_every_condition():
     ({"set": {"behaviour.schedule": ["fr1_acquisition"]}},
      "metric 'breakpoint' needs a progressive_ratio session"),
     ({"base": None}, "base: missing"),
+    ({"contrasts": [["drug_oxt", "drug", "smaller"]]}, "contrasts[0]: the prediction must be"),
+    ({"contrasts": [["drug_oxt", "drug", "same"]]}, "contrasts[0]: 'same' needs a margin"),
+    ({"contrasts": [["drug_oxt", "drug", "lower", 2]]}, "contrasts[0]: only 'same' takes"),
+    ({"train": ["fr1_acquisition"]}, "tests: expected a mapping"),
+    ({"tests": {"a": {}}}, "train: expected a list of protocols"),
+    ({"train": ["fr1_acquisition", "nope"], "tests": {"a": {}}, "conditions": None},
+     "train: session 1 (nope): behaviour.schedule: no protocol 'nope'"),
+    ({"train": ["fr1_acquisition"], "tests": {"a": {}}},
+     "conditions: a within-subject spec (train, tests) names its test conditions under tests"),
 ])
 def test_a_bad_spec_is_rejected_naming_the_key(changes, message):
     assert message in problems(**changes)
+
+
+def test_a_within_subject_spec_trains_once_per_seed_and_keys_tests_by_their_training():
+    within = {"train": ["fr1_acquisition", "fr1_acquisition"], "conditions": None,
+              "tests": {"vehicle": {"behaviour.schedule": ["progressive_ratio"]},
+                        "oxt": {"behaviour.schedule": ["progressive_ratio"],
+                                "interventions.oxt.given": "on"}},
+              "contrasts": [["oxt", "vehicle", "lower"]], "metrics": ["breakpoint"]}
+    plan = make_plan(spec(**within), ROOT)
+    assert plan.design == "paired"
+    assert [(t.seed, t.sessions) for t in plan.trainings] == [(1, 2), (2, 2), (3, 2)]
+    for run in plan.runs:  # every test of a seed starts from that seed's one training
+        assert run.training.seed == run.seed
+        assert run.training.config["behaviour"]["schedule"] == ["fr1_acquisition"] * 2
+        assert run.config["behaviour"]["schedule"] == ["progressive_ratio"]
+    assert len({r.key for r in plan.runs}) == 6
+    assert not {r.key for r in plan.runs} & {t.key for t in plan.trainings}
+    assert plan.contrasts == [("oxt", "vehicle", "lower", None)]
+
+
+def test_paired_statistics_match_scipy():
+    a, b = [5.0, 7, 6, 9, 8, 7], [4.0, 6, 6, 7, 5, 6]
+    row = paired(a, b, "greater", margin=None)
+    d = np.subtract(a, b)
+    assert row["d_z"] == pytest.approx(d.mean() / d.std(ddof=1))
+    assert row["paired_p"] == pytest.approx(stats.ttest_rel(a, b, alternative="greater").pvalue)
+    assert row["wilcoxon_p"] == pytest.approx(stats.wilcoxon(a, b, alternative="greater").pvalue)
+    assert row["d_z_low"] < row["d_z"] < row["d_z_high"]
+    mean_sd = (np.std(a, ddof=1) + np.std(b, ddof=1)) / 2
+    assert row["g_av"] == pytest.approx((1 - 3 / (4 * 5 - 1)) * d.mean() / mean_sd)
+    close = paired([1.0, 2, 3, 4.1, 5, 6], [1.05, 2, 2.95, 4.0, 5.02, 5.97], margin=0.5)
+    bound = 0.5 * np.std(np.subtract([1.0, 2, 3, 4.1, 5, 6], [1.05, 2, 2.95, 4.0, 5.02, 5.97]),
+                         ddof=1)
+    diffs = np.subtract([1.0, 2, 3, 4.1, 5, 6], [1.05, 2, 2.95, 4.0, 5.02, 5.97])
+    expected = max(stats.ttest_1samp(diffs, -bound, alternative="greater").pvalue,
+                   stats.ttest_1samp(diffs, bound, alternative="less").pvalue)
+    assert close["tost_p"] == pytest.approx(expected)
+    runs = [{"condition": c, "seed": s, "m": v} for c, values in (("a", a), ("b", b))
+            for s, v in zip(range(6), values)]
+    runs.append({"condition": "a", "seed": 99, "m": 100.0})  # unpaired: left out
+    (row,) = contrast_table(runs, [("a", "b", "higher", None)], ["m"], [], "paired")
+    assert row["n_pairs"] == 6 and row["paired_p"] == pytest.approx(
+        stats.ttest_rel(a, b, alternative="greater").pvalue)
 
 
 def test_hedges_g_and_the_tests_agree_with_scipy():
@@ -116,7 +168,7 @@ def test_statistics_are_undefined_not_invented_for_too_few_or_tied_values():
 def fake_simulation(calls):
     """A stand-in for simulate_run: breakpoint grows with the OXT dose, plus seed noise."""
 
-    def simulate(plain, source, labels, progress=None):
+    def simulate(plain, source, labels, *_, **__):
         calls.append(labels["seed"])
         dose = float(str(plain["interventions"]["oxt"]["dose"]).split()[0])
         given = plain["interventions"]["oxt"]["given"]
@@ -155,7 +207,8 @@ def test_the_pipeline_writes_runs_stats_figures_and_report(tmp_path, monkeypatch
     figures = sorted(p.name for p in (tmp_path / "out" / "figures").iterdir())
     assert figures == ["heatmap_breakpoint.png", "metrics.png"]
     report = (tmp_path / "out" / "report.md").read_text()
-    assert "| drug_oxt - drug | 4 | 1 mg/kg | breakpoint | 3, 3 |" in report
+    assert ("| drug_oxt - drug | 4 | 1 mg/kg | breakpoint | independent, two-sided | 3, 3 |"
+            in report)
     assert "![heatmap_breakpoint](figures/heatmap_breakpoint.png)" in report
     assert result.complete
 
@@ -205,7 +258,7 @@ def test_resume_with_another_spec_is_refused_and_writes_nothing(tmp_path, monkey
 def test_a_failed_run_is_reported_and_the_others_are_kept(tmp_path, monkeypatch):
     good = fake_simulation([])
 
-    def flaky(plain, source, labels, progress=None):
+    def flaky(plain, source, labels, *_, **__):
         if labels["seed"] == 2 and labels["condition"] == "drug":
             raise RuntimeError("simulated crash")
         return good(plain, source, labels)

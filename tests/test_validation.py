@@ -172,7 +172,7 @@ def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
     written, a test that holds passes, and --resume reuses every run."""
     calls = []
 
-    def stand_in(plain, source, labels, progress=None):
+    def stand_in(plain, source, labels, *_, **__):
         calls.append(labels["group"])
         config = circuit.load_config(plain)
         oxt = config["interventions"]["oxt"]["given"]

@@ -29,6 +29,30 @@ def _span(counts: tuple) -> str:
     return str(counts[0]) if len(set(counts)) == 1 else f"{min(counts)}-{max(counts)}"
 
 
+def _test(row: dict) -> str:
+    design = "paired" if row.get("design") == "paired" else "independent"
+    sides = {"less": "one-sided (a < b)", "greater": "one-sided (a > b)",
+             "equivalent": "two-sided + TOST"}.get(row.get("alternative"), "two-sided")
+    return f"{design}, {sides}"
+
+
+def _effect(row: dict) -> str:
+    if row.get("design") != "paired":
+        return f"g {_number(row['hedges_g'])}"
+    return (f"d_z {_number(row['d_z'])} [{_number(row['d_z_low'])}, "
+            f"{_number(row['d_z_high'])}], g_av {_number(row['g_av'])}")
+
+
+def _tests(row: dict) -> str:
+    if row.get("design") != "paired":
+        return (f"Welch {_p(row['welch_p'])} ({_p(row['welch_p_bh'])}) | Mann-Whitney "
+                f"{_p(row['mannwhitney_p'])} ({_p(row['mannwhitney_p_bh'])})")
+    tost = (f"; TOST ±{_number(row['margin'])} SD {_p(row['tost_p'])} "
+            f"({_p(row['tost_p_bh'])})" if row.get("alternative") == "equivalent" else "")
+    return (f"paired {_p(row['paired_p'])} ({_p(row['paired_p_bh'])}){tost} | Wilcoxon "
+            f"{_p(row['wilcoxon_p'])} ({_p(row['wilcoxon_p_bh'])})")
+
+
 def report_markdown(plan, runs: list, stats: list, figures: list, execution: dict,
                     folder: Path) -> str:
     """The report text; figure paths are written relative to `folder`."""
@@ -40,6 +64,11 @@ def report_markdown(plan, runs: list, stats: list, figures: list, execution: dic
         f"- base config: `{plan.spec['base']}`",
         f"- conditions: {', '.join(f'`{c}`' for c in dict.fromkeys(c.condition for c in plan.cells))}",
         f"- sweep: {', '.join(f'`{k}` {v}' for k, v in plan.sweep.items()) or 'none'}",
+        *([f"- design: within-subject; each seed trained once "
+           f"({plan.trainings[0].sessions} session(s): "
+           f"{', '.join(plan.trainings[0].config['behaviour']['schedule'])}), then tested "
+           "in every condition from its trained state (paired statistics)"]
+          if plan.design == "paired" and plan.trainings else []),
         f"- seeds: {len(plan.seeds)} ({', '.join(map(str, plan.seeds))})",
         f"- runs: {len(plan.runs)} ({len(plan.cells)} cells x {len(plan.seeds)} seeds), "
         f"{_span(plan.sessions)} sessions each; {execution['finished']} "
@@ -56,24 +85,31 @@ def report_markdown(plan, runs: list, stats: list, figures: list, execution: dic
     ]
     if stats:
         sweep_head = "".join(f" {k} |" for k in keys)
-        lines += [f"| contrast |{sweep_head} metric | n | mean a | mean b | difference "
-                  f"[{CONFIDENCE:.0%} CI] | Hedges' g | Welch p (BH) | Mann-Whitney p (BH) |",
-                  "|---|" + "---|" * len(keys) + "---|---|---|---|---|---|---|---|"]
+        lines += [f"| contrast |{sweep_head} metric | test | n | mean a | mean b | difference "
+                  f"[{CONFIDENCE:.0%} CI] | effect size | t-test p (BH) | rank test p (BH) |",
+                  "|---|" + "---|" * len(keys) + "---|---|---|---|---|---|---|---|---|"]
         for row in stats:
             sweep_cells = "".join(f" {row[k]} |" for k in keys)
             lines.append(
-                f"| {row['contrast']} |{sweep_cells} {row['metric']} | {row['n_a']}, "
-                f"{row['n_b']} | {_number(row['mean_a'])} | {_number(row['mean_b'])} | "
-                f"{_number(row['difference'])} [{_number(row['ci_low'])}, "
-                f"{_number(row['ci_high'])}] | {_number(row['hedges_g'])} | "
-                f"{_p(row['welch_p'])} ({_p(row['welch_p_bh'])}) | "
-                f"{_p(row['mannwhitney_p'])} ({_p(row['mannwhitney_p_bh'])}) |")
+                f"| {row['contrast']} |{sweep_cells} {row['metric']} | {_test(row)} | "
+                f"{row['n_a']}, {row['n_b']} | {_number(row['mean_a'])} | "
+                f"{_number(row['mean_b'])} | {_number(row['difference'])} "
+                f"[{_number(row['ci_low'])}, {_number(row['ci_high'])}] | {_effect(row)} | "
+                f"{_tests(row)} |")
         lines += ["", "Difference: mean of the first condition minus the second, across "
-                  f"seeds; interval: scipy.stats.bootstrap ({RESAMPLES} resamples, BCa, "
-                  "percentile where BCa is undefined); Hedges' g: pooled-SD standardised "
-                  "difference with the small-sample correction; p-values: Welch's t-test "
-                  "and the two-sided Mann-Whitney U test, in brackets adjusted across "
-                  "every test of the experiment (Benjamini-Hochberg, "
+                  "seeds. Independent conditions (between-subject): interval from "
+                  f"scipy.stats.bootstrap ({RESAMPLES} resamples, BCa, percentile where BCa "
+                  "is undefined); Hedges' g, the pooled-SD standardised difference with the "
+                  "small-sample correction; Welch's t-test and the Mann-Whitney U test. "
+                  "Paired conditions (the test conditions of a within-subject design, "
+                  "each seed in both): the mean of the seeds' differences with a "
+                  "percentile interval over resampled pairs; d_z (mean difference / SD of "
+                  "the differences, with its interval) and g_av (Lakens 2013); the paired "
+                  "t-test and Wilcoxon's signed-rank test. 'one-sided' tests the "
+                  "direction the spec predicts; 'same' adds an equivalence test (TOST, "
+                  "margin in SDs of the differences), whose p is small when the effect "
+                  "lies within the margin. p-values in brackets are adjusted across every "
+                  "test of the experiment (Benjamini-Hochberg, "
                   "scipy.stats.false_discovery_control). '-': undefined (fewer than two "
                   "seeds, or no variance). Every number is in stats.csv.", ""]
     else:

@@ -2,7 +2,14 @@
 conditions across seeds, its effect size, a bootstrap confidence interval and two tests,
 with p-values corrected across the whole experiment (Benjamini-Hochberg).
 
-Everything but Hedges' g (a two-line formula) comes from scipy.stats.
+Two designs: *independent* conditions (between-subject: Welch's t-test, Mann-Whitney U,
+Hedges' g) and *paired* ones, where each seed is measured in both conditions (a
+within-subject design's test conditions, from one trained state: the paired t-test,
+Wilcoxon's signed-rank test, d_z = mean difference / SD of the differences and g_av,
+Lakens 2013). A contrast may name the direction it predicts (a one-sided test) or that
+it predicts no effect (an equivalence test, TOST, within a margin in SD units).
+
+Everything but the effect sizes (short formulas) comes from scipy.stats.
 """
 
 from __future__ import annotations
@@ -20,9 +27,16 @@ RESAMPLES = 9999
 #: Seed of the bootstrap's generator: the same runs give the same intervals.
 BOOTSTRAP_SEED = 0
 
-COLUMNS = ("contrast", "metric", "n_a", "n_b", "mean_a", "mean_b", "sd_a", "sd_b",
-           "difference", "hedges_g", "ci_low", "ci_high", "ci_method", "welch_t",
-           "welch_p", "welch_p_bh", "mannwhitney_u", "mannwhitney_p", "mannwhitney_p_bh")
+COLUMNS = ("contrast", "metric", "design", "alternative", "n_a", "n_b", "mean_a", "mean_b",
+           "sd_a", "sd_b", "difference", "hedges_g", "ci_low", "ci_high", "ci_method",
+           "welch_t", "welch_p", "welch_p_bh", "mannwhitney_u", "mannwhitney_p",
+           "mannwhitney_p_bh", "n_pairs", "d_z", "d_z_low", "d_z_high", "g_av", "paired_t",
+           "paired_p", "paired_p_bh", "wilcoxon_w", "wilcoxon_p", "wilcoxon_p_bh",
+           "margin", "tost_p", "tost_p_bh")
+#: p-value columns corrected across the experiment.
+TESTS = ("welch_p", "mannwhitney_p", "paired_p", "wilcoxon_p", "tost_p")
+#: What a contrast may predict: a direction of a - b (one-sided tests), or no effect.
+EXPECTATIONS = {"lower": "less", "higher": "greater", "same": "equivalent"}
 
 
 def hedges_g(a, b) -> float:
@@ -68,8 +82,8 @@ def bootstrap_ci(a, b) -> tuple:
     return math.nan, math.nan, ""
 
 
-def compare(a, b) -> dict:
-    """Every statistic of one contrast on one metric (uncorrected p-values)."""
+def compare(a, b, alternative: str = "two-sided") -> dict:
+    """Every statistic of one independent contrast on one metric (uncorrected p-values)."""
     a = np.asarray([x for x in a if np.isfinite(x)], float)
     b = np.asarray([x for x in b if np.isfinite(x)], float)
     row = {"n_a": len(a), "n_b": len(b),
@@ -81,35 +95,129 @@ def compare(a, b) -> dict:
     if len(a) >= 2 and len(b) >= 2:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # constant samples give NaN, reported as such
-            welch = stats.ttest_ind(a, b, equal_var=False)
+            welch = stats.ttest_ind(a, b, equal_var=False, alternative=alternative)
         row["welch_t"], row["welch_p"] = float(welch.statistic), float(welch.pvalue)
     if len(a) >= 1 and len(b) >= 1:
-        mann = stats.mannwhitneyu(a, b, alternative="two-sided")
+        mann = stats.mannwhitneyu(a, b, alternative=alternative)
         row["mannwhitney_u"], row["mannwhitney_p"] = float(mann.statistic), float(mann.pvalue)
     return row
 
 
+def paired(a, b, alternative: str = "two-sided", margin: float | None = None) -> dict:
+    """Every statistic of one paired contrast: `a` and `b` are the same subjects' values
+    (a[i] and b[i] of seed i; pairs with a missing value are dropped). Uncorrected p.
+
+    d_z = mean(a - b) / SD(a - b), with a percentile bootstrap interval over resampled
+    pairs; g_av = (mean a - mean b) / mean(SD a, SD b) x the small-sample correction
+    J = 1 - 3 / (4 (n - 1) - 1) (Lakens 2013). Tests: scipy.stats.ttest_rel and
+    wilcoxon (signed-rank; all-zero differences give NaN). With `margin` (in SDs of the
+    differences), TOST: two one-sided paired t-tests against -margin x SD and
+    +margin x SD; p is the larger of the two (the effect lies within the margin if small).
+    """
+    pairs = [(x, y) for x, y in zip(a, b) if np.isfinite(x) and np.isfinite(y)]
+    x = np.array([p[0] for p in pairs], float)
+    y = np.array([p[1] for p in pairs], float)
+    d = x - y
+    n = len(d)
+    row = {"n_a": n, "n_b": n, "n_pairs": n, "mean_a": _mean(x), "mean_b": _mean(y),
+           "sd_a": _sd(x), "sd_b": _sd(y), "difference": _mean(d)}
+    for key in ("d_z", "d_z_low", "d_z_high", "g_av", "paired_t", "paired_p",
+                "wilcoxon_w", "wilcoxon_p", "tost_p", "ci_low", "ci_high"):
+        row[key] = math.nan
+    row["ci_method"], row["margin"] = "", math.nan if margin is None else float(margin)
+    if n < 2:
+        return row
+    sd_d = float(np.std(d, ddof=1))
+    if sd_d > 0:
+        row["d_z"] = float(np.mean(d) / sd_d)
+        row["d_z_low"], row["d_z_high"] = _paired_ci((x, y), _d_z)
+        row["ci_low"], row["ci_high"] = _paired_ci((x, y), _paired_difference)
+        row["ci_method"] = "percentile (pairs)"
+        test = stats.ttest_rel(x, y, alternative=alternative)
+        row["paired_t"], row["paired_p"] = float(test.statistic), float(test.pvalue)
+        if margin is not None:
+            bound = margin * sd_d
+            low = stats.ttest_1samp(d, -bound, alternative="greater").pvalue
+            high = stats.ttest_1samp(d, bound, alternative="less").pvalue
+            row["tost_p"] = float(max(low, high))
+    mean_sd = (row["sd_a"] + row["sd_b"]) / 2
+    if mean_sd > 0:
+        row["g_av"] = (1 - 3 / (4 * (n - 1) - 1)) * row["difference"] / mean_sd if n > 2 \
+            else row["difference"] / mean_sd
+    if np.any(d != 0):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # small samples: scipy warns, the p is exact
+            wilcoxon = stats.wilcoxon(x, y, alternative=alternative)
+        row["wilcoxon_w"], row["wilcoxon_p"] = (float(wilcoxon.statistic),
+                                                float(wilcoxon.pvalue))
+    return row
+
+
+def _paired_difference(x, y, axis=-1):
+    return np.mean(x - y, axis=axis)
+
+
+def _d_z(x, y, axis=-1):
+    d = x - y
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.mean(d, axis=axis) / np.std(d, axis=axis, ddof=1)
+
+
+def _paired_ci(samples: tuple, statistic) -> tuple:
+    """95% percentile bootstrap interval of `statistic` over resampled pairs."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = stats.bootstrap(samples, statistic, paired=True, confidence_level=CONFIDENCE,
+                                 n_resamples=RESAMPLES, method="percentile", vectorized=True,
+                                 rng=np.random.default_rng(BOOTSTRAP_SEED))
+    low, high = result.confidence_interval
+    return (float(low), float(high)) if np.isfinite(low) and np.isfinite(high) else (math.nan,
+                                                                                     math.nan)
+
+
 def correct(rows: list) -> None:
     """Add Benjamini-Hochberg adjusted p-values across all `rows` (NaN stays NaN)."""
-    for test in ("welch_p", "mannwhitney_p"):
-        for row, value in zip(rows, bh([row[test] for row in rows])):
+    for test in TESTS:
+        for row, value in zip(rows, bh([row.get(test, math.nan) for row in rows])):
             row[f"{test}_bh"] = value
 
 
-def contrast_table(runs: list, contrasts: list, metrics: list, sweep_keys: list) -> list:
-    """One row per contrast x sweep point x metric, from the per-run rows of runs.csv."""
+def contrast_table(runs: list, contrasts: list, metrics: list, sweep_keys: list,
+                   design: str = "independent") -> list:
+    """One row per contrast x sweep point x metric, from the per-run rows of runs.csv.
+
+    `contrasts`: (a, b) or (a, b, expect, margin) with expect in EXPECTATIONS (None: a
+    two-sided test). `design` 'paired' pairs the two conditions' runs by seed.
+    """
     points = _points(runs, sweep_keys)
     rows = []
-    for first, second in contrasts:
+    for contrast in contrasts:
+        first, second, expect, margin = (*contrast, None, None)[:4]
+        alternative = EXPECTATIONS.get(expect, "two-sided")
+        tested = "two-sided" if alternative == "equivalent" else alternative
         for point in points:
             for metric in metrics:
-                a = _values(runs, first, point, metric)
-                b = _values(runs, second, point, metric)
-                rows.append({"contrast": f"{first} - {second}", "condition_a": first,
-                             "condition_b": second, **point, "metric": metric,
-                             **compare(a, b)})
+                head = {"contrast": f"{first} - {second}", "condition_a": first,
+                        "condition_b": second, **point, "metric": metric, "design": design,
+                        "alternative": alternative}
+                if design == "paired":
+                    a, b = _paired_values(runs, first, second, point, metric)
+                    body = paired(a, b, tested, margin if expect == "same" else None)
+                else:
+                    body = compare(_values(runs, first, point, metric),
+                                   _values(runs, second, point, metric), tested)
+                rows.append({**head, **body})
     correct(rows)
     return rows
+
+
+def _paired_values(runs, first, second, point, metric) -> tuple:
+    """The two conditions' values of `metric`, seed by seed (seeds in both only)."""
+    by_seed = [{run["seed"]: float(run[metric]) for run in runs
+                if run["condition"] == condition and all(run[k] == v for k, v in point.items())}
+               for condition in (first, second)]
+    seeds = [seed for seed in by_seed[0] if seed in by_seed[1]]
+    return [by_seed[0][s] for s in seeds], [by_seed[1][s] for s in seeds]
 
 
 def _points(runs: list, keys: list) -> list:

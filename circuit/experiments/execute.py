@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from ..analysis.behaviour import SESSION_COLUMNS, TRIAL_COLUMNS, subject_metrics
 from ..config import load_config
 from ..results.runs import ExperimentDir
+from ..results.state import State
 from ..running.subject import run_subject
 from ..running.watchdog import NumericalFault
-from .plan import Run
+from .plan import TRAINING, Run, Training
 
 log = logging.getLogger(__name__)
 
@@ -41,17 +42,23 @@ class Outcome:
     faults: dict = field(default_factory=dict)  # key -> fault record (also in `failed`)
 
 
-def simulate_run(plain: dict, source: str, labels: dict, progress=None) -> dict:
+def simulate_run(plain: dict, source: str, labels: dict, progress=None, trained=None,
+                 first_session: int = 0, keep_state: bool = False) -> dict:
     """Task: simulate one run (a subject through its schedule); its record and tables.
 
     Runs in a worker process; takes and returns plain data only. A run stopped by a
     numerical fault returns the fault's record and the tables of the sessions before it.
+    A test run of a within-subject design starts from `trained` (its training's result,
+    or the `State` a stored training left), its sessions numbered from `first_session`;
+    its record holds the digest of that state. With `keep_state` (a training), the
+    result holds the final `state`.
     """
     started = time.perf_counter()
     config = load_config(plain)
     config.source = source
+    state = _trained_state(trained)
     try:
-        result = run_subject(config, labels, progress)
+        result = run_subject(config, labels, progress, state, first_session)
     except NumericalFault as fault:
         fault.context = f"{labels.get('group')} seed {labels.get('seed')}, {fault.context}"
         return {"fault": fault.record(), "sessions": fault.completed.sessions,
@@ -65,8 +72,23 @@ def simulate_run(plain: dict, source: str, labels: dict, progress=None) -> dict:
               "builds": sum(not t["reused_build"] for t in timings),
               "replays": sum(bool(t.get("replayed")) for t in timings),
               "compiles": sum(bool(t.get("compiled")) for t in timings),
-              "worker": _worker_name()}
-    return {"record": record, "sessions": result.sessions, "trials": result.trials}
+              "worker": _worker_name(), "final_state": result.state.digest()}
+    if state is not None:
+        record["start_state"] = state.digest()
+    out = {"record": record, "sessions": result.sessions, "trials": result.trials}
+    if keep_state:
+        out["state"] = result.state
+    return out
+
+
+def _trained_state(trained) -> State | None:
+    """The state a test run starts from (None: a naive subject)."""
+    if trained is None or isinstance(trained, State):
+        return trained
+    if "state" not in trained:  # the training stopped at a numerical fault
+        raise RuntimeError("its training stopped at a numerical fault: "
+                           f"{trained['fault']['message']}")
+    return trained["state"]
 
 
 def _worker_name() -> str:
@@ -84,7 +106,10 @@ def execute(runs: list, store: ExperimentDir, workers: int = 1, scheduler: str |
 
     `workers` local processes (0, or a single run to do: in this process, no Dask) unless
     `scheduler` names a running Dask scheduler. `progress(text)` is called after each
-    run, and after each session of a run simulated in this process.
+    run, and after each session of a run simulated in this process. The trainings of a
+    within-subject design run first, once per seed, and are stored with their final
+    state; each test run starts from its training's state (passed from worker to worker
+    by Dask, or read from the store when the training was stored before).
     """
     outcome = Outcome()
     pending, seen = [], set()
@@ -97,58 +122,98 @@ def execute(runs: list, store: ExperimentDir, workers: int = 1, scheduler: str |
     if outcome.reused:
         log.info("circuit: %d of %d runs already stored; running the other %d",
                  len(set(outcome.reused)), len({r.key for r in runs}), len(pending))
-    meter = _Meter(len(pending), progress)
+    trainings = list(dict.fromkeys(run.training for run in pending if run.training))
+    trained = {t.key: store.state(t.key) for t in trainings if store.done(t.key)}
+    to_train = [t for t in trainings if t.key not in trained]
+    meter = _Meter(len(pending) + len(to_train), progress)
     if not pending:
         return outcome
-    for run, result, error in _results(pending, workers, scheduler, meter):
-        if error is None and "fault" in result:
-            store.write_fault(run.key, result["fault"],
-                              {"sessions.csv": (result["sessions"], SESSION_COLUMNS),
-                               "trials.csv": (result["trials"], TRIAL_COLUMNS)})
-            error = outcome.failed[run.key] = result["fault"]["message"]
-            outcome.faults[run.key] = result["fault"]
-            log.warning("circuit: %s", error)
-        elif error is None:
-            store.write(run.key, {**result["record"], "key": run.key},
-                        {"sessions.csv": (result["sessions"], SESSION_COLUMNS),
-                         "trials.csv": (result["trials"], TRIAL_COLUMNS)})
-            outcome.finished.append(run.key)
-        else:
-            outcome.failed[run.key] = error
-            log.error("circuit: run %s (%s, seed %s) failed: %s", run.key, run.cell.name,
-                      run.seed, error)
-        meter.step(run, result, error)
+    for item, result, error in _results(to_train, pending, trained, workers, scheduler, meter):
+        _store(item, result, error, store, outcome)
+        meter.step(item, result, error)
     return outcome
 
 
-def _payload(run: Run) -> tuple:
-    labels = {"group": run.cell.name, **run.labels}
-    return run.config.plain, run.config.source, labels
+def _store(item, result, error, store: ExperimentDir, outcome: Outcome) -> None:
+    """Store one finished run or training (or its fault), or note its failure."""
+    key = item.key
+    tables = {"sessions.csv": (result["sessions"], SESSION_COLUMNS),
+              "trials.csv": (result["trials"], TRIAL_COLUMNS)} if result else {}
+    if error is None and "fault" in result:
+        store.write_fault(key, result["fault"], tables)
+        outcome.failed[key] = result["fault"]["message"]
+        outcome.faults[key] = result["fault"]
+        log.warning("circuit: %s", outcome.failed[key])
+    elif error is None:
+        training = isinstance(item, Training)
+        store.write(key, {**result["record"], "key": key}, tables,
+                    result["state"] if training else None)
+        outcome.finished.append(key)
+    else:
+        outcome.failed[key] = error
+        log.error("circuit: run %s (%s, seed %s) failed: %s", key, _name(item), item.seed,
+                  error)
 
 
-def _results(pending: list, workers: int, scheduler: str | None, meter: "_Meter"):
-    """Yield (run, result, error text) as runs finish."""
-    if scheduler is None and (workers == 0 or len(pending) == 1):
+def _name(item) -> str:
+    return TRAINING if isinstance(item, Training) else item.cell.name
+
+
+def _payload(item) -> tuple:
+    labels = {"group": _name(item), **item.labels}
+    return item.config.plain, item.config.source, labels
+
+
+def _start(run: Run) -> dict:
+    """Keyword arguments of `simulate_run` for where `run` starts."""
+    return {"first_session": run.training.sessions} if run.training else {}
+
+
+def _results(to_train: list, pending: list, trained: dict, workers: int,
+             scheduler: str | None, meter: "_Meter"):
+    """Yield (run or training, result, error text) as they finish: trainings first."""
+    if scheduler is None and (workers == 0 or len(pending) + len(to_train) == 1):
+        for training in to_train:
+            try:
+                result = simulate_run(*_payload(training), meter.sessions(training),
+                                      keep_state=True)
+                if "state" in result:
+                    trained[training.key] = result["state"]
+                else:
+                    trained[training.key] = result
+                yield training, result, None
+            except Exception as err:  # noqa: BLE001  (reported per run; the rest go on)
+                yield training, None, f"{type(err).__name__}: {err}"
         for run in pending:
             try:
-                yield run, simulate_run(*_payload(run), meter.sessions(run)), None
-            except Exception as err:  # noqa: BLE001  (reported per run; the rest go on)
+                start = trained.get(run.training.key) if run.training else None
+                if run.training and start is None:
+                    raise RuntimeError("its training failed (see the log)")
+                yield run, simulate_run(*_payload(run), meter.sessions(run), start,
+                                        **_start(run)), None
+            except Exception as err:  # noqa: BLE001
                 yield run, None, f"{type(err).__name__}: {err}"
         return
     from distributed import as_completed
 
-    with dask_client(min(workers, len(pending)), scheduler) as client:
+    with dask_client(min(workers, len(pending) + len(to_train)), scheduler) as client:
         futures = {}
+        for training in to_train:
+            future = client.submit(simulate_run, *_payload(training), keep_state=True,
+                                   key=f"train-{training.key}", pure=False)
+            futures[future] = training
+            trained[training.key] = future
         for run in pending:
-            future = client.submit(simulate_run, *_payload(run), key=f"run-{run.key}",
-                                   pure=False)
+            start = trained.get(run.training.key) if run.training else None
+            future = client.submit(simulate_run, *_payload(run), None, start, **_start(run),
+                                   key=f"run-{run.key}", pure=False)
             futures[future] = run
         for future in as_completed(futures):
-            run = futures[future]
+            item = futures[future]
             try:
-                yield run, future.result(), None
+                yield item, future.result(), None
             except Exception as err:  # noqa: BLE001
-                yield run, None, f"{type(err).__name__}: {err}"
+                yield item, None, f"{type(err).__name__}: {err}"
 
 
 @contextmanager
@@ -185,7 +250,7 @@ class _Meter:
         self.started = time.perf_counter()
         self.report = report
 
-    def sessions(self, run: Run):
+    def sessions(self, run):
         """A `run_subject` progress callback: one line per session of `run`."""
         if self.report is None:
             return None
@@ -193,10 +258,10 @@ class _Meter:
         def report(done: int, count: int, text: str) -> None:
             elapsed = time.perf_counter() - self.started
             self.report(f"{self.done}/{self.total} runs, {_clock(elapsed)} elapsed | "
-                        f"{run.cell.name} seed {run.seed}: session {done}/{count} {text}")
+                        f"{_name(run)} seed {run.seed}: session {done}/{count} {text}")
         return report
 
-    def step(self, run: Run, result: dict | None, error: str | None) -> None:
+    def step(self, run, result: dict | None, error: str | None) -> None:
         self.done += 1
         self.failed += error is not None
         if self.report is None:
@@ -210,7 +275,7 @@ class _Meter:
                 f"{result['record']['wall_s']:.0f} s")
         failed = f", {self.failed} failed" if self.failed else ""
         self.report(f"[{bar}] {self.done}/{self.total} runs{failed}, {_clock(elapsed)} "
-                    f"elapsed, ~{_clock(left)} left | {run.cell.name} seed {run.seed}: {what}")
+                    f"elapsed, ~{_clock(left)} left | {_name(run)} seed {run.seed}: {what}")
 
 
 def _clock(seconds: float) -> str:

@@ -23,11 +23,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 
 from ..analysis.behaviour import METRICS
+from ..analysis.statistics import EXPECTATIONS
 from ..config import ConfigError, load_config
 from ..config.loader import override_text, read_yaml, read_yaml_file
 from ..config.units import shown
@@ -36,11 +38,13 @@ from ..protocols.library import session_configs
 from ..running.subject import initial_overrides
 
 SPEC_KEYS = {"base", "seeds", "set", "conditions", "sweep", "contrasts", "metrics",
-             "description"}
+             "description", "train", "tests"}
 #: Condition name used when a spec lists no conditions.
 ALL = "all"
 #: Most seeds a spec may name (a larger count is a typo, not an experiment).
 MAX_SEEDS = 100_000
+#: Condition label of a within-subject design's training runs.
+TRAINING = "training"
 #: Condition name of a config run without an experiment block.
 SUBJECT = "subject"
 
@@ -59,14 +63,31 @@ class Cell:
         return f"{self.condition} [{', '.join(f'{k}={v}' for k, v in self.point)}]"
 
 
+@dataclass(frozen=True)
+class Training:
+    """The training phase of a within-subject design, for one seed (and sweep point):
+    simulated once, its final state is where every test condition of the seed starts."""
+
+    seed: int
+    config: object = field(compare=False)
+    key: str = ""
+    sessions: int = 0  # training sessions; test sessions are numbered after them
+
+    @property
+    def labels(self) -> dict:
+        return {"condition": TRAINING, "seed": self.seed}
+
+
 @dataclass
 class Run:
-    """One simulation of the experiment: a cell, a seed and its validated config."""
+    """One simulation of the experiment: a cell, a seed and its validated config (and,
+    in a within-subject design, the training it starts from)."""
 
     cell: Cell
     seed: int
     config: object
     key: str
+    training: Training | None = None
 
     @property
     def labels(self) -> dict:
@@ -87,10 +108,16 @@ class Plan:
     metrics: list
     description: str = ""
     sessions: tuple = field(default=())  # distinct schedule lengths of the runs
+    design: str = "independent"  # or "paired": test conditions of one trained subject
 
     @property
     def sweep_keys(self) -> list:
         return list(self.sweep)
+
+    @property
+    def trainings(self) -> list:
+        """The distinct trainings the runs start from (within-subject designs)."""
+        return list(dict.fromkeys(run.training for run in self.runs if run.training))
 
 
 def read_plan(path: Path, overrides=()) -> Plan:
@@ -109,7 +136,11 @@ def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) ->
     if "base" not in spec:
         problems.append("base: missing (the config file the conditions start from)")
     seeds = _seeds(spec.get("seeds"), problems)
-    conditions = _mapping(spec.get("conditions") or {ALL: {}}, "conditions", problems)
+    train = _training(spec, problems)
+    if train is None:
+        conditions = _mapping(spec.get("conditions") or {ALL: {}}, "conditions", problems)
+    else:
+        conditions = _mapping(spec.get("tests") or {}, "tests", problems)
     common = _mapping(spec.get("set") or {}, "set", problems)
     sweep = _sweep(spec.get("sweep") or {}, problems)
     metrics = _metrics(spec.get("metrics"), problems)
@@ -122,7 +153,31 @@ def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) ->
         raise ConfigError(problems + [f"base: {p}" for p in err.problems]) from None
     base.pop("experiment", None)
     return _resolve(spec, source, base, str(folder / spec["base"]), seeds, conditions,
-                    [*_texts(common), *overrides], sweep, metrics, contrasts, problems)
+                    [*_texts(common), *overrides], sweep, metrics, contrasts, problems,
+                    where="conditions" if train is None else "tests", train=train)
+
+
+def _training(spec: dict, problems: list) -> dict | None:
+    """The overrides of a within-subject spec's training phase (None: not one).
+
+    ``train:`` is a list of protocols (its schedule) or a mapping of overrides that
+    names ``behaviour.schedule``; ``tests:`` then holds the test conditions."""
+    if "train" not in spec and "tests" not in spec:
+        return None
+    if "conditions" in spec:
+        problems.append("conditions: a within-subject spec (train, tests) names its test "
+                        "conditions under tests")
+    if not isinstance(spec.get("tests"), dict) or not spec["tests"]:
+        problems.append("tests: expected a mapping of test condition -> overrides (a "
+                        "within-subject spec runs each from the trained state)")
+    train = spec.get("train")
+    if isinstance(train, list) and train and all(isinstance(p, str) for p in train):
+        return {"behaviour.schedule": train}
+    if isinstance(train, dict) and train.get("behaviour.schedule"):
+        return train
+    problems.append(f"train: expected a list of protocols (the training schedule) or a "
+                    f"mapping of overrides naming behaviour.schedule, got {shown(train)}")
+    return {}
 
 
 def plan_config(config) -> Plan:
@@ -152,41 +207,70 @@ def plan_config(config) -> Plan:
 
 def _resolve(spec: dict, source: str, base: dict, base_source, seeds: list,
              conditions: dict, common_texts: list, sweep: dict, metrics, contrasts: list,
-             problems: list, where: str = "conditions") -> Plan:
-    """Every run of conditions x sweep points x seeds, validated with its sessions."""
+             problems: list, where: str = "conditions", train: dict | None = None) -> Plan:
+    """Every run of conditions x sweep points x seeds, validated with its sessions (and,
+    with `train`, the training each starts from)."""
     cells, runs, n_sessions = [], [], set()
     points = list(itertools.product(*[[(key, value) for value in values]
                                       for key, values in sweep.items()]))
+    trainings: dict = {}
     for condition, changes in conditions.items():
         for point in points:
             cell = Cell(condition, tuple(point))
             texts = [*common_texts, *_texts(changes), *_texts(dict(point))]
             named = f"{where}.{condition}" + (f" at {cell.name}" if point else "")
             try:
+                if train is not None and point not in trainings:
+                    trainings[point] = _trainings(base, base_source, seeds, [
+                        *common_texts, *_texts(train), *_texts(dict(point))])
+                started = trainings[point] if train is not None else None
                 first = load_config(base, texts, seed=seeds[0])
                 configs = [first.with_seed(seed) for seed in seeds]
                 for config in configs:
                     config.source = base_source
-                sessions = session_configs(configs[0], initial_overrides(configs[0]))
+                after = started[0].sessions if started else 0
+                sessions = session_configs(configs[0], initial_overrides(configs[0]), after)
             except ConfigError as err:
-                problems += [f"{named}: {p}" for p in err.problems]
+                label = "train" if train is not None and point not in trainings else named
+                problems += [f"{label}: {p}" for p in err.problems]
+                if label == "train":
+                    break
                 continue
             if metrics is None:
                 metrics = _yielded_metrics(sessions)
             problems += _missing_phases(metrics, sessions, named)
             n_sessions.add(len(sessions))
             cells.append(cell)
-            runs += [Run(cell, seed, config, run_key(config)) for seed, config in
-                     zip(seeds, configs)]
+            for k, (seed, config) in enumerate(zip(seeds, configs)):
+                training = started[k] if started else None
+                key = run_key(config, training.key if training else None)
+                runs.append(Run(cell, seed, config, key, training))
     if problems:
         raise ConfigError(problems)
     return Plan(source, spec, seeds, sweep, cells, runs, contrasts, metrics or [],
-                str(spec.get("description") or ""), tuple(sorted(n_sessions)))
+                str(spec.get("description") or ""), tuple(sorted(n_sessions)),
+                "paired" if train is not None else "independent")
 
 
-def run_key(config) -> str:
-    """Key of a run: a hash of its resolved config (seed included)."""
+def _trainings(base: dict, base_source, seeds: list, texts: list) -> list:
+    """One validated Training per seed (ConfigError naming the training's problems)."""
+    first = load_config(base, texts, seed=seeds[0])
+    first.source = base_source
+    sessions = session_configs(first, initial_overrides(first))
+    result = []
+    for seed in seeds:
+        config = first.with_seed(seed)
+        config.source = base_source
+        result.append(Training(seed, config, run_key(config), len(sessions)))
+    return result
+
+
+def run_key(config, training: str | None = None) -> str:
+    """Key of a run: a hash of its resolved config (seed included) and, in a
+    within-subject design, of the training it starts from."""
     text = json.dumps(config.plain, sort_keys=True, default=str)
+    if training is not None:
+        text += "|trained:" + training
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -252,25 +336,46 @@ def _metrics(metrics, problems) -> list | None:
     return [m for m in metrics if m in METRICS]
 
 
-def _contrasts(contrasts, conditions, problems) -> list:
+def _contrasts(contrasts, conditions, problems, key: str = "contrasts") -> list:
+    """[a, b] (two-sided), [a, b, lower|higher] (one-sided: the predicted sign of a - b)
+    or [a, b, same, margin] (equivalence within margin SDs, TOST)."""
     if not isinstance(contrasts, list):
-        problems.append(f"contrasts: expected a list of [condition, condition] pairs, "
-                        f"got {contrasts!r}")
+        problems.append(f"{key}: expected a list of [condition, condition] pairs, "
+                        f"got {shown(contrasts)}")
         return []
     good = []
-    for index, pair in enumerate(contrasts):
-        if not (isinstance(pair, list) and len(pair) == 2):
-            problems.append(f"contrasts[{index}]: expected [condition, condition], got {pair!r}")
+    for index, entry in enumerate(contrasts):
+        where = f"{key}[{index}]"
+        if not (isinstance(entry, list) and 2 <= len(entry) <= 4):
+            problems.append(f"{where}: expected [condition, condition], optionally with "
+                            f"lower, higher or same and a margin; got {shown(entry)}")
             continue
+        pair, prediction = entry[:2], entry[2:]
         unknown = [name for name in pair if name not in conditions]
         if unknown:
-            problems.append(f"contrasts[{index}]: no condition {unknown[0]!r} (conditions: "
+            problems.append(f"{where}: no condition {shown(unknown[0])} (conditions: "
                             f"{', '.join(map(str, conditions))})")
         elif pair[0] == pair[1]:
-            problems.append(f"contrasts[{index}]: compares {pair[0]!r} with itself")
+            problems.append(f"{where}: compares {pair[0]!r} with itself")
+        elif prediction and prediction[0] not in EXPECTATIONS:
+            problems.append(f"{where}: the prediction must be one of "
+                            f"{', '.join(EXPECTATIONS)}; got {shown(prediction[0])}")
+        elif prediction[:1] == ["same"] and not (
+                len(prediction) == 2 and _number(prediction[1]) and prediction[1] > 0):
+            problems.append(f"{where}: 'same' needs a margin, a positive number of SDs "
+                            "(e.g. [a, b, same, 0.5])")
+        elif len(prediction) == 2 and prediction[0] != "same":
+            problems.append(f"{where}: only 'same' takes a margin")
         else:
-            good.append(tuple(pair))
+            expect = prediction[0] if prediction else None
+            margin = float(prediction[1]) if len(prediction) == 2 else None
+            good.append((pair[0], pair[1], expect, margin))
     return good
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and \
+        math.isfinite(value)
 
 
 def _yielded_metrics(sessions) -> list:

@@ -35,7 +35,7 @@ RUNS_CSV, STATS_CSV, REPORT, LOG, SPEC, CONFIG = ("runs.csv", "stats.csv", "repo
 SESSIONS_CSV, TRIALS_CSV = "sessions.csv", "trials.csv"
 #: Columns after the labels and metrics in runs.csv.
 RUN_INFO = ("key", "wall_s", "simulate_s", "build_s", "builds", "replays", "compiles",
-            "worker", "structure")
+            "worker", "structure", "start_state")
 
 
 @dataclass
@@ -134,6 +134,11 @@ def run_plan(plan: Plan, out: Path, *, workers: int | None = None,
     return result
 
 
+def plan_keys(plan: Plan) -> list:
+    """Every key the plan stores: its runs and the trainings they start from."""
+    return [run.key for run in plan.runs] + [training.key for training in plan.trainings]
+
+
 def _check_holds_an_experiment(out: Path, keep: dict) -> None:
     """--resume finishes an experiment: `out` must hold one (its runs or its spec)."""
     if not (out / "runs").is_dir() and not any((out / name).is_file() for name in keep):
@@ -148,7 +153,7 @@ def _holds_only(store: ExperimentDir, plan: Plan, keep: dict) -> None:
     import yaml
 
     try:
-        store.check_holds_only(run.key for run in plan.runs)
+        store.check_holds_only(plan_keys(plan))
     except FileExistsError as err:
         differing = []
         for name, text in keep.items():
@@ -216,7 +221,7 @@ def write_outputs(plan: Plan, store: ExperimentDir, out: Path, outcome, started:
     tables = combined_tables(plan, store)
     write_csv(out / SESSIONS_CSV, tables["sessions"], SESSION_COLUMNS)
     write_csv(out / TRIALS_CSV, tables["trials"], TRIAL_COLUMNS)
-    stats = contrast_table(runs, plan.contrasts, plan.metrics, plan.sweep_keys)
+    stats = contrast_table(runs, plan.contrasts, plan.metrics, plan.sweep_keys, plan.design)
     write_csv(out / STATS_CSV, stats,
               ("contrast", "condition_a", "condition_b", *plan.sweep_keys, *STATS_COLUMNS))
     paths = []

@@ -59,9 +59,10 @@ def read_protocol(name: str, config) -> dict:
     return read_yaml(path)
 
 
-def session_configs(config, overrides=()) -> list:
+def session_configs(config, overrides=(), first: int = 0) -> list:
     """One validated config per session of `behaviour.schedule` (session k gets
-    ``simulation.session = k``, so its own input noise)."""
+    ``simulation.session = first + k``, so its own input noise; `first` numbers the
+    sessions of a test after those of the training it continues)."""
     schedule = config["behaviour"]["schedule"]
     if not schedule:
         raise ConfigError("behaviour.schedule: empty; list the protocols of the sessions")
@@ -69,7 +70,7 @@ def session_configs(config, overrides=()) -> list:
     for index, name in enumerate(schedule):
         try:
             raw = merge(config.plain, {"session": read_protocol(name, config)})
-            raw["simulation"]["session"] = index
+            raw["simulation"]["session"] = first + index
             session = load_config(raw, overrides)
         except ConfigError as err:
             problems += [f"session {index} ({name}): {p}" for p in err.problems]

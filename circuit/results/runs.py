@@ -17,6 +17,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from .state import STATE_FILE, read_state, write_state
 from .store import atomic_directory, check_writable
 from .tables import write_csv
 
@@ -76,11 +77,14 @@ class ExperimentDir:
                 f"spec (another spec, or other --set values; e.g. {foreign[0]}): --resume "
                 "finishes the same experiment only; choose another --out")
 
-    def write(self, key: str, record: dict, tables: dict) -> None:
-        """Store run `key` atomically: its record and its tables ({name: (rows, columns)})."""
+    def write(self, key: str, record: dict, tables: dict, state=None) -> None:
+        """Store run `key` atomically: its record, its tables ({name: (rows, columns)})
+        and, for a within-subject design's training, its final `state` (state.npz)."""
         with atomic_directory(self.folder(key), overwrite=True) as directory:
             for name, (rows, columns) in tables.items():
                 write_csv(directory / name, rows, columns)
+            if state is not None:
+                write_state(state, directory / STATE_FILE)
             (directory / RECORD).write_text(json.dumps(record, indent=1, default=str))
 
     def write_fault(self, key: str, fault: dict, tables: dict) -> None:
@@ -89,6 +93,10 @@ class ExperimentDir:
             for name, (rows, columns) in tables.items():
                 write_csv(directory / (UNTIL_FAULT + name), rows, columns)
             (directory / FAULT).write_text(json.dumps(fault, indent=1, default=str))
+
+    def state(self, key: str):
+        """The final state stored with run `key` (a training's)."""
+        return read_state(self.folder(key) / STATE_FILE)
 
     def read(self, key: str) -> dict:
         return json.loads((self.folder(key) / RECORD).read_text())

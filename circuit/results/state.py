@@ -70,6 +70,19 @@ class State:
                                             * np.exp(-seconds / tau_decay_s)),
                      d2r_availability=float(recovered), oxt_tone=self.oxt_tone)
 
+    def digest(self) -> str:
+        """SHA-256 of every value of the state (weights bit for bit): two runs that
+        start from states of one digest start from the same state."""
+        import hashlib
+
+        digest = hashlib.sha256(f"{self.seed}|{self.structure}|".encode())
+        for name in sorted(self.weights):
+            digest.update(name.encode())
+            digest.update(np.ascontiguousarray(self.weights[name], dtype=np.float64).tobytes())
+        digest.update(np.array([self.vta_potentiation, self.d2r_availability, self.oxt_tone],
+                               dtype=np.float64).tobytes())
+        return digest.hexdigest()
+
     def check_matches(self, seed: int, structure: str, counts: dict | None = None) -> None:
         """Raise StateError unless this state fits a network of `seed`, `structure` and,
         if given, synapse `counts` ({projection: number of synapses})."""

@@ -46,16 +46,20 @@ def _responses(row: dict) -> str:
     return ", ".join(f"{int(count)} {key}" for count, key in counts if count == count)
 
 
-def run_subject(config, labels: dict | None = None, progress=None) -> SubjectResult:
+def run_subject(config, labels: dict | None = None, progress=None, state: State | None = None,
+                first_session: int = 0) -> SubjectResult:
     """Run every session of `config['behaviour']['schedule']` for one subject.
 
     `labels` (e.g. group and seed) are added to every row; `progress(done, total, text)`
-    is called after each session. A `NumericalFault` names the session and carries the
-    sessions before it as `completed`.
+    is called after each session. With `state` (a trained subject's, within-subject
+    designs) the subject starts from it, one session interval later, and its sessions
+    are numbered from `first_session` (so their input noise is not the training's). A
+    `NumericalFault` names the session and carries the sessions before it as
+    `completed`.
     """
     labels = labels or {}
-    configs = session_configs(config, initial_overrides(config))
-    result, state = SubjectResult(), None
+    configs = session_configs(config, initial_overrides(config), first_session)
+    result = SubjectResult()
     for index, session in enumerate(configs):
         if state is not None:
             state = state.aged(float(session["behaviour"]["session_interval"] / second),
@@ -68,12 +72,12 @@ def run_subject(config, labels: dict | None = None, progress=None) -> SubjectRes
         try:
             results = run(session, progress=False, state=state)
         except NumericalFault as fault:
-            fault.context = f"session {index} ({session.protocol})"
+            fault.context = f"session {first_session + index} ({session.protocol})"
             fault.completed = result  # the sessions before the fault
             raise
         state = results.state
         result.timings.append(results.provenance["timings_s"])
-        row_labels = {**labels, "session": index, "protocol": session.protocol,
+        row_labels = {**labels, "session": first_session + index, "protocol": session.protocol,
                       "phase": session["session"]["phase"]}
         trials = analysis.trial_table(results, session, row_labels)
         result.trials += trials

@@ -17,7 +17,8 @@ from pathlib import Path
 from ..config import ConfigError, load_config
 from ..experiments.execute import execute
 from ..experiments.plan import ALL, make_plan, read_plan
-from ..experiments.workflow import logged_to, run_rows, where_it_runs, write_outputs
+from ..experiments.workflow import (logged_to, plan_keys, run_rows, where_it_runs,
+                                    write_outputs)
 from ..results.runs import ExperimentDir
 from ..results.store import atomic_write_text
 from . import scoring
@@ -119,7 +120,7 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
     runs.sort(key=lambda run: len(run.config["behaviour"]["schedule"]))
     where = where_it_runs(workers, scheduler)
     with ExperimentDir(out) as store, logged_to(out / LOG):
-        store.check_holds_only(run.key for run in runs)
+        store.check_holds_only(key for plan in by_spec.values() for key in plan_keys(plan))
         log.info("circuit: validation%s: %d findings, %d specs, %d distinct runs on %s",
                  " (quick)" * quick, len(catalogue.findings), len(by_spec), len(runs), where)
         started = time.perf_counter()

@@ -242,36 +242,11 @@ _DEFAULTS = {"elapsed": "0 s"}
 
 def _run_single(args, config) -> int:
     """One run of a config's protocol to a results directory (docs/outputs.md)."""
-    from .analysis.summary import write_summary
-    from .plotting import make_run_figures
-    from .results import save
-    from .results.store import check_writable
-    from .running.simulate import run
-    from .running.watchdog import write_fault
+    from .workflows import restored_state, run_to
 
-    state = _restored_state(args, config)
-    out = args.out.absolute()
-    if out.exists() and any(out.iterdir()) and not args.overwrite:
-        raise FileExistsError(f"{out} already exists; pass --overwrite to replace it")
-    check_writable(out.parent)  # where the results are written before renamed to DIR
-    started = time.perf_counter()
-    log.info("circuit: running %s (seed %s, %s)", args.config, config["simulation"]["seed"],
-             config["simulation"]["device"])
-    try:
-        results = run(config, progress=not args.quiet, state=state)
-    except NumericalFault as fault:  # keep what was simulated up to the fault
-        fault.saved_in = out
-        save(fault.partial, out, overwrite=args.overwrite,
-             extras=lambda directory: write_fault(fault, directory))
-        raise
-
-    def derived(directory: Path) -> None:
-        write_summary(results, directory)
-        if not args.no_figures:
-            make_run_figures(results, directory / "figures")
-
-    save(results, out, overwrite=args.overwrite, extras=derived)
-    log.info("circuit: wrote %s in %.1f s", out, time.perf_counter() - started)
+    state = restored_state(config, args.restore, args.elapsed)
+    run_to(config, args.out, overwrite=args.overwrite, figures=not args.no_figures,
+           state=state, progress=not args.quiet)
     return 0
 
 
@@ -360,46 +335,10 @@ def _progress_line(text: str) -> None:
     print(f"circuit: {text}", flush=True)
 
 
-def _restored_state(args, config):
-    """The state named by --restore, aged by --elapsed (None without --restore)."""
-    from .config.units import UnitError, parse_quantity
-    from .results import read_state
-
-    try:
-        elapsed = float(parse_quantity(args.elapsed, "s"))
-    except UnitError as err:
-        raise ConfigError([f"--elapsed: {err}"]) from err
-    if elapsed < 0:
-        raise ConfigError([f"--elapsed: must not be negative, got {args.elapsed!r}"])
-    if not args.restore:
-        if elapsed:
-            raise ConfigError(["--elapsed: ages a restored state; give --restore RUN_DIR too"])
-        return None
-    tau = float(config["plasticity"]["vta"]["tau_decay"])
-    return read_state(args.restore).aged(elapsed, tau)
-
-
 def _plasticity(args) -> int:
+    from .workflows import bench_to
 
-    from .config.loader import read_yaml
-    from .plotting.bench_figures import make_bench_figure
-    from .protocols.slice import parse_bench
-    from .results import atomic_directory
-    from .results.bench import write_bench
-    from .running.bench import run_bench
-    from .running.provenance import provenance
-
-    spec = read_yaml(args.spec)
-    bench = parse_bench(spec)
-    config = load_config(args.config, [*bench.overrides, *args.overrides])
-    started = time.perf_counter()
-    with atomic_directory(args.out, overwrite=args.overwrite) as directory:
-        log.info("circuit: plasticity bench %s (%d synapses, %s cells)", args.spec,
-                 len(bench.synapses), bench.cell)
-        result = run_bench(bench, config)
-        write_bench(result, directory, spec, config.plain, provenance(config, started, {}))
-        make_bench_figure(result, directory / "figures")
-    log.info("circuit: wrote %s", args.out)
+    bench_to(args.spec, args.out, args.config, args.overrides, overwrite=args.overwrite)
     return 0
 
 

@@ -104,7 +104,8 @@ def table1(sessions: list, groups: list, path: Path) -> Path:
     _sessions_panel(axes[0], sessions, groups, "acquisition", "active",
                     "drug-lever presses", inactive=True)
     axes[0].set_title("1. Acquisition (FR1)")
-    axes[0].legend(fontsize=7, frameon=False)
+    if axes[0].get_legend_handles_labels()[0]:  # (no acquisition sessions: no legend)
+        axes[0].legend(fontsize=7, frameon=False)
     breakpoints = {g: [max(v) for v in _by_subject(sessions, g, "progressive_ratio",
                                                    "breakpoint").values()] for g in groups}
     _points_panel(axes[1], groups, breakpoints, "breakpoint (last ratio completed)")

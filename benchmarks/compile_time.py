@@ -4,7 +4,7 @@ Builds the behaving circuit (configs/default.yaml, one FR1 session) once, then c
 its generated project and compiles each copy from clean with `make -j2`: with Brian2's
 makefile as generated (everything at -O3, one compiler run per code object), with
 circuit's rule that compiles the sources without a simulation loop at -O0, and with that
-rule and the code objects compiled as unity sources (both in circuit.running.compiling).
+rule and the code objects compiled as unity sources (both in circuit.builds.compiling).
 Appends a section to benchmarks/results.md.
 
     python benchmarks/compile_time.py
@@ -38,7 +38,7 @@ def generated_project() -> Path:
 
 def make_seconds(project: Path, rules: tuple) -> float:
     """Wall time of compiling a clean copy of `project` with circuit's `rules`."""
-    from circuit.running import compiling
+    from circuit.builds import compiling
 
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "project"

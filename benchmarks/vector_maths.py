@@ -1,7 +1,7 @@
 """Benchmark: the default network compiled with Brian2's flags and with circuit's.
 
 Brian2 compiles with ``-ffast-math -fno-finite-math-only``, which leaves every loop that
-calls ``exp`` scalar; circuit's flags (`circuit.running.compiling.COMPILE_FLAGS`: full
+calls ``exp`` scalar; circuit's flags (`circuit.builds.compiling.COMPILE_FLAGS`: full
 fast maths and more run-time alias checks) let GCC vectorise the neuron updates with
 glibc's vector maths library. Same network and session (the 42 s plasticity-cost
 session, C++ standalone, one thread), best of the timed runs, compilation excluded; the
@@ -28,7 +28,7 @@ def measure(flags: list, repeats: int) -> tuple:
     """(best simulation time, {population: baseline rate in Hz}) with `flags`, in this
     process (a fresh one per flag set: a process keeps the network it built)."""
     import circuit
-    from circuit.running import compiling
+    from circuit.builds import compiling
 
     compiling.COMPILE_FLAGS = flags
     config = circuit.load_config(ROOT / "configs" / "challenge.yaml", PROTOCOL)
@@ -65,7 +65,7 @@ def report(cases: dict) -> str:
 
 
 def main() -> None:
-    from circuit.running import compiling
+    from circuit.builds import compiling
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2)

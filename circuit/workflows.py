@@ -81,11 +81,11 @@ def bench_to(spec: Path, out: Path, config: Path, overrides=(), overwrite: bool 
     """Run the plasticity-bench `spec` with the model of `config` and write `out`
     atomically: weights.csv, traces.csv, summary.csv, the spec, config and figure."""
     from .config.loader import read_yaml
-    from .plotting.bench_figures import make_bench_figure
-    from .protocols.slice import parse_bench
+    from .bench.figures import make_bench_figure
+    from .bench.record import write_bench
+    from .bench.simulate import run_bench
+    from .bench.spec import parse_bench
     from .results import atomic_directory
-    from .results.bench import write_bench
-    from .running.bench import run_bench
     from .running.provenance import provenance
 
     text = read_yaml(spec)

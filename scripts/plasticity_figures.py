@@ -43,10 +43,10 @@ def run_bench_to(spec: dict, out: Path, overrides=(), slice_rate: bool = True) -
     """Run a bench spec with the default config (at the slice learning rate unless
     `slice_rate` is false) and save it as a bench directory."""
     import circuit
-    from circuit.protocols.slice import parse_bench
+    from circuit.bench.spec import parse_bench
     from circuit.results import atomic_directory
-    from circuit.results.bench import write_bench
-    from circuit.running.bench import run_bench
+    from circuit.bench.record import write_bench
+    from circuit.bench.simulate import run_bench
 
     bench = parse_bench(spec)
     rate = [SLICE_RATE] if slice_rate else []
@@ -60,7 +60,7 @@ def run_bench_to(spec: dict, out: Path, overrides=(), slice_rate: bool = True) -
 
 def final_changes(directory: Path) -> dict:
     """{synapse name: final weight - initial weight} from a bench directory."""
-    from circuit.results.bench import read_weights
+    from circuit.bench.record import read_weights
 
     return {name: w[-1] - w[0] for name, (_, w) in read_weights(directory).items()}
 
@@ -195,7 +195,7 @@ def plot_timing(data: Path, figures: Path) -> None:
 
 
 def plot_oxt_ltd(data: Path, figures: Path) -> None:
-    from circuit.results.bench import read_weights
+    from circuit.bench.record import read_weights
 
     inside = read_weights(data / "oxt_ltd_inside")
     fig = Figure(figsize=(12, 4.5), layout="constrained")
@@ -282,7 +282,7 @@ def plot_drug(data: Path, figures: Path) -> None:
 
 
 def plot_reversal(data: Path, figures: Path) -> None:
-    from circuit.results.bench import read_weights
+    from circuit.bench.record import read_weights
 
     fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.subplots()

@@ -16,7 +16,7 @@ from brian2 import seed as set_seed
 
 import circuit
 from circuit.model import populations
-from circuit.running import device as devices
+from circuit.builds import device as devices
 
 from conftest import DEFAULT
 

@@ -6,7 +6,7 @@ import pytest
 
 from circuit import ConfigError
 from circuit.cli import main
-from circuit.protocols.slice import parse_bench
+from circuit.bench.spec import parse_bench
 from conftest import ROOT
 
 SPEC = ROOT / "configs" / "bench" / "pairing_with_da.yaml"

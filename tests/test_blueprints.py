@@ -7,8 +7,8 @@ import json
 import subprocess
 import sys
 
-from circuit.running import blueprints, workspace
-from circuit.running.device import cache_dir
+from circuit.builds import blueprints, workspace
+from circuit.builds.device import cache_dir
 
 from conftest import REDUCED
 
@@ -19,7 +19,7 @@ RUN = f"""
 import hashlib, json, sys
 import numpy as np
 import circuit
-from circuit.running import blueprints
+from circuit.builds import blueprints
 if sys.argv[1] == "generate":
     blueprints.load = lambda *arguments: None
 results = circuit.run(circuit.load_config({str(REDUCED)!r}), progress=False)

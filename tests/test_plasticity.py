@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import circuit
-from circuit.protocols.slice import parse_bench
-from circuit.running.bench import run_bench
+from circuit.bench.spec import parse_bench
+from circuit.bench.simulate import run_bench
 from conftest import DEFAULT
 from reference_stdp_dopamine import simulate as reference
 

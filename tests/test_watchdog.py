@@ -60,7 +60,7 @@ def test_what_was_simulated_up_to_the_fault_is_kept(runaway):
 
 def test_a_diverging_state_is_named_with_the_parameter_to_blame():
     """Also with full fast maths, which lets the compiler assume that no value is NaN or
-    infinite (circuit.running.compiling): the watchdog tests the bits."""
+    infinite (circuit.builds.compiling): the watchdog tests the bits."""
     with pytest.raises(watchdog.NumericalFault) as caught:
         simulate(overrides=DIVERGING + ["simulation.watchdog.max_rate=1e6 Hz"])
     flags = next(line for line in (simulate_module._session.build_dir / "makefile")

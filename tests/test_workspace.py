@@ -9,7 +9,7 @@ import subprocess
 import sys
 import textwrap
 
-from circuit.running import compiling, workspace
+from circuit.builds import compiling, workspace
 
 #: A small standalone network built through circuit's workspaces; prints what happened.
 BUILD = textwrap.dedent("""
@@ -17,7 +17,7 @@ BUILD = textwrap.dedent("""
     from pathlib import Path
     import numpy as np
     from brian2 import NeuronGroup, SpikeMonitor, Network, device, ms, seed
-    from circuit.running import device as devices, workspace
+    from circuit.builds import device as devices, workspace
 
     root = Path(sys.argv[1])
     ws = workspace.claim(root)

@@ -29,13 +29,13 @@ from ..model.populations import population_size
 from ..protocols import make_schedule
 from ..results.record import Results
 from ..results.state import State
-from . import device as devices
+from ..builds import device as devices
 from .provenance import provenance
-from . import blueprints
+from ..builds import blueprints
 from .recording import add_weight_monitors, arrays_read, brian_reader, collect, make_monitors
 from .restore import final_state, restore_code, restored_weights
 from . import watchdog
-from . import workspace as workspaces
+from ..builds import workspace as workspaces
 
 log = logging.getLogger(__name__)
 

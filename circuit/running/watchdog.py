@@ -98,7 +98,7 @@ class Check:
 
 
 #: The compiled check. Finiteness is read from the value's exponent bits (all ones: Inf
-#: or NaN), not with std::isfinite, which -ffinite-math-only (circuit.running.compiling)
+#: or NaN), not with std::isfinite, which -ffinite-math-only (circuit.builds.compiling)
 #: lets the compiler replace by "true".
 @implementation("cpp", """
 double circuit_watch(double value, double limit, double code, double t) {

@@ -4,7 +4,7 @@ A standalone build lives in a cache directory named by the hash of the network's
 structure, so a second run of the same structure recompiles nothing; `make` runs with
 ``-j2`` (Brian2 2.9 otherwise runs an unbounded ``make -j``). A file lock keeps
 concurrent processes from building into the same directory at once; see
-`circuit.running.workspace` for how processes share one structure's build.
+`circuit.builds.workspace` for how processes share one structure's build.
 """
 
 from __future__ import annotations

@@ -29,10 +29,10 @@ from ..model import plasticity
 from ..model.connectivity import PLASTIC, projection_parameters
 from ..model.parameters import apply_directly, as_run_args
 from ..model.populations import modulator_parameters, receptor_parameters
-from ..protocols.slice import BenchSpec
-from ..results.bench import BenchResult
-from . import device as devices
-from . import workspace as workspaces
+from .spec import BenchSpec
+from .record import BenchResult
+from ..builds import device as devices
+from ..builds import workspace as workspaces
 
 #: Bench postsynaptic cell: receptors and third factor of an MSN, spikes imposed.
 POST_CELL = (eq.RECEPTORS.replace("DA : mmolar", "DA = da_input(t, i) : mmolar")

@@ -100,7 +100,7 @@ def _unity_source(directory: Path, members: list[str]) -> str:
         for name in _INCLUDE.findall((directory / member).read_text()):
             if not name.strip('"<>').startswith("code_objects/") and name not in includes:
                 includes.append(name)
-    lines = ["// circuit: a unity build of Brian2's code objects (circuit.running.compiling)"]
+    lines = ["// circuit: a unity build of Brian2's code objects (circuit.builds.compiling)"]
     lines += [f"#include {name}" for name in includes]
     lines += [f'#include "{member[:-len(".cpp")]}.h"' for member in members]
     for member in members:

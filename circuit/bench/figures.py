@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..results.bench import BenchResult
-from .style import save_png
+from .record import BenchResult
+from ..plotting.style import save_png
 
 #: At most this many distinct synapse names are drawn.
 MAX_SHOWN = 12

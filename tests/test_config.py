@@ -4,6 +4,7 @@ from unittest import mock
 
 import pytest
 
+import circuit
 from circuit import ConfigError, load_config
 from circuit.config import loader
 from circuit.config.loader import read_yaml
@@ -130,3 +131,19 @@ def test_absurd_durations_are_refused_before_any_build(override, named):
     with pytest.raises(ConfigError, match="time steps|GiB of inputs") as err:
         load_config(DEFAULT, [override])
     assert named in str(err.value)
+
+
+def test_a_derived_config_equals_the_fully_validated_one_and_checks_what_changes():
+    from circuit.protocols.library import read_protocol
+
+    config = circuit.load_config(BEHAVIOUR)
+    session = loader.merge(config.plain["session"], read_protocol("extinction", config))
+    derived = config.derive({"session": session}, ["fields.oxt.tone=1.5"])
+    full = circuit.load_config({**config.plain, "session": derived.plain["session"],
+                                "fields": derived.plain["fields"]})
+    assert derived.plain == full.plain and derived["fields"]["oxt"]["tone"] == 1.5
+    assert config["fields"]["oxt"]["tone"] != 1.5  # the original is untouched
+    with pytest.raises(circuit.ConfigError, match="fields.oxt.tone"):
+        config.derive({}, ["fields.oxt.tone=-1"])
+    with pytest.raises(circuit.ConfigError, match="nonsense: unknown key"):
+        config.derive({"nonsense": {}})

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .schema import ConfigError, validate
+from .schema import ConfigError, schema, validate
 from .units import shown
 from ..resources import find_config, packaged_configs
 
@@ -40,7 +40,7 @@ class Config(Mapping):
         self.plain = plain
         self.source = source
         #: The file's ``experiment`` block (groups and seeds), if any; see
-        #: circuit.running.experiment.
+        #: circuit.experiments.plan.
         self.experiment = experiment
 
     def __getitem__(self, key):
@@ -63,6 +63,29 @@ class Config(Mapping):
         values = {**self._values, "simulation": {**self._values["simulation"], "seed": seed}}
         plain = {**self.plain, "simulation": {**self.plain["simulation"], "seed": seed}}
         return Config(values, plain, self.source, self.experiment)
+
+    def derive(self, sections: dict, overrides=()) -> "Config":
+        """This config with whole top-level `sections` replaced ({name: raw mapping}) and
+        `overrides` ("k=v") applied, validating only the sections that change (and the
+        checks across sections), not the whole config again: a session's config is
+        derived from its subject's this way."""
+        raw = {name: copy.deepcopy(self.plain[name]) for name in self.plain}
+        raw.update(copy.deepcopy(sections))
+        changed = set(sections)
+        for override in overrides:
+            apply_override(raw, override)
+            changed.add(override.split("=", 1)[0].strip().split(".")[0])
+        tree = schema()
+        unknown = sorted(str(name) for name in changed if name not in tree)
+        if unknown:
+            raise ConfigError([f"{name}: unknown key in the top level" for name in unknown])
+        parsed, plain = validate({name: raw[name] for name in changed},
+                                 {name: tree[name] for name in changed})
+        values = {**self._values, **parsed}
+        check_consistency(values)
+        derived = Config(values, {name: plain.get(name, self.plain[name])
+                                  for name in self.plain}, self.source, self.experiment)
+        return derived
 
     def to_yaml(self) -> str:
         """The resolved config as YAML text."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..config import ConfigError, load_config
+from ..config import ConfigError
 from ..config.loader import merge, read_yaml
 from ..config.units import shown
 from ..resources import configs_dir
@@ -69,9 +69,10 @@ def session_configs(config, overrides=(), first: int = 0) -> list:
     configs, problems = [], []
     for index, name in enumerate(schedule):
         try:
-            raw = merge(config.plain, {"session": read_protocol(name, config)})
-            raw["simulation"]["session"] = first + index
-            session = load_config(raw, overrides)
+            simulation = {**config.plain["simulation"], "session": first + index}
+            protocol = merge(config.plain["session"], read_protocol(name, config))
+            session = config.derive({"session": protocol, "simulation": simulation},
+                                    overrides)
         except ConfigError as err:
             problems += [f"session {index} ({name}): {p}" for p in err.problems]
             continue

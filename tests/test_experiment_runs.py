@@ -167,6 +167,7 @@ def test_a_within_subject_design_trains_once_per_seed_and_tests_from_one_state(t
     trainings = {r["seed"]: r for r in records.values() if r["condition"] == "training"}
     tests = [r for r in records.values() if r["condition"] != "training"]
     assert sorted(trainings) == [1, 2] and len(tests) == 4  # one training per seed
+    assert sum(r["builds"] for r in records.values()) <= 2  # one network build per worker
     for seed, training in trainings.items():
         (session,) = read_csv(store.folder(training["key"]) / "sessions.csv")
         assert session["phase"] == "acquisition"  # the training simulated once

@@ -69,8 +69,8 @@ def built_wheel(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def installed(built_wheel, tmp_path_factory):
-    """The wheel installed into a folder of its own, run from an empty directory."""
+    """The wheel installed into a fresh virtual environment, run from an empty directory."""
     from wheel_install import Installed, install
 
-    site = install(built_wheel, tmp_path_factory.mktemp("site"))
-    return Installed(site, tmp_path_factory.mktemp("elsewhere"))
+    venv = install(built_wheel, tmp_path_factory.mktemp("venv"))
+    return Installed(venv, tmp_path_factory.mktemp("elsewhere"))

@@ -25,7 +25,7 @@ def test_the_wheel_holds_every_module_and_the_data(built_wheel):
 
 def test_the_installed_package_runs_a_packaged_config_from_an_empty_directory(installed):
     where = installed.python("-c", "import circuit; print(circuit.__file__)")
-    assert Path(where.stdout.strip()).is_relative_to(installed.site), where.stderr
+    assert Path(where.stdout.strip()).is_relative_to(installed.venv), where.stderr
     version = installed.circuit("--version")
     assert version.returncode == 0 and circuit.__version__ in version.stdout
     check = installed.circuit("check", "configs/default.yaml")  # the README's name for it

@@ -1,5 +1,6 @@
 """The package as a user installs it: a wheel built from the tracked sources, installed
-into a folder of its own, run from an empty directory (shared by the tests that use it)."""
+into a fresh virtual environment, run from an empty directory (shared by the tests that
+use it)."""
 
 from __future__ import annotations
 
@@ -36,10 +37,23 @@ def build_wheel(folder: Path) -> Path:
 
 
 def install(wheel: Path, folder: Path) -> Path:
-    """`wheel` installed (without dependencies: this environment has them) into `folder`."""
-    result = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet",
-                             "--target", str(folder), str(wheel)],
-                            capture_output=True, text=True, timeout=600)
+    """A fresh virtual environment in `folder` with `wheel` installed by its own pip.
+
+    Its dependencies are those of this environment, made visible by one path line in a
+    .pth file (the packages only: a path line does not run this environment's .pth
+    files, so its editable install of circuit stays out), so no package is downloaded."""
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True, timeout=600)
+    python = folder / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; "
+                           "print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    ours = subprocess.run([sys.executable, "-c", "import sysconfig; "
+                           "print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    Path(site, "dependencies.pth").write_text(ours + "\n")
+    result = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index",
+                             "--quiet", str(wheel)], capture_output=True, text=True,
+                            timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     return folder
 
@@ -50,15 +64,17 @@ def wheel_files(wheel: Path) -> set:
 
 
 class Installed:
-    """Runs `python -m circuit` of the installed package from an empty directory."""
+    """Runs the installed package's python and `circuit` command from an empty directory."""
 
-    def __init__(self, site: Path, workdir: Path):
-        self.site, self.workdir = site, workdir
-        self.env = {**os.environ, "PYTHONPATH": str(site)}
+    def __init__(self, venv: Path, workdir: Path):
+        self.venv, self.workdir = venv, workdir
+        self.env = {key: value for key, value in os.environ.items()
+                    if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
 
     def python(self, *args, timeout=1800) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, *args], cwd=self.workdir, env=self.env,
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run([str(self.venv / "bin" / "python"), *args], cwd=self.workdir,
+                              env=self.env, capture_output=True, text=True, timeout=timeout)
 
     def circuit(self, *args, timeout=1800) -> subprocess.CompletedProcess:
-        return self.python("-m", "circuit", *args, timeout=timeout)
+        return subprocess.run([str(self.venv / "bin" / "circuit"), *args], cwd=self.workdir,
+                              env=self.env, capture_output=True, text=True, timeout=timeout)

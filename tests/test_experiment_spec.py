@@ -109,6 +109,9 @@ def test_a_within_subject_spec_trains_once_per_seed_and_keys_tests_by_their_trai
     assert len({r.key for r in plan.runs}) == 6
     assert not {r.key for r in plan.runs} & {t.key for t in plan.trainings}
     assert plan.contrasts == [("oxt", "vehicle", "lower", None)]
+    assert make_plan(spec(paired=True), ROOT).design == "paired"  # seed-matched groups
+    assert make_plan(spec(), ROOT).design == "independent"
+    assert "paired: expected true or false" in problems(paired="yes")
 
 
 def test_paired_statistics_match_scipy():

@@ -38,7 +38,7 @@ from ..protocols.library import session_configs
 from ..running.subject import initial_overrides
 
 SPEC_KEYS = {"base", "seeds", "set", "conditions", "sweep", "contrasts", "metrics",
-             "description", "train", "tests"}
+             "description", "train", "tests", "paired"}
 #: Condition name used when a spec lists no conditions.
 ALL = "all"
 #: Most seeds a spec may name (a larger count is a typo, not an experiment).
@@ -152,9 +152,16 @@ def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) ->
     except ConfigError as err:
         raise ConfigError(problems + [f"base: {p}" for p in err.problems]) from None
     base.pop("experiment", None)
-    return _resolve(spec, source, base, str(folder / spec["base"]), seeds, conditions,
+    paired = spec.get("paired", False)
+    if not isinstance(paired, bool):
+        problems.append(f"paired: expected true or false (compare conditions seed by "
+                        f"seed), got {shown(paired)}")
+    plan = _resolve(spec, source, base, str(folder / spec["base"]), seeds, conditions,
                     [*_texts(common), *overrides], sweep, metrics, contrasts, problems,
                     where="conditions" if train is None else "tests", train=train)
+    if paired is True:
+        plan.design = "paired"  # seed-matched: seed k of every condition shares its draws
+    return plan
 
 
 def _training(spec: dict, problems: list) -> dict | None:

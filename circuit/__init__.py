@@ -11,16 +11,20 @@ Typical use::
 __version__ = "0.1.0"
 
 from . import results
-from .config import ConfigError, load_config
 
 __all__ = ["ConfigError", "load_config", "results", "run", "__version__"]
 
 
 def __getattr__(name):
-    # `run` pulls in Brian2; load it on first use so that results, analysis and plotting
-    # stay importable (and fast) on plain NumPy.
+    # The config reader and the simulator pull in Brian2 (units, devices); load them on
+    # first use so that `circuit.results`, analysis and plotting stay importable (and
+    # fast) on plain NumPy.
     if name == "run":
         from .running.simulate import run
 
         return run
+    if name in ("ConfigError", "load_config"):
+        from . import config
+
+        return getattr(config, name)
     raise AttributeError(f"module 'circuit' has no attribute {name!r}")

@@ -103,6 +103,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet", "-q", action="store_true", help="only print errors")
     parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    _add = commands.add_parser
+
+    def add_parser(*args, **kwargs):  # every command also takes -q after its name
+        sub = _add(*args, **kwargs)
+        sub.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS,
+                         help="only print errors")
+        return sub
+    commands.add_parser = add_parser
 
     run = commands.add_parser(
         "run", help="run a config's protocol and write data, summary and figures",

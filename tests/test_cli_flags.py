@@ -6,6 +6,7 @@ so nothing is simulated), and a check that the table covers every flag of the pa
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -73,6 +74,15 @@ ACTS = [
     (["-q", "run", REDUCED, "--out", "{out}"], "run_to", lambda c, out: c[1]["progress"] is False),
     (["--quiet", "run", REDUCED, "--out", "{out}"], "run_to",
      lambda c, out: c[1]["progress"] is False),
+    (["run", REDUCED, "--out", "{out}", "-q"], "run_to", lambda c, out: not c[1]["progress"]),
+    (["run", REDUCED, "--out", "{out}", "--quiet"], "run_to",
+     lambda c, out: not c[1]["progress"]),
+    (["experiment", SPEC, "--out", "{out}", "-q", "--quiet"], "run_spec",
+     lambda c, out: c[1]["progress"] is None),
+    (["validate", "--out", "{out}", "-q", "--quiet"], "run_validation",
+     lambda c, out: c[1]["progress"] is None),
+    (["plasticity", BENCH, "--out", "{out}", "-q", "--quiet"], "bench_to",
+     lambda c, out: {h.level for h in logging.getLogger().handlers} == {logging.WARNING}),
     (["run", REDUCED, "--out", "{out}", "--restore", "{state}"], "run_to",
      lambda c, out: c[1]["state"].vta_potentiation == 0.0),
     (["run", REDUCED, "--out", "{out}", "--restore", "{state}", "--elapsed", "1 day"],
@@ -131,7 +141,7 @@ REFUSED = [
     (["run", BEHAVIOUR, "--out", "{out}", "--restore", "{state}"], "--restore: every subject"),
     (["run", BEHAVIOUR, "--out", "{out}", "--elapsed", "1 day"], "--elapsed: every subject"),
     (["run", BEHAVIOUR, "--out", "{out}", "--set", "experiment.x=1"], "experiment.x=1"),
-    (["check", REDUCED, "--set", "network.scale=-1"], "network.scale"),
+    (["check", REDUCED, "--set", "network.scale=-1", "-q", "--quiet"], "network.scale"),
 ]
 
 
@@ -178,6 +188,6 @@ def test_the_table_covers_every_flag_of_every_command():
     for line, *_ in ACTS + REFUSED:
         words = [str(w) for w in line]
         command = next(w for w in words if not w.startswith("-"))
-        covered |= {f"{command} {w}" for w in words if w.startswith("--")}
+        covered |= {f"{command} {w}" for w in words if w.startswith("-")}
         covered |= {w for w in words[:words.index(command)]}
     assert _flags(cli._parser()) - covered == set()

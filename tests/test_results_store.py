@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
+import circuit.results
 from circuit.results import atomic_write_bytes, atomic_write_text, load, save
 from circuit.results import store
 
@@ -175,3 +178,15 @@ def test_atomic_write_failure_keeps_old_file(tmp_path, monkeypatch):
         atomic_write_text(path, "new")
     assert path.read_text() == "old"
     assert _hidden_entries(tmp_path) == []
+
+
+def test_results_load_and_read_without_brian2_and_print_in_one_line(tmp_path, reduced_results):
+    circuit.results.save(reduced_results, tmp_path / "run")
+    script = ("import sys, circuit.results as r; x = r.load(sys.argv[1]); "
+              "assert 'brian2' not in sys.modules and 'sympy' not in sys.modules, 'brian2'; "
+              "print(repr(x))")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "run")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = done.stdout.strip()
+    assert text.startswith("Results(seed 1, ") and "\n" not in text and len(text) < 400

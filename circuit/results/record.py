@@ -25,7 +25,7 @@ class Phase:
     stop: float
 
 
-@dataclass
+@dataclass(repr=False)
 class Results:
     """Spikes, population rates and neuromodulator traces of one run.
 
@@ -85,6 +85,17 @@ class Results:
     weights: dict = field(default_factory=dict)
     decisions: dict = field(default_factory=dict)
     state: State | None = None
+
+    def __repr__(self) -> str:
+        """One line: seed, populations and spikes, phases, what else it holds."""
+        spikes = sum(len(times) for times, _ in self.spikes.values())
+        phases = ", ".join(f"{p.name} {p.start:g}-{p.stop:g} s" for p in self.phases)
+        extra = [name for name, held in (("weights", self.weights),
+                                         ("decisions", self.decisions),
+                                         ("state", self.state is not None)) if held]
+        return (f"Results(seed {self.seed}, {sum(self.sizes.values())} neurons in "
+                f"{len(self.sizes)} populations, {spikes} spikes, {len(self.traces)} traces; "
+                f"phases: {phases}{'; with ' + ', '.join(extra) if extra else ''})")
 
     @property
     def duration(self) -> float:

@@ -159,3 +159,20 @@ def test_depotentiation_removes_the_potentiation_of_cortex_to_d1_only():
         *given, "session.phase=reinstatement", "session.options=[drug]"]), "depotentiation")
     assert not pharmacology.given(circuit.load_config(REDUCED, [*given, *SESSION]),
                                   "depotentiation")
+
+
+def test_only_the_agent_outcomes_order_warning_is_silenced():
+    import logging
+
+    from circuit.builds.device import _OrderIndependentOutcomes
+
+    def record(text):
+        return logging.LogRecord("brian2.codegen.generators.base", logging.WARNING, "", 0,
+                                 text, None, None)
+
+    keep = _OrderIndependentOutcomes().filter
+    warning = "Came across an abstract code block that may not be well-defined: "
+    assert not keep(record(warning + "Abstract code: 'cue_until_post = ...'"))
+    assert not keep(record(warning + "2 lines ..., first line is: 'blocked_until_post += x'"))
+    assert keep(record(warning + "Abstract code: 'v_post += w'"))  # any other still shows
+    assert keep(record("another warning about cue_until_post"))

@@ -67,4 +67,23 @@ def activate(kind: str, build_dir: Path | None = None) -> int:
     # Weight monitors sample the first synapses of each plastic projection, which every
     # seed creates (see recording._weight_monitor); Brian2 cannot check that ahead of run.
     BrianLogger.suppress_name("cannot_check_statemonitor_indices")
+    if not any(isinstance(f, _OrderIndependentOutcomes)
+               for f in BrianLogger.console_handler.filters):
+        BrianLogger.console_handler.addFilter(_OrderIndependentOutcomes())
     return generation
+
+
+class _OrderIndependentOutcomes:
+    """Drops Brian2's warning that an agent outcome's code 'may depend on the order of
+    execution' (circuit.model.agent): each of those statements moves a time forward to
+    one value or leaves it (``x = x + gate * clip(until - x, 0, inf)``, i.e. a maximum;
+    the cue sets ``t + cue_duration`` from every source alike), and maxima commute.
+    Brian2 cannot prove that, so it warns at every code generation; any other
+    order-dependence warning still shows."""
+
+    VARIABLES = ("blocked_until_post", "cue_until_post", "silenced_until_post")
+
+    def filter(self, record) -> bool:
+        text = record.getMessage()
+        return not ("abstract code block" in text
+                    and any(name in text for name in self.VARIABLES))

@@ -44,8 +44,11 @@ def test_a_sweep_on_two_local_workers_builds_once_per_worker(tmp_path):
     spec = write_spec(tmp_path, conditions={"drug": {}, "drug_oxt": {"interventions.oxt.given": True}},
                       sweep={"interventions.oxt.dose": ["0.5 mg/kg", "1 mg/kg"]},
                       contrasts=[["drug_oxt", "drug"]])
-    result = run_spec(spec, tmp_path / "out", workers=2)
+    lines = []
+    result = run_spec(spec, tmp_path / "out", workers=2, progress=lines.append)
     assert result.complete
+    sessions = [line for line in lines if ": session 1/1 fr1_acquisition" in line]
+    assert len(sessions) == 8  # every session of every run, reported from its worker
     runs = read_csv(tmp_path / "out" / "runs.csv")
     assert sorted((r["condition"], r["interventions.oxt.dose"], r["seed"]) for r in runs) == sorted(
         (c, d, s) for c in ("drug", "drug_oxt") for d in ("0.5 mg/kg", "1 mg/kg") for s in (1, 2))

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 SCHEDULER_TIMEOUT = "20s"
 #: Width of the text progress bar, in characters.
 BAR_WIDTH = 24
+#: Dask event topic on which workers report each finished session.
+PROGRESS_TOPIC = "circuit-sessions"
 
 
 @dataclass
@@ -57,6 +59,7 @@ def simulate_run(plain: dict, source: str, labels: dict, progress=None, trained=
     config = load_config(plain)
     config.source = source
     state = _trained_state(trained)
+    progress = progress or _worker_reporter(labels)
     try:
         result = run_subject(config, labels, progress, state, first_session)
     except NumericalFault as fault:
@@ -89,6 +92,23 @@ def _trained_state(trained) -> State | None:
         raise RuntimeError("its training stopped at a numerical fault: "
                            f"{trained['fault']['message']}")
     return trained["state"]
+
+
+def _worker_reporter(labels: dict):
+    """In a Dask worker: a session callback that sends each finished session to the
+    client as an event (`PROGRESS_TOPIC`); None elsewhere."""
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+    except (ImportError, ValueError):
+        return None
+
+    def report(done: int, count: int, text: str) -> None:
+        worker.log_event(PROGRESS_TOPIC, {"run": f"{labels.get('group')} seed "
+                                                 f"{labels.get('seed')}",
+                                          "done": done, "count": count, "text": text})
+    return report
 
 
 def _worker_name() -> str:
@@ -197,6 +217,7 @@ def _results(to_train: list, pending: list, trained: dict, workers: int,
     from distributed import as_completed
 
     with dask_client(min(workers, len(pending) + len(to_train)), scheduler) as client:
+        client.subscribe_topic(PROGRESS_TOPIC, lambda event: meter.session_line(event[1]))
         futures = {}
         for training in to_train:
             future = client.submit(simulate_run, *_payload(training), keep_state=True,
@@ -260,6 +281,14 @@ class _Meter:
             self.report(f"{self.done}/{self.total} runs, {_clock(elapsed)} elapsed | "
                         f"{_name(run)} seed {run.seed}: session {done}/{count} {text}")
         return report
+
+    def session_line(self, event: dict) -> None:
+        """A session a worker finished (its `_worker_reporter` event)."""
+        if self.report is not None:
+            elapsed = time.perf_counter() - self.started
+            self.report(f"{self.done}/{self.total} runs, {_clock(elapsed)} elapsed | "
+                        f"{event['run']}: session {event['done']}/{event['count']} "
+                        f"{event['text']}")
 
     def step(self, run, result: dict | None, error: str | None) -> None:
         self.done += 1

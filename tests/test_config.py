@@ -147,3 +147,14 @@ def test_a_derived_config_equals_the_fully_validated_one_and_checks_what_changes
         config.derive({}, ["fields.oxt.tone=-1"])
     with pytest.raises(circuit.ConfigError, match="nonsense: unknown key"):
         config.derive({"nonsense": {}})
+
+
+def test_a_mapping_config_reads_its_base_and_overrides_come_in_three_forms(tmp_path):
+    config = load_config({"base": "default", "network": {"scale": 0.2}},
+                         {"plasticity.eta": "2 /s"})
+    assert config["network"]["scale"] == 0.2 and config.experiment["seeds"] == [1, 2, 3]
+    assert float(config["plasticity"]["eta"]) == 2.0
+    assert load_config(REDUCED, "network.scale=0.3")["network"]["scale"] == 0.3
+    assert load_config(REDUCED, ["network.scale=0.3"])["network"]["scale"] == 0.3
+    with pytest.raises(ConfigError, match="base: config file not found: 'nope'"):
+        load_config({"base": "nope"})

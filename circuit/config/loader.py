@@ -100,9 +100,11 @@ def load_config(source, overrides=(), seed: int | None = None) -> Config:
     source : str, Path or dict
         A YAML file (which may name a ``base``), or the name of one of circuit's own
         configs ('default', 'configs/default.yaml': circuit.resources) where no such
-        file exists, or an already-read mapping.
-    overrides : iterable of str
-        ``"path.to.key=value"`` strings; values are read as YAML ("20 ms", "off", "3").
+        file exists, or a mapping (whose ``base``, a file or one of circuit's configs,
+        is read first, as in a file).
+    overrides : str, iterable of str, or mapping
+        ``"path.to.key=value"`` strings (values read as YAML: "20 ms", "off", "3"), one
+        such string, or a mapping ``{"path.to.key": value}``.
     seed : int, optional
         Replaces ``simulation.seed``.
 
@@ -115,13 +117,16 @@ def load_config(source, overrides=(), seed: int | None = None) -> Config:
     """
     if isinstance(source, Mapping):
         raw, name = copy.deepcopy(dict(source)), "<dict>"
-        raw.pop(BASE_KEY, None)
+        base = raw.pop(BASE_KEY, None)
+        if base is not None:
+            raw = _over_base(base, raw)
     else:
         path = find_config(source)
         if not path.exists():
             raise ConfigError(f"config file not found: {shown(str(source))} (nor is it one "
                               f"of circuit's own configs: {', '.join(packaged_configs())})")
         raw, name = read_yaml(path), str(path)
+    overrides = _override_texts(overrides)
     experiment = raw.pop(EXPERIMENT_KEY, None)
     if experiment is not None and not isinstance(experiment, dict):  # [] is not "none"
         raise ConfigError(f"{EXPERIMENT_KEY}: expected a mapping with 'groups' and 'seeds', "
@@ -185,6 +190,29 @@ def merge(base: dict, update: dict) -> dict:
         else:
             result[key] = copy.deepcopy(value)
     return result
+
+
+def _over_base(base, raw: dict) -> dict:
+    """`raw` (a mapping's keys) merged over the config file `base` names."""
+    if not isinstance(base, (str, os.PathLike)) or not str(base).strip():
+        raise ConfigError(f"{BASE_KEY}: expected a file name, got {shown(base)}")
+    path = find_config(base)
+    if not path.exists():
+        raise ConfigError(f"{BASE_KEY}: config file not found: {shown(str(base))} (nor is it "
+                          f"one of circuit's own configs: {', '.join(packaged_configs())})")
+    parent = read_yaml(path)
+    if EXPERIMENT_KEY in raw:
+        parent.pop(EXPERIMENT_KEY, None)
+    return merge(parent, raw)
+
+
+def _override_texts(overrides) -> list:
+    """Overrides as "k=v" strings: from one string, a list of them, or a mapping."""
+    if isinstance(overrides, str):
+        return [overrides]
+    if isinstance(overrides, Mapping):
+        return [override_text(key, value) for key, value in overrides.items()]
+    return list(overrides)
 
 
 def _override_experiment(experiment: dict | None, override: str) -> dict:

@@ -190,3 +190,26 @@ def test_results_load_and_read_without_brian2_and_print_in_one_line(tmp_path, re
     assert done.returncode == 0, done.stderr[-2000:]
     text = done.stdout.strip()
     assert text.startswith("Results(seed 1, ") and "\n" not in text and len(text) < 400
+
+
+def test_trial_events_are_saved_and_older_directories_still_load(tmp_path, results):
+    from dataclasses import replace
+
+    events = {"t": np.array([0.5, 1.5]), "press": np.array([[1, 0, 0], [0, 0, 0]]),
+              "p_go": np.array([[0.7, 0.1, 0.0], [0.2, 0.1, 0.0]])}
+    save(replace(results, decisions=events), tmp_path / "run")
+    loaded = load(tmp_path / "run")
+    assert sorted(loaded.decisions) == ["p_go", "press", "t"]
+    for name, values in events.items():
+        np.testing.assert_array_equal(loaded.decisions[name], values)
+    older = tmp_path / "v1"  # a directory of format version 1: no decisions.npz
+    save(results, older)
+    (older / store.DECISIONS_FILE).unlink()
+    manifest = json.loads((older / store.MANIFEST_FILE).read_text())
+    manifest["format_version"] = 1
+    (older / store.MANIFEST_FILE).write_text(json.dumps(manifest))
+    assert load(older).decisions == {}
+    manifest["format_version"] = 99
+    (older / store.MANIFEST_FILE).write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="this code reads 1, 2"):
+        load(older)

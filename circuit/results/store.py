@@ -27,7 +27,9 @@ from circuit.results.record import Phase, Results
 from circuit.results.state import STATE_FILE, read_state, write_state
 
 FORMAT_NAME = "circuit.results"
-FORMAT_VERSION = 1
+#: 2: decisions.npz (the agent's trial events) added; version 1 directories still load.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 CONFIG_FILE = "config.yaml"
 MANIFEST_FILE = "manifest.json"
@@ -38,8 +40,9 @@ SPIKES_FILE = "spikes.npz"
 RATES_FILE = "rates.npz"
 TRACES_FILE = "traces.npz"
 WEIGHTS_FILE = "weights.npz"
+DECISIONS_FILE = "decisions.npz"
 FILES = (CONFIG_FILE, MANIFEST_FILE, PROVENANCE_FILE, SIZES_FILE, PHASES_FILE,
-         SPIKES_FILE, RATES_FILE, TRACES_FILE, WEIGHTS_FILE)
+         SPIKES_FILE, RATES_FILE, TRACES_FILE, WEIGHTS_FILE, DECISIONS_FILE)
 
 TIME_KEY = "t"  # key of the sample times in rates.npz and traces.npz
 SPIKE_TIME_SUFFIX = ".t"
@@ -192,6 +195,8 @@ def _write_all(results: Results, directory: Path) -> None:
                   _timed_arrays(TRACES_FILE, results.trace_t, results.traces))
     _write_npz(directory / WEIGHTS_FILE,
                _timed_arrays(WEIGHTS_FILE, results.weight_t, results.weights))
+    _write_npz(directory / DECISIONS_FILE,
+               {name: np.asarray(values) for name, values in results.decisions.items()})
     if results.state is not None:
         write_state(results.state, directory / STATE_FILE)
 
@@ -340,9 +345,9 @@ def load(directory: str | os.PathLike):
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise ValueError(f"{directory / MANIFEST_FILE} does not describe a "
                          f"{FORMAT_NAME} directory")
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") not in READABLE_VERSIONS:
         raise ValueError(f"{directory}: format version {manifest.get('format_version')!r}, "
-                         f"this code reads {FORMAT_VERSION}")
+                         f"this code reads {', '.join(map(str, READABLE_VERSIONS))}")
     config_path = _path_of(directory, CONFIG_FILE)
     try:
         config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
@@ -366,5 +371,7 @@ def load(directory: str | os.PathLike):
         provenance=_read_json(directory, PROVENANCE_FILE),
         weight_t=weight_t,
         weights=weights,
+        decisions=(_read_npz(directory, DECISIONS_FILE)
+                   if manifest["format_version"] >= 2 else {}),
         state=read_state(directory) if (directory / STATE_FILE).is_file() else None,
     )

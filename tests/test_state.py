@@ -69,6 +69,14 @@ def test_state_of_another_seed_or_structure_is_refused(altered):
         circuit.run(bigger, progress=False, state=altered)
 
 
+def test_a_state_carries_into_a_session_of_another_length(altered):
+    longer = circuit.load_config(REDUCED, ["protocol.baseline=12 s"])  # a new build
+    after = circuit.run(longer, progress=False, state=altered)
+    assert after.duration > 40 and after.state.structure == altered.structure
+    for name, weights in altered.weights.items():
+        assert after.state.weights[name].size == weights.size
+
+
 def test_sessions_share_connectivity_and_differ_in_noise(reduced_results, restored):
     for name, weights in reduced_results.state.weights.items():
         assert restored.state.weights[name].size == weights.size

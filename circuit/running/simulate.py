@@ -127,8 +127,9 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
     schedule = make_schedule(config)
     seed = int(config["simulation"]["seed"])
     key = _structure_key(config, schedule)
+    fits = state_key(config)
     if state is not None:
-        state.check_matches(seed, key)  # before building; synapse counts after the run
+        state.check_matches(seed, fits)  # before building; synapse counts after the run
         config = load_config(config.plain, restored_values(state))
     session = _session_for(config, schedule, progress, key, state)
     sizes = {name: population_size(config, name) for name in POPULATIONS}
@@ -147,16 +148,16 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
                 raise KeyboardInterrupt("the simulation was stopped before its end")
             read = session.blueprint.reader(results_dir)
             data = collect(read, schedule.warmup, _recorded(schedule, fault), record, sizes)
-            final = final_state(read, config, seed, key)
+            final = final_state(read, config, seed, fits)
         finally:
             shutil.rmtree(results_dir, ignore_errors=True)
     else:  # runtime mode simulated while building
         fault = watchdog.fault_from(None, session.checks, schedule)
         read = brian_reader(session.network)
         data = collect(read, schedule.warmup, _recorded(schedule, fault), record, sizes)
-        final = final_state(read, config, seed, key)
+        final = final_state(read, config, seed, fits)
     if state is not None:
-        state.check_matches(seed, key, {name: w.size for name, w in final.weights.items()})
+        state.check_matches(seed, fits, {name: w.size for name, w in final.weights.items()})
     final.d2r_availability = adaptation.d2r_after_session(
         final.d2r_availability, data["trace_t"], data["traces"]["cocaine_nac_nM"], config)
     timings = {**session.timings, "simulate_s": time.perf_counter() - t0}
@@ -199,6 +200,20 @@ def restored_values(state: State) -> list:
     return [f"plasticity.vta.initial={float(state.vta_potentiation)!r}",
             f"receptors.d2r_availability={float(state.d2r_availability)!r}",
             f"fields.oxt.tone={float(state.oxt_tone)!r}"]
+
+
+#: Sections whose structural keys decide whether a saved state fits a network: the
+#: populations, the afferent pools and the connectivity (with the seed, the synapses).
+STATE_SECTIONS = ("network", "afferents", "connections")
+
+
+def state_key(config: dict) -> str:
+    """Key of the networks a state fits (`State.structure`): its populations, afferents
+    and connectivity, not the session's length, time step or recording, so a state
+    carries between sessions of different protocols."""
+    values = {path: value for path, value in structural_values(config).items()
+              if path.split(".")[0] in STATE_SECTIONS}
+    return devices.structure_key(values)
 
 
 def _structure_key(config: dict, schedule) -> str:

@@ -115,3 +115,22 @@ def test_schedule_is_validated_before_anything_runs(tmp_path):
 def test_session_trial_must_fit_the_windows_and_the_session(trial, message):
     with pytest.raises(circuit.ConfigError, match=f"session.trial: .*{message}"):
         circuit.load_config(BEHAVIOUR, [f"session.trial={trial}"])
+
+
+def test_a_limited_hold_ends_the_progressive_ratio_session():
+    """Always pressing, with a hold of 3 s: the session ends once a ratio takes longer,
+    so the breakpoint stays below the 9 of the session without a hold, and no option is
+    available after the hold has run out."""
+    hold = 3.0
+    config = circuit.load_config(BEHAVIOUR, ["behaviour.schedule=[progressive_ratio]",
+                                             "behaviour.go_threshold=-1000 Hz",
+                                             f"session.limited_hold={hold} s"])
+    config.source = str(BEHAVIOUR)
+    result = run_subject(config, {"group": "test", "seed": 1})
+    (session,) = result.sessions
+    assert 1 <= session["breakpoint"] < 9
+    trials = result.trials
+    trial = 0.5  # s, the progressive ratio's trials
+    last_paid = max(row["trial"] for row in trials if row["outcome"] == "infusion")
+    over = [row for row in trials if (row["trial"] - last_paid) * trial > hold + trial]
+    assert over and all(row["available"] == 0 and row["action"] != "press" for row in over)

@@ -16,7 +16,8 @@ by k_D2 (`behaviour.d2_weight`). The action is selected by what the option evoke
 a drug on board or tonic DA, which moves every MSN's rate, does not by itself select
 any particular option; a striatum that does not respond to the option does not act. A press is
 reinforced when the option pays in this session and the ratio is met (fixed or
-progressive, Richardson and Roberts 1996). Outcomes are synapses from the agent:
+progressive, Richardson and Roberts 1996); with a limited hold the session ends (no
+option can be taken) when the next reinforcer is not earned within it. Outcomes are synapses from the agent:
 
 - drug: an infusion into the drug depot, a phasic DA burst (a current into VTA DA
   neurons, the response-locked DA release of Phillips et al. 2003), and the drug cue;
@@ -59,6 +60,7 @@ since : 1
 ratio : 1
 earned : 1
 blocked_until : second
+last_paid : second
 paid = int(i == 0) * drug_paid + int(i == 2) * social_paid : 1
 n_d1 : 1 (shared, constant)
 n_d2 : 1 (shared, constant)
@@ -74,6 +76,8 @@ cue_on_press : 1 (shared, constant)
 fixed_ratio : 1 (shared, constant)
 progressive : 1 (shared, constant)
 timeout : second (shared, constant)
+limited_hold : second (shared, constant)
+session_start : second (shared, constant)
 """
 
 #: Richardson and Roberts (1996) progressive ratio: the n-th reinforcer needs
@@ -83,12 +87,18 @@ _NEXT_RATIO = f"ratio = {_RATIO}"
 
 _BASELINE_GAIN = "clip(1 / clip(baseline_windows, 1, inf), window / baseline_tau, 1)"
 
+#: The limited hold: the session is over (no option can be taken) once `limited_hold`
+#: has passed since the last reinforcer, or since the session start (0: no limit).
+_HOLD_OPEN = ("int(int(limited_hold <= 0 * second)"
+              " + int(t - clip(last_paid, session_start, inf * second) < limited_hold) > 0)")
+
 #: At every window boundary: decide for the option whose window just ended.
 #: Windows with no option presented update the baseline: a running mean until
 #: `baseline_tau` worth of windows has been seen, then an exponential average.
 DECIDE = "\n".join([
     "presenting = int(option_window(t - 0.5 * window) >= 0)",
-    "evaluated = int(abs(option_window(t - 0.5 * window) - i) < 0.5) * int(t >= blocked_until)",
+    "evaluated = int(abs(option_window(t - 0.5 * window) - i) < 0.5) * int(t >= blocked_until)"
+    f" * {_HOLD_OPEN}",
     "go = ((d1_count - d1_baseline) / n_d1"
     " - d2_weight * (d2_count - d2_baseline) / n_d2) / window",
     "p_go = evaluated / (1 + exp(-(go - go_threshold) / go_slope))",
@@ -116,6 +126,7 @@ PRESS_RESET = "\n".join([
     "earned += reinforce",
     _NEXT_RATIO,
     _extend("blocked_until", "t + timeout", "reinforce"),
+    _extend("last_paid", "t", "reinforce"),
 ])
 
 #: Outcome synapses: (target, model, on_pre). `i` is the option that was taken.
@@ -172,6 +183,7 @@ def initialise_agent(agent: NeuronGroup) -> None:
     agent.since = 0
     agent.ratio = _RATIO
     agent.blocked_until = "-1 * second"
+    agent.last_paid = "-1 * second"
     agent.baseline_windows = 0
 
 
@@ -243,4 +255,5 @@ def agent_parameters(config: dict, n_d1: int, n_d2: int) -> dict:
                 cue_on_press=float(session["cue_on_press"]),
                 fixed_ratio=float(session["ratio"]),
                 progressive=float(session["schedule"] == "progressive"),
-                timeout=behaviour["timeout"])
+                timeout=behaviour["timeout"], limited_hold=session["limited_hold"],
+                session_start=behaviour["warmup"])

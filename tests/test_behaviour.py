@@ -45,6 +45,10 @@ def test_fr1_pays_every_drug_press_and_nothing_else(always_presses):
     session = _session(always_presses, "fr1_acquisition")
     assert session["active"] == session["infusions"] >= 5
     assert session["inactive"] >= 5
+    # p(press) = 1: the expected presses are the presses; the social option was not shown
+    assert session["expected_drug"] == pytest.approx(session["active"], abs=0.01)
+    assert session["expected_inactive"] == pytest.approx(session["inactive"], abs=0.01)
+    assert np.isnan(session["expected_social"])
     inactive = [r for r in _trials(always_presses, "fr1_acquisition") if r["option"] == "inactive"]
     assert {r["outcome"] for r in inactive} == {"none"}
 

@@ -20,7 +20,7 @@ TRIAL_COLUMNS = ("group", "seed", "session", "protocol", "phase", "trial", "opti
 #: Columns of the per-session table, in order.
 SESSION_COLUMNS = ("group", "seed", "session", "protocol", "phase", "trials", "active",
                    "inactive", "social", "infusions", "social_rewards", "breakpoint",
-                   "social_fraction", "da_mean_nM", "d1_rate_hz", "d2_rate_hz",
+                   "social_fraction", "expected_drug", "expected_inactive", "expected_social", "da_mean_nM", "d1_rate_hz", "d2_rate_hz",
                    "cortex_d1_weight", "d2r_availability", "vta_potentiation", "oxt_tone")
 
 
@@ -77,6 +77,15 @@ def session_summary(trials: list, labels: dict, state) -> dict:
         return sum(1 for row in trials if row["option"] == option and row["action"] == "press"
                    and (outcome is None or row["outcome"] == outcome))
 
+    def expected(option):
+        """Expected presses of `option`: the sum of its press probabilities over the
+        trials it could be taken (the counts without the decision noise); NaN if never
+        presented."""
+        if option not in shown:
+            return float("nan")
+        return round(float(sum(row["p_go"] for row in trials
+                               if row["option"] == option and row["available"])), 4)
+
     active, social = count(OPTIONS[DRUG]), count(OPTIONS[SOCIAL])
     infusions = count(OPTIONS[DRUG], "infusion")
     completed = [row["ratio"] for row in trials if row["outcome"] == "infusion"]
@@ -87,6 +96,8 @@ def session_summary(trials: list, labels: dict, state) -> dict:
             "breakpoint": max(completed) if completed else 0,
             "social_fraction": (round(float(np.nan_to_num(social)) / choices, 4)
                                 if choices else float("nan")),
+            **{f"expected_{name}": expected(name) for name in
+               (OPTIONS[DRUG], OPTIONS[INACTIVE], OPTIONS[SOCIAL])},
             **{name: round(float(np.mean([row[name] for row in trials])), 4)
                for name in ("da_mean_nM", "d1_rate_hz", "d2_rate_hz")},
             "cortex_d1_weight": _mean_weight(state, "cortex_to_nac_d1"),

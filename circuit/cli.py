@@ -268,12 +268,18 @@ def _run_experiment(args, config) -> int:
     if args.seed is not None and config.experiment is not None:
         raise ConfigError([f"--seed: {args.config} names its subjects' seeds in its "
                            "experiment block (experiment.seeds); edit them there"])
+    return _run_engine(args, run_config, config)
+
+
+def _run_engine(args, workflow, source, **extra) -> int:
+    """`workflow` (run_config or run_spec) of `source` with the runner flags of `args`;
+    its exit status, or 130 if interrupted (saying where the finished runs are)."""
     started = time.perf_counter()
     try:
-        result = run_config(config, args.out, workers=args.workers, scheduler=args.scheduler,
-                            resume=args.resume, overwrite=args.overwrite,
-                            progress=None if args.quiet else _progress_line,
-                            figures=not args.no_figures)
+        result = workflow(source, args.out, workers=args.workers, scheduler=args.scheduler,
+                          resume=args.resume, overwrite=args.overwrite,
+                          progress=None if args.quiet else _progress_line,
+                          figures=not args.no_figures, **extra)
     except KeyboardInterrupt:
         if args.overwrite:
             return _fail(INTERRUPTED, f"interrupted; {args.out.absolute()} was left as it was")
@@ -303,17 +309,7 @@ def _experiment(args) -> int:
     """A hypothesis experiment (docs/experiments.md); exit 1 if any run failed."""
     from .experiments import run_spec
 
-    try:
-        result = run_spec(args.spec, args.out, workers=args.workers, scheduler=args.scheduler,
-                          resume=args.resume, overwrite=args.overwrite,
-                          overrides=args.overrides,
-                          progress=None if args.quiet else _progress_line,
-                          figures=not args.no_figures)
-    except KeyboardInterrupt:
-        if args.overwrite:
-            return _fail(INTERRUPTED, f"interrupted; {args.out.absolute()} was left as it was")
-        return _interrupted("runs", args.out.absolute() / "runs")
-    return _experiment_status(result)
+    return _run_engine(args, run_spec, args.spec, overrides=args.overrides)
 
 
 def _validate(args) -> int:

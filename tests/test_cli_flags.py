@@ -87,28 +87,8 @@ ACTS = [
      lambda c, out: c[1]["state"].vta_potentiation == 0.0),
     (["run", REDUCED, "--out", "{out}", "--restore", "{state}", "--elapsed", "1 day"],
      "run_to", lambda c, out: c[1]["state"] is not None),
-    (["run", BEHAVIOUR, "--out", "{out}", "--workers", "3"], "run_config",
-     lambda c, out: c[1]["workers"] == 3),
-    (["run", BEHAVIOUR, "--out", "{out}", "--scheduler", "tcp://host:8786"], "run_config",
-     lambda c, out: c[1]["scheduler"] == "tcp://host:8786"),
-    (["run", BEHAVIOUR, "--out", "{out}", "--resume"], "run_config",
-     lambda c, out: c[1]["resume"] is True),
-    (["run", BEHAVIOUR, "--out", "{out}", "--overwrite"], "run_config",
-     lambda c, out: c[1]["overwrite"] is True),
-    (["run", BEHAVIOUR, "--out", "{out}", "--no-figures"], "run_config",
-     lambda c, out: c[1]["figures"] is False),
     (["run", BEHAVIOUR, "--out", "{out}", "--set", "experiment.seeds=[7]"], "run_config",
      lambda c, out: _config(c).experiment["seeds"] == [7]),
-    (["experiment", SPEC, "--out", "{out}", "--workers", "0"], "run_spec",
-     lambda c, out: c[1]["workers"] == 0),
-    (["experiment", SPEC, "--out", "{out}", "--scheduler", "tcp://h:1"], "run_spec",
-     lambda c, out: c[1]["scheduler"] == "tcp://h:1"),
-    (["experiment", SPEC, "--out", "{out}", "--resume"], "run_spec",
-     lambda c, out: c[1]["resume"] is True),
-    (["experiment", SPEC, "--out", "{out}", "--overwrite"], "run_spec",
-     lambda c, out: c[1]["overwrite"] is True),
-    (["experiment", SPEC, "--out", "{out}", "--no-figures"], "run_spec",
-     lambda c, out: c[1]["figures"] is False),
     (["experiment", SPEC, "--out", "{out}", "--set", "a.b=1"], "run_spec",
      lambda c, out: c[1]["overrides"] == ["a.b=1"]),
     (["validate", "--out", "{out}", "--quick"], "run_validation",
@@ -128,6 +108,18 @@ ACTS = [
     (["plasticity", BENCH, "--out", "{out}", "--overwrite"], "bench_to",
      lambda c, out: c[1]["overwrite"] is True),
 ]
+
+#: The runner flags of the two commands that run the experiment engine, each with what
+#: must reach run_config (circuit run of a behavioural config) or run_spec.
+RUNNER_FLAGS = [(["--workers", "3"], lambda c, out: c[1]["workers"] == 3),
+                (["--scheduler", "tcp://h:1"], lambda c, out: c[1]["scheduler"] == "tcp://h:1"),
+                (["--resume"], lambda c, out: c[1]["resume"] is True),
+                (["--overwrite"], lambda c, out: c[1]["overwrite"] is True),
+                (["--no-figures"], lambda c, out: c[1]["figures"] is False)]
+ACTS += [([command, source, "--out", "{out}", *flags], workflow, holds)
+         for command, source, workflow in (("run", BEHAVIOUR, "run_config"),
+                                           ("experiment", SPEC, "run_spec"))
+         for flags, holds in RUNNER_FLAGS]
 
 #: (command line, what the refusal says); exit status 2, nothing reaches a workflow.
 REFUSED = [

@@ -25,7 +25,7 @@ from pathlib import Path
 from .config import ConfigError, load_config
 from .results.runs import DirectoryBusy
 from .results.state import StateError
-from .running.watchdog import NumericalFault, NumericalFaults
+from .running.watchdog import NumericalFault
 
 log = logging.getLogger("circuit")
 
@@ -54,7 +54,7 @@ def main(argv=None) -> int:
         return _fail(BAD_INPUT, err)
     except (FileExistsError, DirectoryBusy) as err:
         return _fail(OUTPUT_TAKEN, err)
-    except (NumericalFault, NumericalFaults) as err:
+    except NumericalFault as err:
         return _fail(FAULT, err)
     except OSError as err:
         if err.errno not in _WRITE_ERRNOS:

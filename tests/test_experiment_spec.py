@@ -88,6 +88,16 @@ def test_a_sweep_crosses_its_keys_with_every_condition():
      "train: session 1 (nope): behaviour.schedule: no protocol 'nope'"),
     ({"train": ["fr1_acquisition"], "tests": {"a": {}}},
      "conditions: a within-subject spec (train, tests) names its test conditions under tests"),
+    ({"train": ["fr1_acquisition"], "tests": {"a": None}, "conditions": None,
+      "contrasts": None}, "tests.a: expected a mapping"),
+    ({"contrasts": [["drug_oxt", "drug", ["lower"]]]}, "contrasts[0]: expected condition names"),
+    ({"contrasts": [[["drug_oxt"], "drug"]]}, "contrasts[0]: expected condition names"),
+    ({"contrasts": [["drug_oxt", "drug", "same", 0.5]]}, "'same' (an equivalence test) needs"),
+    ({"train": ["fr1_acquisition"], "conditions": None, "contrasts": None,
+      "tests": {"a": {"behaviour.schedule": ["extinction"], "network.scale": 0.2}}},
+     "tests.a: changes the network"),
+    ({"train": ["fr1_acquisition"], "tests": {"a": {}}, "conditions": None, "paired": False,
+      "contrasts": None}, "paired: expected true or false"),
 ])
 def test_a_bad_spec_is_rejected_naming_the_key(changes, message):
     assert message in problems(**changes)
@@ -112,6 +122,43 @@ def test_a_within_subject_spec_trains_once_per_seed_and_keys_tests_by_their_trai
     assert make_plan(spec(paired=True), ROOT).design == "paired"  # seed-matched groups
     assert make_plan(spec(), ROOT).design == "independent"
     assert "paired: expected true or false" in problems(paired="yes")
+
+
+def test_a_bad_training_is_reported_once_and_a_training_never_shares_a_run_key():
+    bad = {"train": ["nope"], "conditions": None, "contrasts": None,
+           "tests": {"a": {}, "b": {}, "c": {}}}
+    assert problems(**bad).count("no protocol 'nope'") == 1
+    within = {"train": ["fr1_acquisition"], "conditions": None, "contrasts": None,
+              "metrics": None, "tests": {"a": {"behaviour.schedule": ["fr1_acquisition"]}}}
+    training = make_plan(spec(**within), ROOT).trainings[0]
+    plain = make_plan(spec(set={"behaviour.schedule": ["fr1_acquisition"]}, contrasts=None,
+                           metrics=None, conditions={"x": {}}), ROOT).runs[0]
+    assert training.config.plain == plain.config.plain and training.key != plain.key
+
+
+def test_a_spec_given_by_its_name_runs_from_any_directory(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(execute_module, "simulate_run", fake_simulation(calls))
+    monkeypatch.chdir(tmp_path)
+    result = run_spec("configs/experiments/heteromer.yaml", tmp_path / "out", workers=0,
+                      figures=False)
+    assert result.complete and calls
+    assert (tmp_path / "out" / "spec.yaml").read_text() == (
+        ROOT / "configs" / "experiments" / "heteromer.yaml").read_text()
+
+
+def test_overwrite_refuses_a_directory_another_experiment_is_writing(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(execute_module, "simulate_run", fake_simulation(calls))
+    out = tmp_path / "out"
+    run_spec(write_spec(tmp_path), out, workers=0, figures=False)
+    before = sorted(p.name for p in out.iterdir())
+    with ExperimentDir(out):  # another experiment holds it
+        with pytest.raises(DirectoryBusy):
+            run_spec(write_spec(tmp_path), out, workers=0, overwrite=True, figures=False)
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.new")]
+    assert run_spec(write_spec(tmp_path), out, workers=0, overwrite=True, figures=False).complete
 
 
 def test_paired_statistics_match_scipy():

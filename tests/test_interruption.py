@@ -151,8 +151,12 @@ def test_a_fault_in_a_session_keeps_the_sessions_before_it_and_the_other_subject
     over = next(run.key for run in plan_config(config).runs if run.cell.condition == "over")
     for workers in (0, 2):
         out = tmp_path / f"out{workers}"
-        result = run_config(config, out, workers=workers, figures=False)
+        lines = []  # the progress display is on, as on the command line
+        result = run_config(config, out, workers=workers, figures=False,
+                            progress=lines.append)
         assert cli._experiment_status(result) == cli.FAULT
+        assert any("1 failed" in line and "stopped at a numerical fault" in line
+                   for line in lines), lines
         (fault,) = result.faults.values()
         assert (fault["population"], fault["variable"]) == ("vta_da", "rate")
         assert "over seed 1, session 1" in fault["message"]

@@ -129,9 +129,10 @@ def paired(a, b, alternative: str = "two-sided", margin: float | None = None) ->
         return row
     sd_d = float(np.std(d, ddof=1))
     if sd_d > 0:
-        row["d_z"] = float(np.mean(d) / sd_d)
-        row["d_z_low"], row["d_z_high"] = _paired_ci((x, y), _d_z)
-        row["ci_low"], row["ci_high"] = _paired_ci((x, y), _paired_difference)
+        differences = one_sample(d, 0.0)  # d_z = mean / SD of the differences, its interval
+        row["d_z"], row["d_z_low"], row["d_z_high"] = (
+            differences["effect"], differences["effect_low"], differences["effect_high"])
+        row["ci_low"], row["ci_high"] = percentile_ci((d,), np.mean)
         row["ci_method"] = "percentile (pairs)"
         test = stats.ttest_rel(x, y, alternative=alternative)
         row["paired_t"], row["paired_p"] = float(test.statistic), float(test.pvalue)
@@ -151,28 +152,6 @@ def paired(a, b, alternative: str = "two-sided", margin: float | None = None) ->
         row["wilcoxon_w"], row["wilcoxon_p"] = (float(wilcoxon.statistic),
                                                 float(wilcoxon.pvalue))
     return row
-
-
-def _paired_difference(x, y, axis=-1):
-    return np.mean(x - y, axis=axis)
-
-
-def _d_z(x, y, axis=-1):
-    d = x - y
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.mean(d, axis=axis) / np.std(d, axis=axis, ddof=1)
-
-
-def _paired_ci(samples: tuple, statistic) -> tuple:
-    """95% percentile bootstrap interval of `statistic` over resampled pairs."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = stats.bootstrap(samples, statistic, paired=True, confidence_level=CONFIDENCE,
-                                 n_resamples=RESAMPLES, method="percentile", vectorized=True,
-                                 rng=np.random.default_rng(BOOTSTRAP_SEED))
-    low, high = result.confidence_interval
-    return (float(low), float(high)) if np.isfinite(low) and np.isfinite(high) else (math.nan,
-                                                                                     math.nan)
 
 
 def correct(rows: list) -> None:

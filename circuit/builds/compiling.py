@@ -118,7 +118,8 @@ def make(directory: Path, jobs: int) -> None:
         _run_make(directory, jobs)
     except RuntimeError as error:
         sources, makefile = directory / SOURCES_MAKEFILE, directory / "makefile"
-        if not sources.exists() or sources.read_text() == makefile.read_text():
+        if (not sources.exists() or sources.read_text() == makefile.read_text()
+                or UNITY_PREFIX not in str(error)):  # not the unity sources' failure
             raise
         log.warning("the unity build of %s failed; compiling its sources one by one "
                     "(%s)", directory, str(error).splitlines()[-1])

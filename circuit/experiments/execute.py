@@ -197,10 +197,7 @@ def _results(to_train: list, pending: list, trained: dict, workers: int,
             try:
                 result = simulate_run(*_payload(training), meter.sessions(training),
                                       keep_state=True)
-                if "state" in result:
-                    trained[training.key] = result["state"]
-                else:
-                    trained[training.key] = result
+                trained[training.key] = result  # its state, or its fault (_trained_state)
                 yield training, result, None
             except Exception as err:  # noqa: BLE001  (reported per run; the rest go on)
                 yield training, None, f"{type(err).__name__}: {err}"
@@ -223,7 +220,12 @@ def _results(to_train: list, pending: list, trained: dict, workers: int,
             future = client.submit(simulate_run, *_payload(training), keep_state=True,
                                    key=f"train-{training.key}", pure=False)
             futures[future] = training
-            trained[training.key] = future
+            # the tests get the state alone (not the training's tables), once per worker
+            trained[training.key] = client.submit(_trained_state, future,
+                                                  key=f"state-{training.key}", pure=False)
+        stored = {key: client.scatter(state) for key, state in trained.items()
+                  if isinstance(state, State)}
+        trained.update(stored)
         for run in pending:
             start = trained.get(run.training.key) if run.training else None
             future = client.submit(simulate_run, *_payload(run), None, start, **_start(run),
@@ -292,16 +294,16 @@ class _Meter:
 
     def step(self, run, result: dict | None, error: str | None) -> None:
         self.done += 1
-        self.failed += error is not None
+        faulted = result is not None and "fault" in result
+        self.failed += error is not None or faulted
         if self.report is None:
             return
         elapsed = time.perf_counter() - self.started
         left = elapsed / self.done * (self.total - self.done)
         filled = round(BAR_WIDTH * self.done / self.total)
         bar = "#" * filled + "." * (BAR_WIDTH - filled)
-        what = ("FAILED" if error is not None and result is None else
-                "stopped at a numerical fault" if error is not None else
-                f"{result['record']['wall_s']:.0f} s")
+        what = ("FAILED" if error is not None else "stopped at a numerical fault" if faulted
+                else f"{result['record']['wall_s']:.0f} s")
         failed = f", {self.failed} failed" if self.failed else ""
         self.report(f"[{bar}] {self.done}/{self.total} runs{failed}, {_clock(elapsed)} "
                     f"elapsed, ~{_clock(left)} left | {_name(run)} seed {run.seed}: {what}")

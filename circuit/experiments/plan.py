@@ -35,6 +35,7 @@ from ..config.loader import override_text, read_yaml, read_yaml_file
 from ..config.units import shown
 from ..resources import find_config
 from ..protocols.library import session_configs
+from ..running.simulate import state_key
 from ..running.subject import initial_overrides
 
 SPEC_KEYS = {"base", "seeds", "set", "conditions", "sweep", "contrasts", "metrics",
@@ -152,16 +153,18 @@ def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) ->
     except ConfigError as err:
         raise ConfigError(problems + [f"base: {p}" for p in err.problems]) from None
     base.pop("experiment", None)
-    paired = spec.get("paired", False)
-    if not isinstance(paired, bool):
-        problems.append(f"paired: expected true or false (compare conditions seed by "
-                        f"seed), got {shown(paired)}")
-    plan = _resolve(spec, source, base, str(folder / spec["base"]), seeds, conditions,
+    paired = spec.get("paired", train is not None)
+    if not isinstance(paired, bool) or (train is not None and not paired):
+        problems.append(f"paired: expected true or false (compare conditions seed by seed; "
+                        f"a within-subject design always is), got {shown(paired)}")
+    if not paired and any(contrast[2] == "same" for contrast in contrasts):
+        problems.append("contrasts: 'same' (an equivalence test) needs a paired design: "
+                        "paired: true, or train and tests")
+    # seed-matched: seed k of every condition draws the same connectivity and noise
+    return _resolve(spec, source, base, str(folder / spec["base"]), seeds, conditions,
                     [*_texts(common), *overrides], sweep, metrics, contrasts, problems,
-                    where="conditions" if train is None else "tests", train=train)
-    if paired is True:
-        plan.design = "paired"  # seed-matched: seed k of every condition shares its draws
-    return plan
+                    where="conditions" if train is None else "tests", train=train,
+                    design="paired" if paired is True else "independent")
 
 
 def _training(spec: dict, problems: list) -> dict | None:
@@ -206,7 +209,8 @@ def plan_config(config) -> Plan:
     if problems:
         raise ConfigError(problems)
     spec = {"base": config.source or "<config>", "seeds": seeds, "conditions": conditions}
-    contrasts = [(name, first) for first, *others in [list(conditions)] for name in others]
+    names = list(conditions)
+    contrasts = [(name, names[0]) for name in names[1:]]  # every group against the first
     return _resolve(spec, config.source or "<config>", dict(config.plain), config.source,
                     seeds, conditions, [], {}, None, contrasts, problems,
                     where="experiment.groups")
@@ -214,7 +218,8 @@ def plan_config(config) -> Plan:
 
 def _resolve(spec: dict, source: str, base: dict, base_source, seeds: list,
              conditions: dict, common_texts: list, sweep: dict, metrics, contrasts: list,
-             problems: list, where: str = "conditions", train: dict | None = None) -> Plan:
+             problems: list, where: str = "conditions", train: dict | None = None,
+             design: str = "independent") -> Plan:
     """Every run of conditions x sweep points x seeds, validated with its sessions (and,
     with `train`, the training each starts from)."""
     cells, runs, n_sessions = [], [], set()
@@ -226,11 +231,17 @@ def _resolve(spec: dict, source: str, base: dict, base_source, seeds: list,
             cell = Cell(condition, tuple(point))
             texts = [*common_texts, *_texts(changes), *_texts(dict(point))]
             named = f"{where}.{condition}" + (f" at {cell.name}" if point else "")
-            try:
-                if train is not None and point not in trainings:
+            if train is not None and point not in trainings:
+                try:
                     trainings[point] = _trainings(base, base_source, seeds, [
                         *common_texts, *_texts(train), *_texts(dict(point))])
-                started = trainings[point] if train is not None else None
+                except ConfigError as err:  # reported once, not once per test
+                    trainings[point] = None
+                    problems += [f"train: {p}" for p in err.problems]
+            started = trainings.get(point) if train is not None else None
+            if train is not None and started is None:
+                continue
+            try:
                 first = load_config(base, texts, seed=seeds[0])
                 configs = [first.with_seed(seed) for seed in seeds]
                 for config in configs:
@@ -238,10 +249,11 @@ def _resolve(spec: dict, source: str, base: dict, base_source, seeds: list,
                 after = started[0].sessions if started else 0
                 sessions = session_configs(configs[0], initial_overrides(configs[0]), after)
             except ConfigError as err:
-                label = "train" if train is not None and point not in trainings else named
-                problems += [f"{label}: {p}" for p in err.problems]
-                if label == "train":
-                    break
+                problems += [f"{named}: {p}" for p in err.problems]
+                continue
+            if started and state_key(configs[0]) != state_key(started[0].config):
+                problems.append(f"{named}: changes the network (network, afferents or "
+                                "connections) that the trained state belongs to")
                 continue
             if metrics is None:
                 metrics = _yielded_metrics(sessions)
@@ -255,8 +267,7 @@ def _resolve(spec: dict, source: str, base: dict, base_source, seeds: list,
     if problems:
         raise ConfigError(problems)
     return Plan(source, spec, seeds, sweep, cells, runs, contrasts, metrics or [],
-                str(spec.get("description") or ""), tuple(sorted(n_sessions)),
-                "paired" if train is not None else "independent")
+                str(spec.get("description") or ""), tuple(sorted(n_sessions)), design)
 
 
 def _trainings(base: dict, base_source, seeds: list, texts: list) -> list:
@@ -268,16 +279,17 @@ def _trainings(base: dict, base_source, seeds: list, texts: list) -> list:
     for seed in seeds:
         config = first.with_seed(seed)
         config.source = base_source
-        result.append(Training(seed, config, run_key(config), len(sessions)))
+        result.append(Training(seed, config, run_key(config, TRAINING), len(sessions)))
     return result
 
 
 def run_key(config, training: str | None = None) -> str:
     """Key of a run: a hash of its resolved config (seed included) and, in a
-    within-subject design, of the training it starts from."""
+    within-subject design, of the training it starts from (`training`: its key; TRAINING
+    for a training itself, so that it never shares a key with an ordinary run)."""
     text = json.dumps(config.plain, sort_keys=True, default=str)
-    if training is not None:
-        text += "|trained:" + training
+    if training is not None:  # a training's own key, or the key of the one it starts from
+        text += "|training" if training == TRAINING else "|trained:" + training
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -306,7 +318,7 @@ def _mapping(value, key, problems) -> dict:
     if not isinstance(value, dict):
         problems.append(f"{key}: expected a mapping, got {value!r}")
         return {}
-    if key in ("conditions", "experiment.groups"):
+    if key in ("conditions", "tests", "experiment.groups"):
         for name, changes in value.items():
             if not isinstance(changes, dict):
                 problems.append(f"{key}.{name}: expected a mapping of key: value "
@@ -358,6 +370,10 @@ def _contrasts(contrasts, conditions, problems, key: str = "contrasts") -> list:
                             f"lower, higher or same and a margin; got {shown(entry)}")
             continue
         pair, prediction = entry[:2], entry[2:]
+        if not all(isinstance(name, str) for name in entry[:3]):
+            problems.append(f"{where}: expected condition names (and lower, higher or same), "
+                            f"got {shown(entry)}")
+            continue
         unknown = [name for name in pair if name not in conditions]
         if unknown:
             problems.append(f"{where}: no condition {shown(unknown[0])} (conditions: "

@@ -21,6 +21,7 @@ from ..analysis.report import report_markdown
 from ..analysis.statistics import COLUMNS as STATS_COLUMNS
 from ..analysis.statistics import contrast_table
 from ..config import ConfigError
+from ..results.runs import LOCK as LOCK_FILE
 from ..results.runs import ExperimentDir
 from ..results.store import atomic_write_text, check_writable, new_sibling, replace_dir
 from ..results.tables import read_csv, write_csv
@@ -65,7 +66,7 @@ def run_spec(spec: Path, out: Path, workers: int | None = None, scheduler: str |
     plan = read_plan(spec, overrides)  # every run validated before anything runs
     return run_plan(plan, out, workers=workers, scheduler=scheduler, resume=resume,
                     overwrite=overwrite, progress=progress, figures=figures,
-                    keep={SPEC: Path(spec).read_text()})
+                    keep={SPEC: Path(plan.source).read_text()})
 
 
 def run_config(config, out: Path, workers: int | None = None, scheduler: str | None = None,
@@ -112,6 +113,24 @@ def run_plan(plan: Plan, out: Path, *, workers: int | None = None,
         _probe(scheduler)  # before anything is written
     check_writable(out.parent)
     target = new_sibling(out, "new") if taken and overwrite else out
+    with _held_if_experiment(out if target != out else None):
+        return _run_into(plan, out, target, workers, scheduler, progress, figures, keep)
+
+
+@contextmanager
+def _held_if_experiment(out: Path | None):
+    """Hold the lock of the experiment directory `out` (if it is one) while it is being
+    replaced, so that an experiment still writing it is never swapped out under it."""
+    if out is None or not (out / LOCK_FILE).exists():
+        yield
+        return
+    with ExperimentDir(out):  # DirectoryBusy if another experiment holds it
+        yield
+
+
+def _run_into(plan: Plan, out: Path, target: Path, workers: int, scheduler, progress,
+              figures: bool, keep: dict | None) -> ExperimentResult:
+    """Run `plan` into `target` (`out`, or a new sibling that then replaces it)."""
     try:
         with ExperimentDir(target) as store, logged_to(target / LOG):
             _holds_only(store, plan, keep or {})

@@ -73,20 +73,6 @@ class NumericalFault(RuntimeError):
                 "suspects": self.suspects, "context": self.context, "message": str(self)}
 
 
-class NumericalFaults(RuntimeError):
-    """Runs of an experiment that stopped at numerical faults; `tables` hold the rest."""
-
-    def __init__(self, faults: list, tables: dict):
-        super().__init__(faults)
-        self.faults, self.tables = faults, tables
-
-    def __str__(self) -> str:
-        return "\n".join([f"{len(self.faults)} subject(s) stopped at a numerical fault:",
-                          *(f"- {fault}" for fault in self.faults),
-                          "The tables and figures hold the subjects that finished; the same "
-                          "config faults again: change it and choose a new --out"])
-
-
 @dataclass(frozen=True)
 class Check:
     """One watched quantity: its population (or object), variable and what it may not be."""

@@ -158,3 +158,13 @@ def test_a_mapping_config_reads_its_base_and_overrides_come_in_three_forms(tmp_p
     assert load_config(REDUCED, ["network.scale=0.3"])["network"]["scale"] == 0.3
     with pytest.raises(ConfigError, match="base: config file not found: 'nope'"):
         load_config({"base": "nope"})
+
+
+def test_a_file_may_start_from_one_of_circuits_own_configs_by_name(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("base: default\nnetwork:\n  scale: 0.2\n")
+    config = load_config(path)
+    assert config["network"]["scale"] == 0.2 and config.experiment["seeds"] == [1, 2, 3]
+    path.write_text("base: default.yaml\n")
+    (tmp_path / "default.yaml").write_text("base: reduced\n")  # a file beside it wins
+    assert load_config(path).experiment is None

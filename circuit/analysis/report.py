@@ -73,7 +73,9 @@ def report_markdown(plan, runs: list, stats: list, figures: list, execution: dic
         f"- runs: {len(plan.runs)} ({len(plan.cells)} cells x {len(plan.seeds)} seeds), "
         f"{_span(plan.sessions)} sessions each; {execution['finished']} "
         "simulated in this "
-        f"invocation, {execution['reused']} found stored, {execution['failed']} failed",
+        f"invocation, {execution['reused']} found stored, {execution['failed']} failed"
+        + (f"; {execution.get('trained', 0)} of {len(plan.trainings)} trainings simulated "
+           "in this invocation" if plan.trainings else ""),
         f"- network builds: {execution['builds']} (code generated in a worker process), "
         f"of which {execution['compiles']} compiled; {execution['replays']} taken from the "
         f"build cache's blueprint; {execution['structures']} network structure(s)",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from ..analysis.behaviour import SESSION_COLUMNS, TRIAL_COLUMNS, subject_metrics
 from ..config import load_config
+from ..results.experiment import SESSIONS_CSV, TRIALS_CSV
 from ..results.runs import ExperimentDir
 from ..results.state import State
 from ..running.subject import run_subject
@@ -157,8 +158,8 @@ def execute(runs: list, store: ExperimentDir, workers: int = 1, scheduler: str |
 def _store(item, result, error, store: ExperimentDir, outcome: Outcome) -> None:
     """Store one finished run or training (or its fault), or note its failure."""
     key = item.key
-    tables = {"sessions.csv": (result["sessions"], SESSION_COLUMNS),
-              "trials.csv": (result["trials"], TRIAL_COLUMNS)} if result else {}
+    tables = {SESSIONS_CSV: (result["sessions"], SESSION_COLUMNS),
+              TRIALS_CSV: (result["trials"], TRIAL_COLUMNS)} if result else {}
     if error is None and "fault" in result:
         store.write_fault(key, result["fault"], tables)
         outcome.failed[key] = result["fault"]["message"]

@@ -21,6 +21,7 @@ from ..analysis.report import report_markdown
 from ..analysis.statistics import COLUMNS as STATS_COLUMNS
 from ..analysis.statistics import contrast_table
 from ..config import ConfigError
+from ..results.experiment import CONFIG, RUNS_CSV, SESSIONS_CSV, SPEC, STATS_CSV, TRIALS_CSV
 from ..results.runs import LOCK as LOCK_FILE
 from ..results.runs import ExperimentDir
 from ..results.store import atomic_write_text, check_writable, new_sibling, replace_dir
@@ -31,9 +32,7 @@ from .plan import Plan, plan_config, read_plan
 
 log = logging.getLogger(__name__)
 
-RUNS_CSV, STATS_CSV, REPORT, LOG, SPEC, CONFIG = ("runs.csv", "stats.csv", "report.md",
-                                                  "experiment.log", "spec.yaml", "config.yaml")
-SESSIONS_CSV, TRIALS_CSV = "sessions.csv", "trials.csv"
+REPORT, LOG = "report.md", "experiment.log"
 #: Columns after the labels and metrics in runs.csv.
 RUN_INFO = ("key", "wall_s", "simulate_s", "build_s", "builds", "replays", "compiles",
             "worker", "structure", "start_state")
@@ -255,7 +254,10 @@ def write_outputs(plan: Plan, store: ExperimentDir, out: Path, outcome, started:
 
         paths += make_behaviour_figures(tables, out / "figures")
     now = [run for run in runs if run["key"] in set(outcome.finished)]
-    execution = {"finished": len(outcome.finished), "reused": len(set(outcome.reused)),
+    trainings = {training.key for training in plan.trainings}
+    execution = {"finished": len(set(outcome.finished) - trainings),
+                 "trained": len(set(outcome.finished) & trainings),
+                 "reused": len(set(outcome.reused)),
                  "failed": len(outcome.failed),
                  "builds": sum(run["builds"] for run in now),
                  "replays": sum(run["replays"] for run in now),

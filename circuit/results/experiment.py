@@ -14,11 +14,16 @@ import yaml
 
 from .tables import read_csv
 
+#: File names of an experiment directory (and, for sessions and trials, of each run's
+#: folder under runs/): the one place they are defined.
+RUNS_CSV, STATS_CSV, SESSIONS_CSV, TRIALS_CSV = ("runs.csv", "stats.csv", "sessions.csv",
+                                                 "trials.csv")
+CONFIG, SPEC = "config.yaml", "spec.yaml"
 #: Tables of an experiment directory, by attribute name.
-TABLES = {"runs": "runs.csv", "stats": "stats.csv", "sessions": "sessions.csv",
-          "trials": "trials.csv"}
+TABLES = {"runs": RUNS_CSV, "stats": STATS_CSV, "sessions": SESSIONS_CSV,
+          "trials": TRIALS_CSV}
 #: What the experiment was started from: a config (circuit run) or a spec.
-SOURCES = ("config.yaml", "spec.yaml")
+SOURCES = (CONFIG, SPEC)
 
 
 @dataclass

@@ -240,6 +240,19 @@ def _results(to_train: list, pending: list, trained: dict, workers: int,
                 yield item, None, f"{type(err).__name__}: {err}"
 
 
+def connect(scheduler: str):
+    """A Dask client of the scheduler at `scheduler`; ConnectionError naming --scheduler
+    if none answers there (or the address is not one)."""
+    from distributed import Client
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # its connection chatter
+    try:
+        return Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError, ValueError, TypeError) as err:
+        raise ConnectionError(f"--scheduler: cannot reach a Dask scheduler at {scheduler} "
+                              f"({err})") from None
+
+
 @contextmanager
 def dask_client(workers: int, scheduler: str | None):
     """A Dask client on `scheduler`, or on a LocalCluster of `workers` processes."""
@@ -249,12 +262,7 @@ def dask_client(workers: int, scheduler: str | None):
     # the console through circuit's handler.
     logging.getLogger("distributed").setLevel(logging.WARNING)
     if scheduler is not None:
-        try:
-            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
-        except (OSError, TimeoutError) as err:
-            raise ConnectionError(f"--scheduler: cannot reach a Dask scheduler at "
-                                  f"{scheduler} ({err})") from None
-        with client:
+        with connect(scheduler) as client:
             log.info("circuit: on the Dask cluster at %s (%d workers)", scheduler,
                      len(client.scheduler_info()["workers"]))
             yield client

@@ -195,14 +195,7 @@ def differing_keys(a, b, prefix: str = "") -> list:
 
 def _probe(scheduler: str) -> None:
     """ConnectionError naming --scheduler unless a Dask scheduler answers there."""
-    from distributed import Client
-
-    logging.getLogger("distributed").setLevel(logging.WARNING)
-    try:
-        Client(scheduler, timeout=_execution.SCHEDULER_TIMEOUT).close()
-    except (OSError, TimeoutError, ValueError, TypeError) as err:
-        raise ConnectionError(f"--scheduler: cannot reach a Dask scheduler at {scheduler} "
-                              f"({err}); nothing was written") from None
+    _execution.connect(scheduler).close()
 
 
 @contextmanager

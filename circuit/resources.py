@@ -19,6 +19,15 @@ CONFIGS, VALIDATION = "configs", "validation"
 PACKAGED = "_data"
 
 
+def is_file(path) -> bool:
+    """Whether `path` is a file; False for a name the OS cannot even look up (too long,
+    a NUL byte)."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def data_root() -> Path:
     """The folder holding `CONFIGS` and `VALIDATION`: the wheel's copies if installed,
     else the checkout the package was imported from."""
@@ -49,14 +58,14 @@ def packaged_config(name) -> Path | None:
     path = configs_dir().joinpath(*parts)
     if path.suffix not in (".yaml", ".yml"):
         path = path.with_name(path.name + ".yaml")
-    return path if path.is_file() else None
+    return path if is_file(path) else None
 
 
 def find_config(name) -> Path:
     """`name` if it is a file, else circuit's packaged config of that name, else `name`
     (so that the error about it names what was given)."""
     path = Path(name)
-    if path.is_file():
+    if is_file(path):
         return path
     return packaged_config(name) or path
 

@@ -16,7 +16,7 @@ import yaml
 
 from .schema import ConfigError, schema, validate
 from .units import shown
-from ..resources import find_config, packaged_config, packaged_configs
+from ..resources import find_config, is_file, packaged_config, packaged_configs
 
 BASE_KEY = "base"
 #: Top-level key of an experiment (groups x seeds) in a config file.
@@ -160,13 +160,6 @@ def read_yaml_file(path: Path, what: str = "config file"):
         raise ConfigError(f"{path}: not valid YAML: {err}") from None
 
 
-def _is_file(path: Path) -> bool:
-    try:
-        return path.is_file()
-    except (OSError, ValueError):  # a name the OS cannot look up
-        return False
-
-
 def read_yaml(path: Path, _seen=()) -> dict:
     """A YAML config file merged over its ``base`` chain (a base is a file beside it, or,
     where there is none, one of circuit's own configs by name: 'default')."""
@@ -184,7 +177,7 @@ def read_yaml(path: Path, _seen=()) -> dict:
     if not isinstance(base, str) or not base.strip() or "\0" in base:
         raise ConfigError(f"{path}: {BASE_KEY}: expected a file name, got {shown(base)}")
     base_path = path.parent / base  # beside the file, else one of circuit's own configs
-    if not _is_file(base_path):
+    if not is_file(base_path):
         base_path = packaged_config(base) or base_path
     parent = read_yaml(base_path, (*_seen, path.resolve()))
     if EXPERIMENT_KEY in data:  # an experiment replaces its base's, never merges into it

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..config import ConfigError
 from ..config.loader import merge, read_yaml
 from ..config.units import shown
-from ..resources import configs_dir
+from ..resources import configs_dir, is_file
 
 #: Where protocol names are looked up: `protocols/` beside the config file, then
 #: circuit's own configs/protocols/ (circuit.resources).
@@ -32,19 +32,11 @@ def search_path(config) -> list:
 def protocol_path(name: str, config) -> Path | None:
     """The file of protocol `name` (a name, or a path to a .yaml); None if not found."""
     if name.endswith((".yaml", ".yml")):
-        return Path(name) if _is_file(Path(name)) else None
+        return Path(name) if is_file(Path(name)) else None
     for folder in search_path(config):
-        if _is_file(folder / f"{name}.yaml"):
+        if is_file(folder / f"{name}.yaml"):
             return folder / f"{name}.yaml"
     return None
-
-
-def _is_file(path: Path) -> bool:
-    """Whether `path` is a file; False for a name the OS cannot even look up."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):  # too long, a NUL byte
-        return False
 
 
 def read_protocol(name: str, config) -> dict:

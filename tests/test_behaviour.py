@@ -28,7 +28,7 @@ SCHEDULE = "[fr1_acquisition, progressive_ratio, choice, extinction]"
 @pytest.fixture(scope="module")
 def always_presses():
     config = circuit.load_config(BEHAVIOUR, [f"behaviour.schedule={SCHEDULE}",
-                                             "behaviour.go_threshold=-1000 Hz"])
+                                             "behaviour.go_threshold=-100"])
     config.source = str(BEHAVIOUR)
     return run_subject(config, {"group": "test", "seed": 1})
 
@@ -73,24 +73,26 @@ def test_infusions_raise_drug_and_da(always_presses):
 
 
 def test_progressive_ratio_breakpoint(always_presses):
-    # 40 trials of 500 ms; each infusion's timeout takes the next two: 30 presses
-    # complete ratios 1, 2, 4, 6 and 9 (22 presses); the next needs 12.
+    # 120 trials of 500 ms; each infusion's timeout takes the next two trials. Ratios 1,
+    # 2, 4, 6, 9, 12, 15, 20 and 25 take 94 presses and 8 x 2 blocked trials, so ratio
+    # 25 is completed at trial 109, 13.5 s after the one before (within the 15 s hold);
+    # the 8 trials left after its timeout cannot complete ratio 32.
     session = _session(always_presses, "progressive_ratio")
-    assert session["trials"] == 40
-    assert session["active"] == 30
-    assert session["infusions"] == 5
-    assert session["breakpoint"] == 9
+    assert session["trials"] == 120
+    assert session["active"] == 94 + 8
+    assert session["infusions"] == 9
+    assert session["breakpoint"] == 25
 
 
 def test_exclusive_choice_withdraws_the_other_option(always_presses):
     trials = _trials(always_presses, "choice")
-    assert sum(r["action"] == "withdrawn" for r in trials) == 10
+    assert sum(r["action"] == "withdrawn" for r in trials) == len(trials) // 2
     assert _session(always_presses, "choice")["social_fraction"] == pytest.approx(0.5)
 
 
 def test_extinction_pays_nothing(always_presses):
     session = _session(always_presses, "extinction")
-    assert session["active"] == 10 and session["infusions"] == 0
+    assert session["active"] == session["trials"] // 2 and session["infusions"] == 0
 
 
 def test_slow_variables_carry_across_sessions(always_presses):
@@ -99,7 +101,7 @@ def test_slow_variables_carry_across_sessions(always_presses):
     assert availability[-1] <= availability[0] + 1e-3  # recovery over 3 days is slight
     assert always_presses.sessions[0]["vta_potentiation"] > 0
     metrics = subject_metrics(always_presses.sessions)
-    assert metrics["breakpoint"] == 9
+    assert metrics["breakpoint"] == 25
 
 
 def test_protocol_rotation_alternates_first_option():
@@ -115,24 +117,26 @@ def test_schedule_is_validated_before_anything_runs(tmp_path):
 
 
 @pytest.mark.parametrize("trial, message", [("250 ms", "at least 2"), ("600 ms", "whole number"),
-                                            ("750 ms", "divide the session")])
+                                            ("1750 ms", "divide the session")])
 def test_session_trial_must_fit_the_windows_and_the_session(trial, message):
     with pytest.raises(circuit.ConfigError, match=f"session.trial: .*{message}"):
         circuit.load_config(BEHAVIOUR, [f"session.trial={trial}"])
 
 
-def test_a_limited_hold_ends_the_progressive_ratio_session():
-    """Always pressing, with a hold of 3 s: the session ends once a ratio takes longer,
-    so the breakpoint stays below the 9 of the session without a hold, and no option is
-    available after the hold has run out."""
+def test_a_limited_hold_ends_the_progressive_ratio_session(tmp_path):
+    """Always pressing, with a hold of 3 s: the session ends once a ratio takes longer
+    (ratio 6 needs 1 s of timeout and 3 s of presses), so the breakpoint is 4, not the
+    25 of the 15 s hold, and no option is available after the hold has run out."""
     hold = 3.0
-    config = circuit.load_config(BEHAVIOUR, ["behaviour.schedule=[progressive_ratio]",
-                                             "behaviour.go_threshold=-1000 Hz",
-                                             f"session.limited_hold={hold} s"])
+    protocol = tmp_path / "short_hold.yaml"
+    protocol.write_text(f"base: {BEHAVIOUR.parent / 'protocols' / 'progressive_ratio.yaml'}\n"
+                        f"limited_hold: {hold} s\n")
+    config = circuit.load_config(BEHAVIOUR, [f"behaviour.schedule=[{protocol}]",
+                                             "behaviour.go_threshold=-100"])
     config.source = str(BEHAVIOUR)
     result = run_subject(config, {"group": "test", "seed": 1})
     (session,) = result.sessions
-    assert 1 <= session["breakpoint"] < 9
+    assert session["breakpoint"] == 4
     trials = result.trials
     trial = 0.5  # s, the progressive ratio's trials
     last_paid = max(row["trial"] for row in trials if row["outcome"] == "infusion")

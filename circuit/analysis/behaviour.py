@@ -15,12 +15,13 @@ from ..protocols.session import presented, trial_starts
 
 #: Columns of the per-trial table, in order.
 TRIAL_COLUMNS = ("group", "seed", "session", "protocol", "phase", "trial", "option",
-                 "available", "go_hz", "p_go", "action", "outcome", "ratio", "da_peak_nM",
+                 "available", "go", "p_go", "action", "outcome", "ratio", "da_peak_nM",
                  "da_mean_nM", "drug_nM", "d1_rate_hz", "d2_rate_hz")
 #: Columns of the per-session table, in order.
 SESSION_COLUMNS = ("group", "seed", "session", "protocol", "phase", "trials", "active",
                    "inactive", "social", "infusions", "social_rewards", "breakpoint",
-                   "social_fraction", "expected_drug", "expected_inactive", "expected_social", "da_mean_nM", "d1_rate_hz", "d2_rate_hz",
+                   "social_fraction", "expected_drug", "expected_inactive", "expected_social", "da_mean_nM",
+                   "da_before_nM", "da_fold", "d1_rate_hz", "d2_rate_hz",
                    "cortex_d1_weight", "d2r_availability", "vta_potentiation", "oxt_tone")
 
 
@@ -39,7 +40,7 @@ def trial_table(results, config, labels: dict) -> list:
         pressed = bool(value["press"])
         rows.append({
             **labels, "trial": k, "option": OPTIONS[option],
-            "available": int(value["evaluated"]), "go_hz": round(float(value["go"]), 4),
+            "available": int(value["evaluated"]), "go": round(float(value["go"]), 4),
             "p_go": round(float(value["p_go"]), 4),
             "action": "press" if pressed else ("withheld" if value["evaluated"] else "withdrawn"),
             "outcome": _outcome(option, value) if pressed else "none",
@@ -66,8 +67,9 @@ def _trial_signals(results, start: float, stop: float) -> dict:
             "d2_rate_hz": round(results.mean_rate("nac_d2", start, stop), 3)}
 
 
-def session_summary(trials: list, labels: dict, state) -> dict:
-    """Responses, reinforcers, breakpoint and social fraction of one session."""
+def session_summary(trials: list, labels: dict, state, da_before: float = float("nan")) -> dict:
+    """Responses, reinforcers, breakpoint and social fraction of one session;
+    `da_before` is its pre-drug [DA] (`da_before_drug`)."""
     shown = {row["option"] for row in trials}
 
     def count(option, outcome=None):
@@ -100,10 +102,27 @@ def session_summary(trials: list, labels: dict, state) -> dict:
                (OPTIONS[DRUG], OPTIONS[INACTIVE], OPTIONS[SOCIAL])},
             **{name: round(float(np.mean([row[name] for row in trials])), 4)
                for name in ("da_mean_nM", "d1_rate_hz", "d2_rate_hz")},
+            "da_before_nM": da_before, "da_fold": _da_fold(trials, da_before),
             "cortex_d1_weight": _mean_weight(state, "cortex_to_nac_d1"),
             "d2r_availability": round(state.d2r_availability, 5),
             "vta_potentiation": round(state.vta_potentiation, 5),
             "oxt_tone": round(state.oxt_tone, 5)}
+
+
+def da_before_drug(results, config) -> float:
+    """Mean NAc [DA] (nM) over the session's first option window, before any press can
+    be made and before a prime has reached the brain: the session's own pre-drug
+    baseline, as the samples before a microdialysis session (Pettit and Justice 1991)."""
+    window = float(config["behaviour"]["window"] / second)
+    first = results.trace_t < window
+    return round(float(results.traces["da_nac_nM"][first].mean()), 4)
+
+
+def _da_fold(trials: list, da_before: float) -> float:
+    """The session's mean [DA] over its pre-drug [DA]."""
+    if not trials or not da_before > 0:
+        return float("nan")
+    return round(float(np.mean([row["da_mean_nM"] for row in trials])) / da_before, 4)
 
 
 def _mean_weight(state, projection: str) -> float:
@@ -117,13 +136,25 @@ METRICS = {
     "acquisition_active": (("acquisition",), "mean active-lever presses per acquisition session"),
     "acquisition_last": (("acquisition",), "active-lever presses in the last acquisition session"),
     "acquisition_inactive": (("acquisition",), "mean inactive-lever presses per acquisition session"),
+    "acquisition_infusions": (("acquisition",), "mean infusions per acquisition session"),
+    "acquisition_expected": (("acquisition",),
+                             "mean expected active-lever presses (sum of p(press)) per acquisition session"),
+    "naive_press_fraction": (("acquisition",),
+                             "presses (both levers) per presentation in the first acquisition session"),
+    "acquisition_da_fold": (("acquisition",),
+                            "mean NAc [DA] of the last acquisition session over its pre-drug [DA]"),
     "breakpoint": (("progressive_ratio",), "last ratio completed under progressive ratio"),
     "extinction_first": (("extinction",), "active presses in the first extinction session"),
     "extinction_last": (("extinction",), "active presses in the last extinction session"),
     "extinction_slope": (("extinction",), "active presses per extinction session (slope)"),
-    "reinstatement_active": (("extinction", "reinstatement"), "active presses when reinstated"),
+    "extinction_first_expected": (("extinction",),
+                                  "expected active presses in the first extinction session"),
+    "extinction_last_expected": (("extinction",),
+                                 "expected active presses in the last extinction session"),
+    "reinstatement_active": (("reinstatement",), "active presses when reinstated"),
     "reinstatement_ratio": (("extinction", "reinstatement"),
                             "reinstated over last-extinction active presses"),
+    "reinstatement_expected": (("reinstatement",), "expected active presses when reinstated"),
     "social_fraction": (("choice",), "fraction of choices for the social option"),
     "acquisition_d1_weight": (("acquisition",),
                               "mean cortex->D1 MSN weight after the last acquisition session"),
@@ -146,12 +177,17 @@ def subject_metrics(sessions: list) -> dict:
         by_phase.setdefault(row["phase"], []).append(row)
     metrics = {}
     if "acquisition" in by_phase:
-        active = [row["active"] for row in by_phase["acquisition"]]
+        acquisition = by_phase["acquisition"]
+        first, last = acquisition[0], acquisition[-1]
+        active = [row["active"] for row in acquisition]
         metrics["acquisition_active"] = float(np.mean(active))
         metrics["acquisition_last"] = float(active[-1])
-        metrics["acquisition_inactive"] = float(np.mean([r["inactive"]
-                                                         for r in by_phase["acquisition"]]))
-        last = by_phase["acquisition"][-1]
+        metrics["acquisition_inactive"] = float(np.mean([r["inactive"] for r in acquisition]))
+        metrics["acquisition_infusions"] = float(np.mean([r["infusions"] for r in acquisition]))
+        metrics["acquisition_expected"] = float(np.mean([r["expected_drug"] for r in acquisition]))
+        metrics["naive_press_fraction"] = float(
+            np.nansum([first["active"], first["inactive"]]) / max(first["trials"], 1))
+        metrics["acquisition_da_fold"] = float(last.get("da_fold", float("nan")))
         metrics["acquisition_d1_weight"] = float(last["cortex_d1_weight"])
         metrics["acquisition_vta_potentiation"] = float(last["vta_potentiation"])
         metrics["acquisition_d2r"] = float(last["d2r_availability"])
@@ -166,12 +202,17 @@ def subject_metrics(sessions: list) -> dict:
         active = [row["active"] for row in extinction]
         metrics["extinction_first"] = float(active[0])
         metrics["extinction_last"] = float(active[-1])
+        metrics["extinction_first_expected"] = float(extinction[0]["expected_drug"])
+        metrics["extinction_last_expected"] = float(extinction[-1]["expected_drug"])
         metrics["extinction_slope"] = (float(stats.linregress(np.arange(len(active)),
                                                               active).slope)
                                        if len(active) > 1 else float("nan"))
-    if "reinstatement" in by_phase and extinction:
+    if "reinstatement" in by_phase:
         reinstated = float(np.mean([r["active"] for r in by_phase["reinstatement"]]))
         metrics["reinstatement_active"] = reinstated
+        metrics["reinstatement_expected"] = float(np.mean([r["expected_drug"]
+                                                           for r in by_phase["reinstatement"]]))
+    if "reinstatement" in by_phase and extinction:
         metrics["reinstatement_ratio"] = reinstated / max(float(extinction[-1]["active"]), 1.0)
     if "choice" in by_phase:
         fractions = [r["social_fraction"] for r in by_phase["choice"]]

@@ -6,18 +6,24 @@ ensemble fires, see `populations.AFFERENT`); D1 and D2 MSN spikes are counted th
 that window, and at its end the option is taken ("pressed", a spike of its agent
 neuron) with probability
 
-    p_go = 1 / (1 + exp(-(go - go_threshold) / go_slope)),   go = dr_D1 - k_D2 dr_D2
+    p_go = epsilon + (1 - epsilon) / (1 + exp(-(go - go_threshold) / go_slope))
+    go = (dN_D1 - k_D2 dN_D2) / (B_D1 + k_D2 B_D2)
 
-where dr_D1, dr_D2 are the option-evoked D1 and D2 MSN rates (Hz per neuron): the
-mean rate in the window minus the baseline, an exponential average (time constant
-`baseline_tau`) over the preceding windows in which no option was presented. D1 MSNs
-promote and D2 MSNs suppress the action (SCIENCE.md sec. 2), with D2 output weighted
-by k_D2 (`behaviour.d2_weight`). The action is selected by what the option evokes, so
-a drug on board or tonic DA, which moves every MSN's rate, does not by itself select
-any particular option; a striatum that does not respond to the option does not act. A press is
-reinforced when the option pays in this session and the ratio is met (fixed or
-progressive, Richardson and Roberts 1996); with a limited hold the session ends (no
-option can be taken) when the next reinforcer is not earned within it. Outcomes are synapses from the agent:
+where dN_D1, dN_D2 are the option-evoked spikes of the D1 and D2 MSN populations (the
+window's spikes minus the baseline) and B_D1, B_D2 the baselines: exponential averages
+(time constant `baseline_tau`) of the spikes in the preceding windows in which no option
+was presented. D1 MSNs promote and D2 MSNs suppress the action (SCIENCE.md sec. 2), D2
+output weighted by k_D2 (`behaviour.d2_weight`). The competition is normalised by the
+striatum's ongoing output (divisive normalisation, Carandini and Heeger 2012), so a
+change that scales the activity of both pathways alike (a uniform damping of MSNs, a
+weight change common to every input) does not by itself change choice; what selects an
+option is how much more go than no-go it evokes, relative to what the striatum does
+without it. A drug on board or tonic DA, which moves every MSN's rate, does not by
+itself select any particular option; a striatum that does not respond to the option
+does not act. A press is reinforced when the option pays in this session and the ratio
+is met (fixed or progressive, Richardson and Roberts 1996); with a limited hold the
+session ends (no option can be taken) when the next reinforcer is not earned within it.
+Outcomes are synapses from the agent:
 
 - drug: an infusion into the drug depot, a phasic DA burst (a current into VTA DA
   neurons, the response-locked DA release of Phillips et al. 2003), and the drug cue;
@@ -50,7 +56,7 @@ d1_baseline : 1
 d2_baseline : 1
 baseline_windows : 1
 presenting : 1
-go : Hz
+go : 1
 p_go : 1
 evaluated : 1
 press : 1
@@ -62,12 +68,11 @@ earned : 1
 blocked_until : second
 last_paid : second
 paid = int(i == 0) * drug_paid + int(i == 2) * social_paid : 1
-n_d1 : 1 (shared, constant)
-n_d2 : 1 (shared, constant)
 window : second (shared, constant)
 baseline_tau : second (shared, constant)
-go_threshold : Hz (shared, constant)
-go_slope : Hz (shared, constant)
+go_threshold : 1 (shared, constant)
+go_slope : 1 (shared, constant)
+exploration : 1 (shared, constant)
 d2_weight : 1 (shared, constant)
 drug_paid : 1 (shared, constant)
 social_paid : 1 (shared, constant)
@@ -85,6 +90,12 @@ session_start : second (shared, constant)
 _RATIO = "fixed_ratio + progressive * (floor(5 * exp(0.2 * (earned + 1)) - 5 + 0.5) - fixed_ratio)"
 _NEXT_RATIO = f"ratio = {_RATIO}"
 
+#: The pooled baseline counts at least one spike, so a silent striatum reads as no
+#: response rather than an infinite one.
+_MIN_BASELINE_SPIKES = 1
+_GO = ("((d1_count - d1_baseline) - d2_weight * (d2_count - d2_baseline))"
+       f" / clip(d1_baseline + d2_weight * d2_baseline, {_MIN_BASELINE_SPIKES}, inf)")
+
 _BASELINE_GAIN = "clip(1 / clip(baseline_windows, 1, inf), window / baseline_tau, 1)"
 
 #: The limited hold: the session is over (no option can be taken) once `limited_hold`
@@ -99,9 +110,8 @@ DECIDE = "\n".join([
     "presenting = int(option_window(t - 0.5 * window) >= 0)",
     "evaluated = int(abs(option_window(t - 0.5 * window) - i) < 0.5) * int(t >= blocked_until)"
     f" * {_HOLD_OPEN}",
-    "go = ((d1_count - d1_baseline) / n_d1"
-    " - d2_weight * (d2_count - d2_baseline) / n_d2) / window",
-    "p_go = evaluated / (1 + exp(-(go - go_threshold) / go_slope))",
+    f"go = {_GO}",
+    "p_go = evaluated * (exploration + (1 - exploration) / (1 + exp(-(go - go_threshold) / go_slope)))",
     "press = int(rand() < p_go)",
     "reinforce = press * paid * int(since + 1 >= ratio)",
     "cue = press * int(i == 0) * clip(reinforce * cue_with_reward + cue_on_press, 0, 1)",
@@ -243,12 +253,13 @@ def outcome_parameters(config: dict) -> dict:
     return values
 
 
-def agent_parameters(config: dict, n_d1: int, n_d2: int) -> dict:
+def agent_parameters(config: dict) -> dict:
     """Decision constants and the current session's reinforcement contingencies."""
     behaviour, session = config["behaviour"], config["session"]
-    return dict(n_d1=float(n_d1), n_d2=float(n_d2), window=behaviour["window"],
+    return dict(window=behaviour["window"],
                 baseline_tau=behaviour["baseline_tau"],
                 go_threshold=behaviour["go_threshold"], go_slope=behaviour["go_slope"],
+                exploration=behaviour["exploration"],
                 d2_weight=behaviour["d2_weight"],
                 drug_paid=float(session["drug_paid"]), social_paid=float(session["social_paid"]),
                 cue_with_reward=float(session["cue_with_reward"]),

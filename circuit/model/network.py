@@ -164,9 +164,7 @@ def parameter_table(config: dict) -> dict:
     n_oxt = populations.population_size(config, "pvn_oxt")
     table.update({name: fields.oxt_release_parameters(name, config, n_oxt)
                   for name in fields.OXT_RELEASES})
-    table["agent"] = agents.agent_parameters(
-        config, populations.population_size(config, "nac_d1"),
-        populations.population_size(config, "nac_d2"))
+    table["agent"] = agents.agent_parameters(config)
     table.update({agents.outcome_name(name): values
                   for name, values in agents.outcome_parameters(config).items()})
     table["rng"] = {"seed_value": float(config["simulation"]["seed"]),

@@ -62,7 +62,11 @@ def _jitter(n: int, width: float = 0.12) -> np.ndarray:
     return np.linspace(-width, width, n) if n > 1 else np.zeros(1)
 
 
-def _sessions_panel(ax, sessions, groups, phase, column, ylabel, inactive=False):
+def _sessions_panel(ax, sessions, groups, phase, column, ylabel, inactive=False,
+                    expected=None):
+    """Each subject's `column` by session, the group means bold; `inactive` adds the
+    inactive lever's mean (dashed), `expected` the mean of that expected-presses column
+    (dotted: the sum of p(press), the counts without the decision noise)."""
     for group in groups:
         values = _by_subject(sessions, group, phase, column)
         if not values:
@@ -78,6 +82,10 @@ def _sessions_panel(ax, sessions, groups, phase, column, ylabel, inactive=False)
                              dtype=float)
             ax.plot(x, other.mean(axis=0), color=colour, lw=1.5, ls="--",
                     label=f"{group}: inactive lever")
+        if expected:
+            mean = np.array(list(_by_subject(sessions, group, phase, expected).values()),
+                            dtype=float).mean(axis=0)
+            ax.plot(x, mean, color=colour, lw=1.2, ls=":", label=f"{group}: expected presses")
     ax.set_xlabel("session")
     ax.set_ylabel(ylabel)
     ax.set_xticks(range(1, 1 + max((len(v) for g in groups
@@ -102,7 +110,7 @@ def table1(sessions: list, groups: list, path: Path) -> Path:
     fig = new_figure(3.6)
     axes = fig.subplots(1, 4)
     _sessions_panel(axes[0], sessions, groups, "acquisition", "active",
-                    "drug-lever presses", inactive=True)
+                    "drug-lever presses", inactive=True, expected="expected_drug")
     axes[0].set_title("1. Acquisition (FR1)")
     if axes[0].get_legend_handles_labels()[0]:  # (no acquisition sessions: no legend)
         axes[0].legend(fontsize=7, frameon=False)
@@ -110,7 +118,8 @@ def table1(sessions: list, groups: list, path: Path) -> Path:
                                                    "breakpoint").values()] for g in groups}
     _points_panel(axes[1], groups, breakpoints, "breakpoint (last ratio completed)")
     axes[1].set_title("2. Motivation (progressive ratio)")
-    _sessions_panel(axes[2], sessions, groups, "extinction", "active", "drug-lever presses")
+    _sessions_panel(axes[2], sessions, groups, "extinction", "active", "drug-lever presses",
+                    expected="expected_drug")
     axes[2].set_title("3. Extinction")
     ratios = {}
     for group in groups:

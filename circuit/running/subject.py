@@ -81,7 +81,8 @@ def run_subject(config, labels: dict | None = None, progress=None, state: State 
                       "phase": session["session"]["phase"]}
         trials = analysis.trial_table(results, session, row_labels)
         result.trials += trials
-        result.sessions.append(analysis.session_summary(trials, row_labels, state))
+        result.sessions.append(analysis.session_summary(
+            trials, row_labels, state, analysis.da_before_drug(results, session)))
         if progress is not None:
             progress(index + 1, len(configs),
                      f"{session.protocol}: {_responses(result.sessions[-1])} "

@@ -1,0 +1,148 @@
+"""Score an assay fit: the vehicle acceptance measures of docs/behaviour.md ("Fit on
+vehicle subjects") from an experiment directory of `validation/assay_fit.yaml` (or any
+within-subject design whose training runs acquisition, progressive ratio and extinction
+and whose tests are named `prime` and `cue`).
+
+    python scripts/assay_fit.py DIR [--markdown] [--sessions FILE]
+
+One block per sweep point: each measure for the group (a ratio of means over the
+subjects; the breakpoint's median), how many subjects meet its criterion alone, and
+whether the group does. `--sessions FILE` also writes every run's sessions (trainings
+and tests, each row with its run's key and condition) to one CSV: the record of the fit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from circuit.results.tables import read_csv, write_csv
+
+#: Criteria on the group of vehicle subjects: name -> (numerator, denominator, test, text).
+#: The group's value is the ratio of the means over subjects (a subject's own ratio,
+#: for the count of subjects meeting it, floors the denominator at one press).
+CRITERIA = {
+    "naive_fraction": ("naive_presses", "naive_presentations", lambda v: v <= 0.2,
+                       "presses per presentation, first acquisition session (about 1/5 or fewer)"),
+    "acquisition_gain": ("last_active", "first_active", lambda v: v >= 2.0,
+                         "drug-lever presses, last / first acquisition session (>= 2)"),
+    "inactive_share": ("last_inactive", "last_active", lambda v: v < 1 / 3,
+                       "inactive / drug-lever presses, last acquisition session (< 1/3)"),
+    "extinction_left": ("last_extinction", "first_extinction", lambda v: v <= 0.5,
+                        "drug-lever presses, last / first extinction session (<= 0.5)"),
+    "prime_ratio": ("prime", "last_extinction", lambda v: v >= 2.0,
+                    "drug-primed / last extinction presses (>= 2)"),
+    "cue_ratio": ("cue", "last_extinction", lambda v: v >= 1.5,
+                  "cue-induced / last extinction presses (>= 1.5)"),
+    "da_fold": ("da_fold", None, lambda v: 2.0 <= v <= 5.0,
+                "NAc [DA] in the last acquisition session over its pre-drug [DA] (2-5x)"),
+}
+#: The progressive ratio's ceiling in the default session (tests/test_behaviour.py).
+CEILING = 25
+
+
+def subject_measures(training: list, prime: list, cue: list) -> dict:
+    """The counts of one subject from its sessions (rows of sessions.csv)."""
+    acquisition = [r for r in training if r["phase"] == "acquisition"]
+    extinction = [r for r in training if r["phase"] == "extinction"]
+    progressive = [r for r in training if r["phase"] == "progressive_ratio"]
+    first, last = acquisition[0], acquisition[-1]
+    return {
+        "naive_presses": first["active"] + first["inactive"], "naive_presentations": first["trials"],
+        "first_active": first["active"], "last_active": last["active"],
+        "last_inactive": last["inactive"],
+        "first_extinction": extinction[0]["active"], "last_extinction": extinction[-1]["active"],
+        "prime": prime[0]["active"], "cue": cue[0]["active"],
+        "breakpoint": max(r["breakpoint"] for r in progressive),
+        "da_fold": float(last.get("da_fold", np.nan)),
+    }
+
+
+def score(directory: Path) -> dict:
+    """{sweep point: {measure: [value per seed]}}. A test run names the state it started
+    from (`start_state`), the training run the state it ended with (`final_state`)."""
+    runs = {}
+    for path in sorted(directory.glob("runs/*/run.json")):
+        info = json.loads(path.read_text())
+        runs[path.parent] = (info, read_csv(path.parent / "sessions.csv"))
+    trainings = {info["final_state"]: rows for info, rows in runs.values()
+                 if info["condition"] == "training"}
+    subjects: dict = {}
+    for info, rows in runs.values():
+        if info["condition"] == "training" or info.get("start_state") not in trainings:
+            continue
+        swept = sorted(key for key in rows[0] if "." in key)
+        point = tuple((key, rows[0][key]) for key in swept)
+        subject = subjects.setdefault((point, info["start_state"]), {})
+        subject[info["condition"]] = rows
+    measures: dict = {}
+    for (point, state), tests in sorted(subjects.items()):
+        if not {"prime", "cue"} <= set(tests):
+            continue
+        values = subject_measures(trainings[state], tests["prime"], tests["cue"])
+        for name, value in values.items():
+            measures.setdefault(point, {}).setdefault(name, []).append(value)
+    return measures
+
+
+def report(measures: dict, markdown: bool) -> str:
+    lines = []
+    for point, values in measures.items():
+        label = ", ".join(f"{key}={value}" for key, value in point) or "all"
+        n = len(values["breakpoint"])
+        lines.append(f"{'### ' if markdown else ''}{label} ({n} seeds)")
+        if markdown:
+            lines += ["", "| measure | group | subjects meeting it | criterion met |",
+                      "|---|---|---|---|"]
+        rows = []
+        for name, (top, bottom, test, text) in CRITERIA.items():
+            a = np.asarray(values[top], float)
+            b = np.ones_like(a) if bottom is None else np.asarray(values[bottom], float)
+            group = float(np.nanmean(a) / np.nanmean(b))
+            each = sum(bool(test(x / max(y, 1.0) if bottom else x)) for x, y in zip(a, b))
+            rows.append((text, group, f"{each}/{n}", test(group)))
+        breakpoints = np.asarray(values["breakpoint"], float)
+        ceiling = float(np.mean(breakpoints >= CEILING))
+        rows.append(("progressive-ratio breakpoint, median (>= 12)", float(np.median(breakpoints)),
+                     f"{int(np.sum(breakpoints >= 12))}/{n}", np.median(breakpoints) >= 12))
+        rows.append((f"share of subjects at the ceiling ({CEILING}) (<= 20%)", ceiling,
+                     f"{int(np.sum(breakpoints >= CEILING))}/{n} at it", ceiling <= 0.2))
+        for text, group, each, met in rows:
+            verdict = "yes" if met else "no"
+            if markdown:
+                lines.append(f"| {text} | {group:.2f} | {each} | {verdict} |")
+            else:
+                lines.append(f"  {group:7.2f}  {each:>9s}  {verdict:3s}  {text}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--markdown", action="store_true", help="a Markdown table per point")
+    parser.add_argument("--sessions", type=Path, help="write every run's sessions here")
+    args = parser.parse_args(argv)
+    if args.sessions:
+        rows = []
+        for path in sorted(args.directory.glob("runs/*/run.json")):
+            info = json.loads(path.read_text())
+            # a training's state is the one it ended with; a test's, the one it started from
+            state = info.get("final_state") or info.get("start_state")
+            rows += [{**row, "run": path.parent.name, "state": state}
+                     for row in read_csv(path.parent / "sessions.csv")]
+        write_csv(args.sessions, rows, ["run", "state", "condition", "seed", "session", "protocol"])
+    measures = score(args.directory)
+    if not measures:
+        print(f"{args.directory}: no subject with training, prime and cue runs", file=sys.stderr)
+        return 1
+    print(report(measures, args.markdown))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The action readout (circuit.model.agent): the go signal is the option-evoked D1 - D2
+MSN response normalised by the striatum's ongoing output, so scaling both pathways
+alike does not change choice, while the balance between them does.
+
+The agent's own decision code runs here (Brian2 runtime mode, no network): the spike
+counts of the window and the baselines are set, one decision is taken, and `go` and
+`p_go` are read back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from brian2 import Network, TimedArray, defaultclock, ms, prefs, second, start_scope
+
+from circuit.model import agent
+
+WINDOW = 250 * ms
+CONSTANTS = dict(window=WINDOW, baseline_tau=1 * second, go_threshold=-2.0, go_slope=1.0,
+                 d2_weight=1.0, drug_paid=1.0, social_paid=0.0, cue_with_reward=1.0,
+                 cue_on_press=0.0, fixed_ratio=1.0, progressive=0.0, timeout=1 * second,
+                 limited_hold=0 * second, session_start=0 * second)
+
+
+def decide(d1_count, d2_count, d1_baseline, d2_baseline, **changes) -> tuple:
+    """(go, p_go) of the drug lever after one window with these spike counts."""
+    start_scope()
+    prefs.codegen.target = "numpy"
+    defaultclock.dt = 0.1 * ms
+    # the drug lever (option 0) is presented: the decision at t = 0 reads the window
+    # before it, where the TimedArray holds its first value
+    option_window = TimedArray(np.array([0.0]), dt=WINDOW)
+    group = agent.build_agent(option_window)
+    for name, value in {**CONSTANTS, **changes}.items():
+        setattr(group, name, value)
+    agent.initialise_agent(group)
+    group.d1_count, group.d2_count = d1_count, d2_count
+    group.d1_baseline, group.d2_baseline = d1_baseline, d2_baseline
+    group.baseline_windows = 100
+    agent.schedule_decisions(group, WINDOW)
+    Network(group).run(defaultclock.dt, namespace={})
+    return float(group.go[0]), float(group.p_go[0])
+
+
+#: Counts of a window and the baselines (spikes of the population per window), D2
+#: evoking more than D1 as in the naive circuit.
+NAIVE = dict(d1_count=40.0, d2_count=160.0, d1_baseline=6.0, d2_baseline=35.0)
+
+
+def test_go_is_the_normalised_d1_minus_d2_evoked_response():
+    go, p_go = decide(**NAIVE)
+    expected = ((40 - 6) - (160 - 35)) / (6 + 35)
+    assert go == pytest.approx(expected, rel=1e-9)
+    assert p_go == pytest.approx(1 / (1 + np.exp(-(expected + 2.0) / 1.0)), rel=1e-9)
+
+
+@pytest.mark.parametrize("factor", [0.5, 0.9, 2.0])
+def test_scaling_both_pathways_alike_leaves_choice_unchanged(factor):
+    _, reference = decide(**NAIVE)
+    _, scaled = decide(**{name: factor * value for name, value in NAIVE.items()})
+    assert scaled == pytest.approx(reference, rel=1e-9)
+
+
+def test_the_balance_between_the_pathways_moves_choice():
+    _, reference = decide(**NAIVE)
+    _, more_go = decide(**{**NAIVE, "d1_count": 80.0})
+    _, more_no_go = decide(**{**NAIVE, "d2_count": 200.0})
+    assert more_go > reference > more_no_go
+
+
+def test_an_unevoked_window_reads_as_no_response():
+    go, _ = decide(d1_count=6.0, d2_count=35.0, d1_baseline=6.0, d2_baseline=35.0)
+    assert go == pytest.approx(0.0, abs=1e-12)
+    go, _ = decide(d1_count=0.0, d2_count=0.0, d1_baseline=0.0, d2_baseline=0.0)
+    assert go == 0.0  # a silent striatum: no response, not a division by zero

@@ -48,9 +48,11 @@ def rows(directory: Path) -> list:
     """One row per paired contrast x metric of the experiment in `directory`."""
     table = []
     for row in read_csv(directory / "stats.csv"):
+        if not row.get("n_pairs"):
+            continue  # not a paired contrast
         d_z = row.get("d_z")
-        if not isinstance(d_z, (int, float)) or not math.isfinite(d_z):
-            continue
+        if not isinstance(d_z, (int, float)):
+            d_z = math.nan  # no variance in the differences (or too few pairs)
         change = (row["mean_a"] - row["mean_b"]) / row["mean_b"] if row["mean_b"] else math.nan
         table.append({"pilot": directory.name, "contrast": row["contrast"],
                       "metric": row["metric"], "n": row["n_pairs"], "mean_a": row["mean_a"],
@@ -64,7 +66,8 @@ def markdown(table: list) -> str:
             + " | ".join(f"seeds for 80% power, alpha {alpha}" for alpha in ALPHAS) + " |")
     lines = [head, "|" + "---|" * (8 + len(ALPHAS))]
     for row in table:
-        needed = [str(row[alpha]) if row[alpha] else f"> {MAX_SEEDS}" for alpha in ALPHAS]
+        needed = [str(row[alpha]) if row[alpha] else
+                  ("-" if not math.isfinite(row["d_z"]) else f"> {MAX_SEEDS}") for alpha in ALPHAS]
         lines.append(f"| {row['pilot']} | {row['contrast']} | {row['metric']} | {row['n']} | "
                      f"{row['mean_a']:.2f} | {row['mean_b']:.2f} | {row['change']:+.0%} | "
                      f"{row['d_z']:.2f} | " + " | ".join(needed) + " |")

@@ -124,10 +124,11 @@ def test_session_trial_must_fit_the_windows_and_the_session(trial, message):
 
 
 def test_a_limited_hold_ends_the_progressive_ratio_session(tmp_path):
-    """Always pressing, with a hold of 3 s: the session ends once a ratio takes longer
-    (ratio 6 needs 1 s of timeout and 3 s of presses), so the breakpoint is 4, not the
-    25 of the 15 s hold, and no option is available after the hold has run out."""
-    hold = 3.0
+    """Always pressing, with a hold of 3.5 s: after each infusion the timeout takes two
+    trials (1 s), so ratio 4 is completed 3 s after ratio 2 and ratio 6 would need 4 s;
+    the breakpoint is 4, not the 25 of the 15 s hold, and no option is available after
+    the hold has run out."""
+    hold = 3.5
     protocol = tmp_path / "short_hold.yaml"
     protocol.write_text(f"base: {BEHAVIOUR.parent / 'protocols' / 'progressive_ratio.yaml'}\n"
                         f"limited_hold: {hold} s\n")

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brian2 import Network, TimedArray, defaultclock, ms, prefs, second, start_scope
+from brian2 import Network, TimedArray, defaultclock, ms, second, start_scope
 
+from circuit.builds.device import activate
 from circuit.model import agent
 
 WINDOW = 250 * ms
@@ -24,8 +25,8 @@ CONSTANTS = dict(window=WINDOW, baseline_tau=1 * second, go_threshold=-2.0, go_s
 
 def decide(d1_count, d2_count, d1_baseline, d2_baseline, **changes) -> tuple:
     """(go, p_go) of the drug lever after one window with these spike counts."""
+    activate("runtime")  # whatever device an earlier test left
     start_scope()
-    prefs.codegen.target = "numpy"
     defaultclock.dt = 0.1 * ms
     # the drug lever (option 0) is presented: the decision at t = 0 reads the window
     # before it, where the TimedArray holds its first value

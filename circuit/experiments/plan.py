@@ -223,6 +223,7 @@ def _resolve(spec: dict, source: str, base: dict, base_source, seeds: list,
     """Every run of conditions x sweep points x seeds, validated with its sessions (and,
     with `train`, the training each starts from)."""
     cells, runs, n_sessions = [], [], set()
+    named_metrics = metrics is not None
     points = list(itertools.product(*[[(key, value) for value in values]
                                       for key, values in sweep.items()]))
     trainings: dict = {}
@@ -255,9 +256,11 @@ def _resolve(spec: dict, source: str, base: dict, base_source, seeds: list,
                 problems.append(f"{named}: changes the network (network, afferents or "
                                 "connections) that the trained state belongs to")
                 continue
-            if metrics is None:
-                metrics = _yielded_metrics(sessions)
-            problems += _missing_phases(metrics, sessions, named)
+            if named_metrics:
+                problems += _missing_phases(metrics, sessions, named)
+            else:  # every metric that every cell's schedule yields
+                yielded = _yielded_metrics(sessions)
+                metrics = yielded if metrics is None else [m for m in metrics if m in yielded]
             n_sessions.add(len(sessions))
             cells.append(cell)
             for k, (seed, config) in enumerate(zip(seeds, configs)):

@@ -1,0 +1,75 @@
+"""The scripts that score the assay's fit and plan the scorecard's seeds
+(scripts/assay_fit.py, scripts/power_pilot.py), on tables made here."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+from circuit.results.tables import write_csv
+
+from conftest import ROOT
+
+
+def _script(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+power = _script("power_pilot")
+fit = _script("assay_fit")
+
+
+@pytest.mark.parametrize("d_z, alpha, seeds", [(0.5, 0.05, 27), (0.8, 0.05, 12),
+                                                (-0.8, 0.05, 12), (1.5, 0.05, 5)])
+def test_seeds_for_80_percent_power_match_the_paired_t_test(d_z, alpha, seeds):
+    # the one-sided paired t-test's sample sizes (as tabulated by G*Power)
+    assert power.seeds_needed(d_z, alpha) == seeds
+    assert power.paired_power(d_z, seeds, alpha) >= 0.8 > power.paired_power(d_z, seeds - 1, alpha)
+
+
+def test_no_effect_needs_more_seeds_than_any_experiment():
+    assert power.seeds_needed(0.0, 0.05) is None
+    assert power.seeds_needed(float("nan"), 0.05) is None
+
+
+def _session(phase, active, inactive=0, **extra):
+    return {"phase": phase, "active": active, "inactive": inactive, "trials": 60,
+            "breakpoint": 0, "da_fold": 3.0, **extra}
+
+
+def _write_subject(directory, seed, training, tests):
+    """A training run and its test runs, as the experiment engine stores them."""
+    state = f"state{seed}"
+    runs = [("training", training, {"final_state": state})]
+    runs += [(name, [row], {"start_state": state}) for name, row in tests.items()]
+    for name, rows, link in runs:
+        run = directory / "runs" / f"{name}{seed}"
+        run.mkdir(parents=True)
+        (run / "run.json").write_text(json.dumps({"condition": name, "seed": seed, **link}))
+        write_csv(run / "sessions.csv", [{"condition": name, "seed": seed, **row}
+                                         for row in rows], ["condition", "seed"])
+
+
+def test_the_fit_is_scored_per_subject_and_for_the_group(tmp_path):
+    training = ([_session("acquisition", 3, 6), _session("acquisition", 12, 2)]
+                + [_session("progressive_ratio", 40, breakpoint=20)]
+                + [_session("extinction", 10), _session("extinction", 4)])
+    _write_subject(tmp_path, 1, training, {"prime": _session("reinstatement", 9),
+                                           "cue": _session("reinstatement", 5)})
+    (values,) = fit.score(tmp_path).values()
+    assert values["naive_presses"] == [9] and values["last_active"] == [12]
+    assert values["prime"] == [9] and values["last_extinction"] == [4]
+    report = fit.report(fit.score(tmp_path), markdown=False)
+    lines = {text: line for line in report.splitlines() for text in [
+        criterion[-1] for criterion in fit.CRITERIA.values()] if line.endswith(text)}
+    # 9 presses of 60 presentations; x4 over acquisition; inactive 2/12; 4/10 left in
+    # extinction; prime 9/4, cue 5/4; breakpoint 20
+    assert lines[fit.CRITERIA["naive_fraction"][-1]].split()[:3] == ["0.15", "1/1", "yes"]
+    assert lines[fit.CRITERIA["inactive_share"][-1]].split()[:3] == ["0.17", "1/1", "yes"]
+    assert lines[fit.CRITERIA["prime_ratio"][-1]].split()[:3] == ["2.25", "1/1", "yes"]
+    assert lines[fit.CRITERIA["cue_ratio"][-1]].split()[:3] == ["1.25", "0/1", "no"]

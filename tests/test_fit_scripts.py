@@ -73,3 +73,14 @@ def test_the_fit_is_scored_per_subject_and_for_the_group(tmp_path):
     assert lines[fit.CRITERIA["inactive_share"][-1]].split()[:3] == ["0.17", "1/1", "yes"]
     assert lines[fit.CRITERIA["prime_ratio"][-1]].split()[:3] == ["2.25", "1/1", "yes"]
     assert lines[fit.CRITERIA["cue_ratio"][-1]].split()[:3] == ["1.25", "0/1", "no"]
+
+
+@pytest.mark.parametrize("spec", sorted((ROOT / "validation").glob("assay/*.yaml"))
+                         + sorted((ROOT / "validation").glob("pilot/*.yaml")),
+                         ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_the_fit_and_pilot_specs_plan_without_a_problem(spec):
+    from circuit.config.loader import read_yaml_file
+    from circuit.experiments.plan import make_plan
+
+    plan = make_plan(read_yaml_file(spec), spec.parent, str(spec))
+    assert plan.runs and all(run.seed in plan.seeds for run in plan.runs)

@@ -107,13 +107,15 @@ def _points_panel(ax, groups, values_by_group: dict, ylabel: str):
 
 def table1(sessions: list, groups: list, path: Path) -> Path:
     """Acquisition, breakpoint, extinction and reinstatement, by group."""
-    fig = new_figure(3.6)
+    fig = new_figure(4.0)
     axes = fig.subplots(1, 4)
     _sessions_panel(axes[0], sessions, groups, "acquisition", "active",
                     "drug-lever presses", inactive=True, expected="expected_drug")
     axes[0].set_title("1. Acquisition (FR1)")
-    if axes[0].get_legend_handles_labels()[0]:  # (no acquisition sessions: no legend)
-        axes[0].legend(fontsize=7, frameon=False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles:  # (no acquisition sessions: no legend); below the panels, off the data
+        fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 6),
+                   fontsize=7, frameon=False)
     breakpoints = {g: [max(v) for v in _by_subject(sessions, g, "progressive_ratio",
                                                    "breakpoint").values()] for g in groups}
     _points_panel(axes[1], groups, breakpoints, "breakpoint (last ratio completed)")

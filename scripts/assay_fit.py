@@ -1,7 +1,11 @@
 """Score an assay fit: the vehicle acceptance measures of docs/behaviour.md ("Fit on
-vehicle subjects") from an experiment directory of `validation/assay_fit.yaml` (or any
-within-subject design whose training runs acquisition, progressive ratio and extinction
-and whose tests are named `prime` and `cue`).
+vehicle subjects") from an experiment directory of a `validation/assay/*.yaml` spec (or
+any within-subject design whose training runs acquisition, progressive ratio and
+extinction and whose tests are named `prime` and `cue`).
+
+A test is matched to its training by the digest of the state it started from; two
+trainings that end in the same state (a subject whose every weight ended the same at two
+sweep points) cannot be told apart, and the later one stands for both.
 
     python scripts/assay_fit.py DIR [--markdown] [--sessions FILE]
 
@@ -102,7 +106,8 @@ def report(measures: dict, markdown: bool) -> str:
         for name, (top, bottom, test, text) in CRITERIA.items():
             a = np.asarray(values[top], float)
             b = np.ones_like(a) if bottom is None else np.asarray(values[bottom], float)
-            group = float(np.nanmean(a) / np.nanmean(b))
+            mean = float(np.nanmean(b))
+            group = float(np.nanmean(a)) / mean if mean > 0 else float("nan")
             each = sum(bool(test(x / max(y, 1.0) if bottom else x)) for x, y in zip(a, b))
             rows.append((text, group, f"{each}/{n}", test(group)))
         breakpoints = np.asarray(values["breakpoint"], float)
@@ -132,7 +137,7 @@ def main(argv=None) -> int:
         for path in sorted(args.directory.glob("runs/*/run.json")):
             info = json.loads(path.read_text())
             # a training's state is the one it ended with; a test's, the one it started from
-            state = info.get("final_state") or info.get("start_state")
+            state = info["final_state"] if info["condition"] == "training" else info.get("start_state")
             rows += [{**row, "run": path.parent.name, "state": state}
                      for row in read_csv(path.parent / "sessions.csv")]
         write_csv(args.sessions, rows, ["run", "state", "condition", "seed", "session", "protocol"])

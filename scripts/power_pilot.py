@@ -6,7 +6,8 @@ Each DIR is a finished run of a pilot spec (validation/pilot/*.yaml: `circuit ex
 SPEC --out DIR`). For every paired contrast in its stats.csv the paired standardised
 effect d_z (mean paired difference over its SD) gives the number of seeds that a one-sided
 paired t-test needs for 80% power at alpha 0.05, and at alpha 0.005 (about what the
-Benjamini-Hochberg correction asks of the weakest of ten tests). Power comes from the
+Benjamini-Hochberg correction asks of the weakest of ten tests), in the direction the
+contrast predicts: an effect the other way never reaches it. Power comes from the
 noncentral t distribution (scipy.stats.nct). Prints a Markdown table.
 """
 
@@ -28,15 +29,17 @@ MAX_SEEDS = 1000
 
 
 def paired_power(d_z: float, n: int, alpha: float) -> float:
-    """Power of a one-sided paired t-test with n pairs at true effect |d_z|."""
+    """Power of a one-sided paired t-test with n pairs at true effect d_z, in the
+    direction it tests (a positive d_z: the predicted direction)."""
     df = n - 1
     critical = stats.t.ppf(1 - alpha, df)
-    return float(stats.nct.sf(critical, df, abs(d_z) * math.sqrt(n)))
+    return float(stats.nct.sf(critical, df, d_z * math.sqrt(n)))
 
 
 def seeds_needed(d_z: float, alpha: float, power: float = POWER) -> int | None:
-    """Fewest pairs with at least `power`; None if more than MAX_SEEDS (or d_z is 0)."""
-    if not math.isfinite(d_z) or d_z == 0:
+    """Fewest pairs with at least `power` for an effect d_z in the tested direction; None
+    if more than MAX_SEEDS (or d_z is 0 or in the other direction)."""
+    if not math.isfinite(d_z) or d_z <= 0:
         return None
     for n in range(3, MAX_SEEDS + 1):
         if paired_power(d_z, n, alpha) >= power:
@@ -48,16 +51,21 @@ def rows(directory: Path) -> list:
     """One row per paired contrast x metric of the experiment in `directory`."""
     table = []
     for row in read_csv(directory / "stats.csv"):
-        if not row.get("n_pairs"):
-            continue  # not a paired contrast
+        pairs = row.get("n_pairs")
+        if not isinstance(pairs, (int, float)) or not pairs > 0:
+            continue  # not a paired contrast (an empty cell reads back as NaN)
         d_z = row.get("d_z")
         if not isinstance(d_z, (int, float)):
             d_z = math.nan  # no variance in the differences (or too few pairs)
+        # the effect in the direction the contrast predicts (two-sided: either way)
+        sign = {"less": -1.0, "greater": 1.0}.get(row.get("alternative"), math.copysign(1.0, d_z))
+        directed = sign * d_z
         change = (row["mean_a"] - row["mean_b"]) / row["mean_b"] if row["mean_b"] else math.nan
         table.append({"pilot": directory.name, "contrast": row["contrast"],
                       "metric": row["metric"], "n": row["n_pairs"], "mean_a": row["mean_a"],
                       "mean_b": row["mean_b"], "change": change, "d_z": d_z,
-                      **{alpha: seeds_needed(d_z, alpha) for alpha in ALPHAS}})
+                      "wrong_way": directed < 0,
+                      **{alpha: seeds_needed(directed, alpha) for alpha in ALPHAS}})
     return table
 
 
@@ -66,8 +74,12 @@ def markdown(table: list) -> str:
             + " | ".join(f"seeds for 80% power, alpha {alpha}" for alpha in ALPHAS) + " |")
     lines = [head, "|" + "---|" * (8 + len(ALPHAS))]
     for row in table:
-        needed = [str(row[alpha]) if row[alpha] else
-                  ("-" if not math.isfinite(row["d_z"]) else f"> {MAX_SEEDS}") for alpha in ALPHAS]
+        if not math.isfinite(row["d_z"]):
+            needed = ["-"] * len(ALPHAS)
+        elif row["wrong_way"]:
+            needed = ["never: the other direction"] * len(ALPHAS)
+        else:
+            needed = [str(row[alpha]) if row[alpha] else f"> {MAX_SEEDS}" for alpha in ALPHAS]
         lines.append(f"| {row['pilot']} | {row['contrast']} | {row['metric']} | {row['n']} | "
                      f"{row['mean_a']:.2f} | {row['mean_b']:.2f} | {row['change']:+.0%} | "
                      f"{row['d_z']:.2f} | " + " | ".join(needed) + " |")

@@ -20,8 +20,8 @@ TRIAL_COLUMNS = ("group", "seed", "session", "protocol", "phase", "trial", "opti
 #: Columns of the per-session table, in order.
 SESSION_COLUMNS = ("group", "seed", "session", "protocol", "phase", "trials", "active",
                    "inactive", "social", "infusions", "social_rewards", "breakpoint",
-                   "social_fraction", "expected_drug", "expected_inactive", "expected_social", "da_mean_nM",
-                   "da_before_nM", "da_fold", "d1_rate_hz", "d2_rate_hz",
+                   "social_fraction", "expected_drug", "expected_inactive", "expected_social",
+                   "da_mean_nM", "da_before_nM", "da_fold", "d1_rate_hz", "d2_rate_hz",
                    "cortex_d1_weight", "d2r_availability", "vta_potentiation", "oxt_tone")
 
 

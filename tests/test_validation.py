@@ -205,3 +205,15 @@ def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
     assert calls == []
     with pytest.raises(FileExistsError):
         run_validation(tmp_path / "v", quick=True, workers=0)
+
+
+def test_the_knockout_colour_scale_is_centred_on_a_share_of_zero():
+    from matplotlib import colormaps
+
+    from circuit.plotting.validation_figures import SHARE_LIMITS, SHARE_NORM
+
+    assert SHARE_NORM(0.0) == pytest.approx(0.5)  # no share: the map's white centre
+    assert SHARE_NORM(SHARE_LIMITS[0]) == pytest.approx(0.0)
+    assert SHARE_NORM(SHARE_LIMITS[1]) == pytest.approx(1.0)
+    red, green, blue, _ = colormaps["RdBu_r"](SHARE_NORM(0.0))
+    assert min(red, green, blue) > 0.9  # white, not the blue of a negative share

@@ -125,7 +125,11 @@ def neuromodulators_figure(results: Results) -> Figure:
         style.shade_phases(ax, results.phases, label=position == 0)
         scale, unit = (NM_PER_UM, "µM") if kind == "cocaine" else (1.0, "nM")
         for k, trace in enumerate(traces):
-            ax.plot(results.trace_t, results.traces[trace] / scale, lw=LINE_WIDTH,
+            # traces that share a panel can coincide ([OXT] in NAc and VTA, with equal
+            # release): each later one is dashed over the earlier, so both stay visible
+            ax.plot(results.trace_t, results.traces[trace] / scale,
+                    lw=LINE_WIDTH * (2.0 if k == 0 and len(traces) > 1 else 1.0),
+                    ls="-" if k == 0 else (0, (4, 2)),
                     color=colours[(position + k) % len(colours)], label=style.trace_name(trace))
         if kind == "da":
             tonic = tonic_level(results, DA_TRACE)

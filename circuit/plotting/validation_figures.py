@@ -16,12 +16,16 @@ import math
 from pathlib import Path
 
 import numpy as np
+from matplotlib.colors import TwoSlopeNorm
 
 from .style import new_figure, save_png
 
 PASS, FAIL, IDLE = "#2a9d4b", "#c8372d", "0.85"
 ROW_HEIGHT_IN = 0.28
 SHARE_LIMITS = (-1.0, 2.0)  # colour scale of the knock-out shares (clipped beyond)
+#: A share of 0 (the mechanism carries none of the effect) is the diverging map's white
+#: centre; negative shares (the mechanism works against the effect) blue, positive red.
+SHARE_NORM = TwoSlopeNorm(vmin=SHARE_LIMITS[0], vcenter=0.0, vmax=SHARE_LIMITS[1])
 
 
 def make_validation_figures(card, catalogue, out: Path, default: float | None = None) -> list:
@@ -100,15 +104,15 @@ def knockout_figure(knockouts: list, catalogue, path: Path) -> Path:
     fig = new_figure(1.6 + 0.42 * len(mechanisms) + 0.07 * max(len(t[1]) for t in tests))
     ax = fig.add_subplot(1, 1, 1)
     ax.set_facecolor(IDLE)  # NaN cells: not run, or no effect to share
-    image = ax.imshow(np.clip(grid, *SHARE_LIMITS), cmap="RdBu_r", vmin=SHARE_LIMITS[0],
-                      vmax=SHARE_LIMITS[1], aspect="auto")
+    image = ax.imshow(np.clip(grid, *SHARE_LIMITS), cmap="RdBu_r", norm=SHARE_NORM,
+                      aspect="auto")
     noted = [bool(catalogue.mechanisms[m].get("idle")) and not ran[i].any()
              for i, m in enumerate(mechanisms)]
     for (i, j), value in np.ndenumerate(grid):
         if noted[i]:
             continue  # the row carries the mechanism's note instead
         text = f"{value:.2f}" if np.isfinite(value) else ("n/a" if ran[i, j] else "-")
-        dark = np.isfinite(value) and not -0.4 <= value <= 1.4  # the ends of the colour map
+        dark = np.isfinite(value) and not 0.2 <= SHARE_NORM(value) <= 0.8  # the map's ends
         ax.text(j, i, text, ha="center", va="center", fontsize=8,
                 color="white" if dark else "0.1",
                 style="italic" if unresolved[i, j] else "normal")

@@ -18,12 +18,13 @@ and tests, each row with its run's key and condition) to one CSV: the record of 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from circuit.results.experiment import SESSIONS_CSV
+from circuit.results.runs import ExperimentDir
 from circuit.results.tables import read_csv, write_csv
 
 #: Criteria on the group of vehicle subjects: name -> (numerator, denominator, test, text).
@@ -66,13 +67,17 @@ def subject_measures(training: list, prime: list, cue: list) -> dict:
     }
 
 
+def stored_runs(directory: Path) -> dict:
+    """{key: (run.json record, sessions rows)} of every run stored in `directory`."""
+    store = ExperimentDir(directory)
+    return {key: (store.read(key), read_csv(store.folder(key) / SESSIONS_CSV))
+            for key in store.stored()}
+
+
 def score(directory: Path) -> dict:
     """{sweep point: {measure: [value per seed]}}. A test run names the state it started
     from (`start_state`), the training run the state it ended with (`final_state`)."""
-    runs = {}
-    for path in sorted(directory.glob("runs/*/run.json")):
-        info = json.loads(path.read_text())
-        runs[path.parent] = (info, read_csv(path.parent / "sessions.csv"))
+    runs = stored_runs(directory)
     trainings = {info["final_state"]: rows for info, rows in runs.values()
                  if info["condition"] == "training"}
     subjects: dict = {}
@@ -134,12 +139,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.sessions:
         rows = []
-        for path in sorted(args.directory.glob("runs/*/run.json")):
-            info = json.loads(path.read_text())
+        for key, (info, sessions) in stored_runs(args.directory).items():
             # a training's state is the one it ended with; a test's, the one it started from
             state = info["final_state"] if info["condition"] == "training" else info.get("start_state")
-            rows += [{**row, "run": path.parent.name, "state": state}
-                     for row in read_csv(path.parent / "sessions.csv")]
+            rows += [{**row, "run": key, "state": state} for row in sessions]
         write_csv(args.sessions, rows, ["run", "state", "condition", "seed", "session", "protocol"])
     measures = score(args.directory)
     if not measures:

@@ -77,15 +77,12 @@ def _sessions_panel(ax, sessions, groups, phase, column, ylabel, inactive=False,
         for row in matrix:
             ax.plot(x, row, color=colour, alpha=0.25, lw=0.8, marker="o", ms=3)
         ax.plot(x, matrix.mean(axis=0), color=colour, lw=2.2, marker="o", label=group)
-        if inactive:
-            other = np.array(list(_by_subject(sessions, group, phase, "inactive").values()),
-                             dtype=float)
-            ax.plot(x, other.mean(axis=0), color=colour, lw=1.5, ls="--",
-                    label=f"{group}: inactive lever")
-        if expected:
-            mean = np.array(list(_by_subject(sessions, group, phase, expected).values()),
+        extra = ([("inactive", 1.5, "--", "inactive lever")] if inactive else []) + (
+            [(expected, 1.2, ":", "expected presses")] if expected else [])
+        for other, width, line, name in extra:  # group means of other columns
+            mean = np.array(list(_by_subject(sessions, group, phase, other).values()),
                             dtype=float).mean(axis=0)
-            ax.plot(x, mean, color=colour, lw=1.2, ls=":", label=f"{group}: expected presses")
+            ax.plot(x, mean, color=colour, lw=width, ls=line, label=f"{group}: {name}")
     ax.set_xlabel("session")
     ax.set_ylabel(ylabel)
     ax.set_xticks(range(1, 1 + max((len(v) for g in groups

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import logging
 import signal
@@ -32,6 +33,8 @@ log = logging.getLogger("circuit")
 #: Exit statuses: bad input, output taken, numerical fault, output not writable, and
 #: interrupted (128 + SIGINT, as a shell reports it).
 BAD_INPUT, OUTPUT_TAKEN, FAULT, NOT_WRITABLE, INTERRUPTED = 2, 3, 4, 5, 130
+#: Where --dashboard serves the Dask dashboard unless given an address (Dask's default).
+DASHBOARD_ADDRESS = ":8787"
 #: OSErrors that mean the output cannot be written (rather than a bug).
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS,
                  errno.ENOTDIR, errno.EISDIR, errno.EFBIG}
@@ -49,7 +52,8 @@ def main(argv=None) -> int:
     _quiet_brian()
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return args.command(args)
+        with _dask_settings(args):
+            return args.command(args)
     except (ConfigError, StateError, ConnectionError) as err:
         return _fail(BAD_INPUT, err)
     except (FileExistsError, DirectoryBusy) as err:
@@ -65,6 +69,17 @@ def main(argv=None) -> int:
         return _fail(INTERRUPTED, "interrupted; nothing was written")
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _dask_settings(args):
+    """The Dask config a command's flags ask for (--dashboard), for its duration."""
+    if getattr(args, "dashboard", None) is None:
+        return contextlib.nullcontext()
+    import dask
+
+    from .experiments.execute import DASHBOARD_KEY
+
+    return dask.config.set({DASHBOARD_KEY: args.dashboard})
 
 
 def _version() -> str:
@@ -209,6 +224,9 @@ def _runner_arguments(parser, overrides: bool = True) -> None:
                             "(docs/experiments.md: SLURM with dask-jobqueue)")
     parser.add_argument("--resume", action="store_true",
                         help="keep the runs DIR already holds and run the rest")
+    parser.add_argument("--dashboard", nargs="?", const=DASHBOARD_ADDRESS, metavar="ADDRESS",
+                        help="serve the Dask dashboard of the local workers and print its "
+                             f"address (default {DASHBOARD_ADDRESS}; needs circuit[dashboard])")
     if not overrides:
         return
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",

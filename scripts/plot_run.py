@@ -26,8 +26,8 @@ def main() -> None:
     out = args.out or args.results / "figures"
     results = load(args.results)
     if isinstance(results, ExperimentResults):
-        paths = make_behaviour_figures({"sessions": results.sessions,
-                                        "trials": results.trials}, out)
+        paths = make_behaviour_figures({"sessions": results.sessions.to_dict("records"),
+                                        "trials": results.trials.to_dict("records")}, out)
     else:
         paths = make_run_figures(results, out)
     for path in paths:

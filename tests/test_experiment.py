@@ -77,8 +77,9 @@ def test_stored_runs_are_not_rerun_and_the_tables_are_combined(tmp_path):
     assert [row["extinction_slope"] for row in read_csv(out / "runs.csv")] == [-1.0, -1.0]
     loaded = circuit.results.load(out)  # the directory `make run` writes loads too
     assert isinstance(loaded, circuit.results.ExperimentResults)
-    assert [(r["condition"], r["seed"]) for r in loaded.runs] == [("a", 1), ("a", 2)]
+    assert list(zip(loaded.runs["condition"], loaded.runs["seed"])) == [("a", 1), ("a", 2)]
     assert len(loaded.sessions) == 6 and loaded.source["experiment"]["seeds"] == [1, 2]
+    assert loaded.sessions.groupby("seed")["active"].sum().to_dict() == {1: 12, 2: 12}
     assert "2 runs of a" in repr(loaded)
 
 

@@ -19,6 +19,7 @@ import pytest
 import yaml
 from scipy import stats
 
+import circuit.results
 from circuit.experiments import run_spec
 from circuit.results.runs import ExperimentDir
 from circuit.results.tables import read_csv
@@ -150,6 +151,7 @@ def write_within_spec(folder: Path, seeds=(1, 2)) -> Path:
     """Train once per seed (one FR1 session), then two test conditions of one extinction
     session each, both from the trained state."""
     spec = {"base": BASE, "seeds": list(seeds), "train": ["fr1_acquisition"],
+            "set": {"behaviour.record": ["extinction"]},  # the tests' sessions kept whole
             "tests": {"vehicle": {"behaviour.schedule": ["extinction"]},
                       "oxt": {"behaviour.schedule": ["extinction"],
                               "interventions.oxt.given": True,
@@ -178,9 +180,18 @@ def test_a_within_subject_design_trains_once_per_seed_and_tests_from_one_state(t
         assert state.digest() == training["final_state"]
         mine = [r for r in tests if r["seed"] == seed]
         assert {r["start_state"] for r in mine} == {training["final_state"]}  # bit-identical
+        assert store.recorded(training["key"]) == []  # only extinction is recorded
         for record in mine:
             (test,) = read_csv(store.folder(record["key"]) / "sessions.csv")
             assert (test["phase"], test["session"]) == ("extinction", 1)  # after training
+            (folder,) = store.recorded(record["key"])
+            assert folder.name == "01-extinction"
+            session = circuit.results.load(folder)  # a run directory: spikes, trial events
+            trials = session.trials_frame()
+            presses = trials[trials["press"] > 0]["option"].value_counts()
+            assert presses.get("drug", 0) == test["active"]
+            assert presses.get("inactive", 0) == test["inactive"]
+            assert len(session.spikes_frame()) > 0 and "da_nac_nM" in session.traces
     assert trainings[1]["final_state"] != trainings[2]["final_state"]
     runs = read_csv(out / "runs.csv")
     for metric in ("extinction_first", "final_da_nM"):

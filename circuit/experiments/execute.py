@@ -33,6 +33,9 @@ SCHEDULER_TIMEOUT = "20s"
 BAR_WIDTH = 24
 #: Dask event topic on which workers report each finished session.
 PROGRESS_TOPIC = "circuit-sessions"
+#: Dask config key of the local cluster's dashboard address (`circuit ... --dashboard`,
+#: or ``dask.config.set({DASHBOARD_KEY: ":8787"})``); None: no dashboard.
+DASHBOARD_KEY = "circuit.dashboard"
 
 
 @dataclass
@@ -79,7 +82,8 @@ def simulate_run(plain: dict, source: str, labels: dict, progress=None, trained=
               "worker": _worker_name(), "final_state": result.state.digest()}
     if state is not None:
         record["start_state"] = state.digest()
-    out = {"record": record, "sessions": result.sessions, "trials": result.trials}
+    out = {"record": record, "sessions": result.sessions, "trials": result.trials,
+           "recorded": result.recorded}
     if keep_state:
         out["state"] = result.state
     return out
@@ -168,7 +172,7 @@ def _store(item, result, error, store: ExperimentDir, outcome: Outcome) -> None:
     elif error is None:
         training = isinstance(item, Training)
         store.write(key, {**result["record"], "key": key}, tables,
-                    result["state"] if training else None)
+                    result["state"] if training else None, result.get("recorded"))
         outcome.finished.append(key)
     else:
         outcome.failed[key] = error
@@ -194,6 +198,8 @@ def _results(to_train: list, pending: list, trained: dict, workers: int,
              scheduler: str | None, meter: "_Meter"):
     """Yield (run or training, result, error text) as they finish: trainings first."""
     if scheduler is None and (workers == 0 or len(pending) + len(to_train) == 1):
+        if _dashboard_address() is not None:
+            log.warning("circuit: everything runs in this process (no Dask): no dashboard")
         for training in to_train:
             try:
                 result = simulate_run(*_payload(training), meter.sessions(training),
@@ -256,6 +262,7 @@ def connect(scheduler: str):
 @contextmanager
 def dask_client(workers: int, scheduler: str | None):
     """A Dask client on `scheduler`, or on a LocalCluster of `workers` processes."""
+    import dask
     from distributed import Client, LocalCluster
 
     # Dask sets its loggers to INFO when first imported; its cluster chatter would reach
@@ -265,13 +272,34 @@ def dask_client(workers: int, scheduler: str | None):
         with connect(scheduler) as client:
             log.info("circuit: on the Dask cluster at %s (%d workers)", scheduler,
                      len(client.scheduler_info()["workers"]))
+            if dask.config.get(DASHBOARD_KEY, None) is not None:
+                log.warning("circuit: the cluster's Dask dashboard: %s", client.dashboard_link)
             yield client
         return
+    dashboard = _dashboard_address()
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+                      dashboard_address=dashboard, silence_logs=logging.ERROR) as cluster:
         with Client(cluster) as client:
             log.info("circuit: %d local worker processes", workers)
+            if dashboard is not None:
+                log.warning("circuit: Dask dashboard at %s", client.dashboard_link)
             yield client
+
+
+def _dashboard_address() -> str | None:
+    """The dashboard address asked for (`DASHBOARD_KEY`), after checking that Dask can
+    serve it (it needs bokeh)."""
+    import dask
+
+    address = dask.config.get(DASHBOARD_KEY, None)
+    if address is None:
+        return None
+    try:
+        import bokeh  # noqa: F401  (what Dask's dashboard is drawn with)
+    except ImportError:
+        raise ConnectionError("--dashboard: the Dask dashboard needs bokeh: "
+                              "pip install 'circuit[dashboard]'") from None
+    return str(address)
 
 
 class _Meter:

@@ -15,6 +15,8 @@ from ..config.loader import merge, read_yaml
 from ..config.units import shown
 from ..resources import configs_dir, is_file
 
+#: The `behaviour.record` entry that keeps every session.
+RECORD_ALL = "all"
 #: Where protocol names are looked up: `protocols/` beside the config file, then
 #: circuit's own configs/protocols/ (circuit.resources).
 PROTOCOL_DIR = "protocols"
@@ -44,20 +46,39 @@ def read_protocol(name: str, config) -> dict:
     path = protocol_path(name, config)
     if path is None:
         folders = search_path(config)
-        known = sorted({p.stem for folder in folders for p in folder.glob("*.yaml")})
         raise ConfigError(f"behaviour.schedule: no protocol {shown(name)} (looked in "
                           f"{', '.join(str(f) for f in folders)}; known: "
-                          f"{', '.join(known) or 'none'})")
+                          f"{', '.join(known_protocols(config)) or 'none'})")
     return read_yaml(path)
+
+
+def recorded_protocols(config) -> set:
+    """The protocols whose sessions `behaviour.record` keeps whole; ConfigError naming
+    an entry that is neither `all` nor a known protocol. (A protocol need not be in this
+    schedule: a within-subject design records its tests' sessions, not its training's.)"""
+    schedule, record = config["behaviour"]["schedule"], config["behaviour"]["record"]
+    unknown = [name for name in record
+               if name != RECORD_ALL and protocol_path(name, config) is None]
+    if unknown:
+        raise ConfigError(f"behaviour.record: {shown(unknown[0])} is neither {RECORD_ALL!r} "
+                          f"nor a protocol (known: {', '.join(known_protocols(config))})")
+    return set(schedule) if RECORD_ALL in record else set(record)
+
+
+def known_protocols(config) -> list:
+    """Names of every protocol on the search path."""
+    return sorted({p.stem for folder in search_path(config) for p in folder.glob("*.yaml")})
 
 
 def session_configs(config, overrides=(), first: int = 0) -> list:
     """One validated config per session of `behaviour.schedule` (session k gets
     ``simulation.session = first + k``, so its own input noise; `first` numbers the
-    sessions of a test after those of the training it continues)."""
+    sessions of a test after those of the training it continues). Each carries its
+    `protocol` name and whether `behaviour.record` keeps it whole (`recorded`)."""
     schedule = config["behaviour"]["schedule"]
     if not schedule:
         raise ConfigError("behaviour.schedule: empty; list the protocols of the sessions")
+    recorded = recorded_protocols(config)
     configs, problems = [], []
     for index, name in enumerate(schedule):
         try:
@@ -70,6 +91,7 @@ def session_configs(config, overrides=(), first: int = 0) -> list:
             continue
         session.source = config.source
         session.protocol = name
+        session.recorded = name in recorded
         configs.append(session)
     if problems:
         raise ConfigError(problems)

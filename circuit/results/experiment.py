@@ -1,4 +1,5 @@
-"""An experiment directory read back: its tables as rows (``circuit.results.load``).
+"""An experiment directory read back: its tables as pandas DataFrames
+(``circuit.results.load``).
 
 The directory that ``circuit run`` of a behavioural config, ``circuit experiment`` and
 each spec of ``circuit validate`` write (docs/outputs.md, docs/experiments.md). Reading
@@ -7,12 +8,13 @@ it needs neither Brian2 nor the simulation code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
-from .tables import read_csv
+from .runs import RUNS, SESSIONS
 
 #: File names of an experiment directory (and, for sessions and trials, of each run's
 #: folder under runs/): the one place they are defined.
@@ -28,17 +30,23 @@ SOURCES = (CONFIG, SPEC)
 
 @dataclass
 class ExperimentResults:
-    """The tables of an experiment directory: one dict per row (read_csv)."""
+    """The tables of an experiment directory as pandas DataFrames (columns:
+    docs/experiments.md); a table the directory lacks is an empty frame."""
 
     directory: Path
-    runs: list = field(default_factory=list)  # one row per run (subject)
-    stats: list = field(default_factory=list)  # one row per contrast x metric
-    sessions: list = field(default_factory=list)  # one row per session of every run
-    trials: list = field(default_factory=list)  # one row per trial
+    runs: pd.DataFrame  # one row per run (subject)
+    stats: pd.DataFrame  # one row per contrast x metric
+    sessions: pd.DataFrame  # one row per session of every run
+    trials: pd.DataFrame  # one row per trial
     source: dict | None = None  # the config or spec it was started from
 
+    def recorded(self) -> list:
+        """The recorded sessions (`behaviour.record`): run directories, each loadable
+        with `circuit.results.load`, by run key and session order."""
+        return sorted(p for p in self.directory.glob(f"{RUNS}/*/{SESSIONS}/*") if p.is_dir())
+
     def __repr__(self) -> str:
-        conditions = sorted({str(row.get("condition")) for row in self.runs})
+        conditions = sorted({str(c) for c in self.runs.get("condition", [])})
         return (f"ExperimentResults({str(self.directory)!r}: {len(self.runs)} runs of "
                 f"{', '.join(conditions) or 'no conditions'}, {len(self.sessions)} sessions, "
                 f"{len(self.trials)} trials, {len(self.stats)} statistics)")
@@ -55,8 +63,14 @@ def load_experiment(directory) -> ExperimentResults:
     if not is_experiment(directory):
         raise FileNotFoundError(f"{directory} is not an experiment directory: "
                                 f"{TABLES['runs']} is missing")
-    tables = {name: read_csv(directory / file) if (directory / file).is_file() else []
-              for name, file in TABLES.items()}
+    tables = {name: _frame(directory / file) for name, file in TABLES.items()}
     source = next((yaml.safe_load((directory / name).read_text()) for name in SOURCES
                    if (directory / name).is_file()), None)
     return ExperimentResults(directory, source=source, **tables)
+
+
+def _frame(path: Path) -> pd.DataFrame:
+    """A table as a DataFrame (empty cells as NaN); an empty frame if absent or empty."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return pd.DataFrame()
+    return pd.read_csv(path)

@@ -16,6 +16,14 @@ import numpy as np
 from .state import State
 
 
+#: The options of `Results.decisions`, in the order of its columns: the same as
+#: `circuit.model.agent.OPTIONS` (tests/test_frames.py checks it), kept here so that
+#: reading results never imports the model.
+DECISION_OPTIONS = ("drug", "inactive", "social")
+#: Per-option arrays of `Results.decisions` (each of shape (decisions, options)).
+DECISION_KEYS = ("evaluated", "go", "p_go", "press", "reinforce", "cue", "ratio")
+
+
 @dataclass
 class Phase:
     """A named interval of the protocol, in seconds from the start of recording."""
@@ -63,8 +71,9 @@ class Results:
     decisions : dict[str, np.ndarray]
         The agent at every decision of a behavioural session: ``t`` (s) and, shape
         (n_decisions, n_options) in the order of ``circuit.model.agent.OPTIONS``,
-        ``evaluated`` (the option was presented and could be taken), ``go`` (D1 - D2 MSN
-        rate in its window, Hz), ``p_go``, ``press``, ``reinforce``, ``cue``, ``ratio``.
+        ``evaluated`` (the option was presented and could be taken), ``go`` (the normalised
+        D1 - D2 MSN response in its window, dimensionless: docs/behaviour.md), ``p_go``,
+        ``press``, ``reinforce``, ``cue``, ``ratio`` (`DECISION_KEYS`).
         Empty outside behaviour.
     state : State or None
         The slow variables at the end of the run (every plastic weight, the VTA input
@@ -116,3 +125,43 @@ class Results:
         stop = self.duration if stop is None else stop
         count = np.count_nonzero((times >= start) & (times < stop))
         return float(count / (self.sizes[population] * (stop - start)))
+
+    # --------------------------------------------------------------- pandas views
+    def spikes_frame(self):
+        """Every spike as a row of a pandas DataFrame: `population`, `neuron` (index in
+        its population), `t` (s); populations in the model's order, times sorted within
+        each."""
+        import pandas as pd
+
+        frames = [pd.DataFrame({"population": pop, "neuron": indices.astype(int),
+                                "t": times}).sort_values("t", kind="stable")
+                  for pop, (times, indices) in self.spikes.items()]
+        frame = pd.concat(frames, ignore_index=True) if frames else \
+            pd.DataFrame(columns=["population", "neuron", "t"])
+        frame["population"] = pd.Categorical(frame["population"], categories=list(self.spikes))
+        return frame
+
+    def traces_frame(self):
+        """The traces as a pandas DataFrame indexed by time `t` (s), one column per trace
+        (names ending in `_nM`: nM; `occ_`: fraction 0-1)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.traces, index=pd.Index(self.trace_t, name="t"))
+
+    def trials_frame(self):
+        """The trial events as a tidy pandas DataFrame: one row per option evaluated at a
+        decision, columns `t` (s, the decision), `option`, and `DECISION_KEYS` but
+        `evaluated`. Empty (with those columns) outside behaviour."""
+        import pandas as pd
+
+        columns = ["t", "option", *DECISION_KEYS[1:]]
+        if not self.decisions:
+            return pd.DataFrame(columns=columns)
+        t = np.asarray(self.decisions["t"])
+        evaluated = np.asarray(self.decisions["evaluated"], dtype=bool)
+        rows, options = np.nonzero(evaluated)
+        frame = pd.DataFrame({"t": t[rows],
+                              "option": np.asarray(DECISION_OPTIONS)[options]})
+        for key in DECISION_KEYS[1:]:
+            frame[key] = np.asarray(self.decisions[key])[rows, options]
+        return frame[columns]

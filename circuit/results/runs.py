@@ -18,10 +18,12 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from .state import STATE_FILE, read_state, write_state
-from .store import atomic_directory, check_writable
+from .store import atomic_directory, check_writable, write_files
 from .tables import write_csv
 
 RUNS, RECORD, FAULT = "runs", "run.json", "fault.json"
+#: Folder of a run's recorded sessions (`behaviour.record`), each a run directory.
+SESSIONS = "sessions"
 #: Prefix of the tables of the sessions a faulted run finished.
 UNTIL_FAULT = "until_fault_"
 LOCK = ".lock"
@@ -77,14 +79,21 @@ class ExperimentDir:
                 f"spec (another spec, or other --set values; e.g. {foreign[0]}): --resume "
                 "finishes the same experiment only; choose another --out")
 
-    def write(self, key: str, record: dict, tables: dict, state=None) -> None:
-        """Store run `key` atomically: its record, its tables ({name: (rows, columns)})
-        and, for a within-subject design's training, its final `state` (state.npz)."""
+    def write(self, key: str, record: dict, tables: dict, state=None,
+              recorded: dict | None = None) -> None:
+        """Store run `key` atomically: its record, its tables ({name: (rows, columns)}),
+        for a within-subject design's training its final `state` (state.npz), and the
+        sessions `behaviour.record` kept ({name: Results}) as run directories under
+        `SESSIONS/`."""
         with atomic_directory(self.folder(key), overwrite=True) as directory:
             for name, (rows, columns) in tables.items():
                 write_csv(directory / name, rows, columns)
             if state is not None:
                 write_state(state, directory / STATE_FILE)
+            for name, results in (recorded or {}).items():
+                (directory / SESSIONS).mkdir(exist_ok=True)
+                (directory / SESSIONS / name).mkdir()
+                write_files(results, directory / SESSIONS / name)
             (directory / RECORD).write_text(json.dumps(record, indent=1, default=str))
 
     def write_fault(self, key: str, fault: dict, tables: dict) -> None:
@@ -100,3 +109,7 @@ class ExperimentDir:
 
     def read(self, key: str) -> dict:
         return json.loads((self.folder(key) / RECORD).read_text())
+
+    def recorded(self, key: str) -> list:
+        """The recorded sessions of run `key`: their run directories, in session order."""
+        return sorted(p for p in (self.folder(key) / SESSIONS).glob("*") if p.is_dir())

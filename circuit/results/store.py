@@ -176,7 +176,7 @@ def _spike_arrays(spikes: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict:
     return arrays
 
 
-def _write_all(results: Results, directory: Path) -> None:
+def write_files(results: Results, directory: Path) -> None:
     """Write every file of the format into the (new, empty) `directory`."""
     config_text = yaml.safe_dump(results.config, sort_keys=False)
     _write_new(directory / CONFIG_FILE, config_text.encode("utf-8"))
@@ -230,7 +230,7 @@ def save(results: Results, directory: str | os.PathLike, overwrite: bool = False
     """
     directory = Path(directory).absolute()
     with atomic_directory(directory, overwrite=overwrite) as tmp:
-        _write_all(results, tmp)
+        write_files(results, tmp)
         if extras is not None:
             extras(tmp)
     return directory

@@ -11,6 +11,7 @@ from scipy.ndimage import gaussian_filter1d
 from ..model import plasticity
 from ..model.connectivity import PLASTIC, projections
 from ..model.fields import COMPARTMENTS
+from ..results.record import DECISION_KEYS
 
 #: One nanomolar in Brian2's SI storage (mol/m^3 = mM).
 NANOMOLAR = float(nmolar)
@@ -22,7 +23,7 @@ OCCUPANCIES = (("d1r", "nac_d1"), ("d2r", "nac_d2"), ("oxtr", "nac_d2"),
 #: every DA neuron, which all see one [cocaine]).
 _EXTRA = {"vta_da": ["p_vta"]}
 #: Agent variables recorded at every decision (see circuit.model.agent).
-DECISION_VARIABLES = ("evaluated", "go", "p_go", "press", "reinforce", "cue", "ratio")
+DECISION_VARIABLES = DECISION_KEYS  # the agent variables kept at every decision
 #: Volume variables and the trace names they become (per compartment).
 _VOLUME_TRACES = {"DA": "da", "OXT": "oxt", "COC": "cocaine"}
 #: Traces kept from the volume (the VTA has no DA release or cocaine readout of interest).
@@ -149,7 +150,7 @@ def collect(read, warmup: float, recorded: float, record: dict, sizes: dict) -> 
 
 
 def decisions(read, warmup: float) -> dict:
-    """The agent at every decision: time (s) and (n_decisions, n_options) arrays, go in Hz."""
+    """The agent at every decision: time (s) and (n_decisions, n_options) arrays."""
     t = read("trace_agent.t") - warmup
     keep = t > 0
     values = {"t": t[keep]}

@@ -29,6 +29,14 @@ class SubjectResult:
     state: State | None = None
     #: Per session: build and simulation times, whether it built or compiled the network.
     timings: list = field(default_factory=list)
+    #: The sessions `behaviour.record` keeps whole: {name: Results}, names as
+    #: `recorded_name` gives them (the slow state left out: it is the run's to keep).
+    recorded: dict = field(default_factory=dict)
+
+
+def recorded_name(session: int, protocol: str) -> str:
+    """The folder name of a recorded session: its number and protocol, '05-progressive_ratio'."""
+    return f"{session:02d}-{protocol}"
 
 
 def initial_overrides(config) -> list:
@@ -77,6 +85,9 @@ def run_subject(config, labels: dict | None = None, progress=None, state: State 
             raise
         state = results.state
         result.timings.append(results.provenance["timings_s"])
+        if session.recorded:
+            result.recorded[recorded_name(first_session + index, session.protocol)] = \
+                replace(results, state=None)
         row_labels = {**labels, "session": first_session + index, "protocol": session.protocol,
                       "phase": session["session"]["phase"]}
         trials = analysis.trial_table(results, session, row_labels)

@@ -16,6 +16,7 @@ from brian2 import second
 
 import circuit
 from circuit.analysis.behaviour import subject_metrics
+from circuit.model.agent import session_trials
 from circuit.protocols.library import session_configs
 from circuit.protocols.session import presented
 from circuit.running.subject import run_subject
@@ -73,15 +74,15 @@ def test_infusions_raise_drug_and_da(always_presses):
 
 
 def test_progressive_ratio_breakpoint(always_presses):
-    # 120 trials of 500 ms; each infusion's timeout takes the next two trials. Ratios 1,
-    # 2, 4, 6, 9, 12, 15, 20 and 25 take 94 presses and 8 x 2 blocked trials, so ratio
-    # 25 is completed at trial 109, 13.5 s after the one before (within the 15 s hold);
-    # the 8 trials left after its timeout cannot complete ratio 32.
+    # 240 trials of 500 ms (session.length 120 s); each infusion's timeout takes the next
+    # two trials. Ratios 1, 2, 4, 6, 9, 12, 15, 20, 25, 32, 40 and 50 take 216 presses
+    # and 11 x 2 blocked trials, so ratio 50 is completed at trial 237, 26 s after the
+    # one before (within the 30 s hold); the trials left are its timeout.
     session = _session(always_presses, "progressive_ratio")
-    assert session["trials"] == 120
-    assert session["active"] == 94 + 8
-    assert session["infusions"] == 9
-    assert session["breakpoint"] == 25
+    assert session["trials"] == 240
+    assert session["active"] == 216
+    assert session["infusions"] == 12
+    assert session["breakpoint"] == 50
 
 
 def test_exclusive_choice_withdraws_the_other_option(always_presses):
@@ -101,7 +102,7 @@ def test_slow_variables_carry_across_sessions(always_presses):
     assert availability[-1] <= availability[0] + 1e-3  # recovery over 3 days is slight
     assert always_presses.sessions[0]["vta_potentiation"] > 0
     metrics = subject_metrics(always_presses.sessions)
-    assert metrics["breakpoint"] == 25
+    assert metrics["breakpoint"] == 50
 
 
 def test_protocol_rotation_alternates_first_option():
@@ -123,10 +124,17 @@ def test_session_trial_must_fit_the_windows_and_the_session(trial, message):
         circuit.load_config(BEHAVIOUR, [f"session.trial={trial}"])
 
 
+def test_session_length_must_be_whole_trials():
+    with pytest.raises(circuit.ConfigError, match=r"session.length: .*whole number of trials"):
+        circuit.load_config(BEHAVIOUR, ["session.length=61500 ms"])
+    config = circuit.load_config(BEHAVIOUR, ["session.length=30 s"])
+    assert session_trials(config) == (30, 1 * second)
+
+
 def test_a_limited_hold_ends_the_progressive_ratio_session(tmp_path):
     """Always pressing, with a hold of 3.5 s: after each infusion the timeout takes two
     trials (1 s), so ratio 4 is completed 3 s after ratio 2 and ratio 6 would need 4 s;
-    the breakpoint is 4, not the 25 of the 15 s hold, and no option is available after
+    the breakpoint is 4, not the 50 of the 30 s hold, and no option is available after
     the hold has run out."""
     hold = 3.5
     protocol = tmp_path / "short_hold.yaml"

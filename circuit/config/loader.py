@@ -351,8 +351,9 @@ def run_seconds(values: dict) -> float:
     """The longest run a config makes: its challenge protocol or a behaviour session."""
     protocol, behaviour = values["protocol"], values["behaviour"]
     challenge = sum(float(protocol[key]) for key in ("warmup", "baseline", "challenge", "washout"))
-    session = float(behaviour["warmup"]) + behaviour["trials"] * float(behaviour["trial"])
-    return max(challenge, session)
+    length = max(behaviour["trials"] * float(behaviour["trial"]),
+                 float(values["session"]["length"]))
+    return max(challenge, float(behaviour["warmup"]) + length)
 
 
 def _duration_problems(values: dict) -> list:
@@ -404,7 +405,7 @@ def override_text(key: str, value) -> str:
 
 def _behaviour_problems(values: dict) -> list:
     """Checks of the behaviour, session and interventions sections."""
-    from ..model.agent import OPTIONS
+    from ..model.agent import OPTIONS, session_length
 
     problems = []
     behaviour, session = values["behaviour"], values["session"]
@@ -416,8 +417,11 @@ def _behaviour_problems(values: dict) -> list:
                             f"({value} is {steps:.3g} windows)")
     if window >= trial:
         problems.append("behaviour.window: must be shorter than behaviour.trial")
+    length = session_length(behaviour, session)
+    if session["length"] > 0 and session["trial"] == 0 and not _whole(float(length / trial)):
+        problems.append(f"session.length: must be a whole number of trials of "
+                        f"behaviour.trial ({length} is {float(length / trial):.3g} trials)")
     if session["trial"] > 0:
-        length = behaviour["trials"] * trial
         windows, per_session = float(session["trial"] / window), float(length / session["trial"])
         if windows < 2 - WHOLE_TOLERANCE or not _whole(windows):
             problems.append(f"session.trial: must be a whole number (at least 2) of "

@@ -42,7 +42,7 @@ Everything is Brian2 code, so a whole session is one standalone run.
 
 from __future__ import annotations
 
-from brian2 import NeuronGroup, Synapses, TimedArray
+from brian2 import NeuronGroup, Synapses, TimedArray, second
 
 from . import pharmacology
 
@@ -223,12 +223,20 @@ def build_outcomes(agent: NeuronGroup, volume, vta_da, vta_gaba, pvn_oxt, cue_po
     return synapses
 
 
+def session_length(behaviour: dict, session: dict):
+    """How long the current session lasts: `session.length`, or behaviour.trials x
+    behaviour.trial (the compiled run of every session that sets no length)."""
+    if session["length"] > 0 * second:
+        return session["length"]
+    return behaviour["trials"] * behaviour["trial"]
+
+
 def session_trials(config: dict) -> tuple:
-    """(number of trials, trial length) of the current session. A session lasts
-    behaviour.trials x behaviour.trial (one compiled run); `session.trial`, when set,
-    divides that time into shorter trials (more presentations, the same build)."""
+    """(number of trials, trial length) of the current session: `session_length` divided
+    into trials of `session.trial` when set (more presentations), else of
+    behaviour.trial."""
     behaviour = config["behaviour"]
-    length = behaviour["trials"] * behaviour["trial"]
+    length = session_length(behaviour, config["session"])
     trial = config["session"]["trial"] if config["session"]["trial"] > 0 else behaviour["trial"]
     return int(round(float(length / trial))), trial
 

@@ -10,6 +10,8 @@
                                                     the literature scorecard (SCIENCE.md 5)
     circuit check CONFIG [--set key=value ...]      validate and print the resolved config
     circuit plasticity SPEC --out DIR [--config CONFIG] [--set ...]   the plasticity bench
+    circuit export DIR --nwb FILE [--overwrite]     a run directory as an NWB file
+    circuit plot DIR [--formats png,pdf,svg]        redraw a results directory's figures
 """
 
 from __future__ import annotations
@@ -210,7 +212,43 @@ def _parser() -> argparse.ArgumentParser:
                        dest="overrides", help="override a config value (repeatable)")
     bench.add_argument("--overwrite", action="store_true", help="replace DIR if it exists")
     bench.set_defaults(command=_plasticity)
+
+    export = commands.add_parser(
+        "export", help="write a run directory as an NWB file",
+        description="Write the run directory DIR (a single run, or a recorded session of "
+                    "a behavioural run: DIR/runs/<key>/sessions/<NN>-<protocol>) as an NWB "
+                    "file: units, population rates, traces, phases and trials "
+                    "(docs/outputs.md, 'Export: NWB and Neo'). Needs "
+                    "pip install 'circuit[nwb]'.")
+    export.add_argument("run", type=Path, metavar="DIR", help="run directory to export")
+    export.add_argument("--nwb", required=True, type=Path, metavar="FILE",
+                        help="NWB file to write")
+    export.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    export.set_defaults(command=_export)
+
+    plot = commands.add_parser(
+        "plot", help="redraw the figures of a results directory (no simulation)",
+        description="Redraw the figures of DIR from its stored data into DIR/figures and "
+                    "print the files written: a run directory (the run figures), an "
+                    "experiment directory (runs.csv: the experiment and behaviour figures) "
+                    "or a validation directory (each of its experiments; the scorecard "
+                    "figures are redrawn by `circuit validate --out DIR --resume`). "
+                    "Exit status 2 if DIR is none of these.")
+    plot.add_argument("directory", type=Path, metavar="DIR", help="results directory")
+    plot.add_argument("--formats", default="png,pdf,svg", type=_figure_formats,
+                      metavar="LIST", help="comma-separated figure formats among png, pdf, "
+                                           "svg (default: all three)")
+    plot.set_defaults(command=_plot)
     return parser
+
+
+def _figure_formats(text: str) -> tuple:
+    from .plotting.redraw import parse_formats
+
+    try:
+        return parse_formats(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
 
 
 def _runner_arguments(parser, overrides: bool = True) -> None:
@@ -249,7 +287,8 @@ def _run(args) -> int:
     _refuse(args, {"resume": "a single run has nothing to resume; it is written whole or "
                              "not at all",
                    "workers": "a single run simulates in this process",
-                   "scheduler": "a single run simulates in this process"},
+                   "scheduler": "a single run simulates in this process",
+                   "dashboard": "a single run simulates in this process, without Dask"},
             "for a config without a behaviour.schedule")
     return _run_single(args, config)
 
@@ -355,6 +394,41 @@ def _validate(args) -> int:
 
 def _progress_line(text: str) -> None:
     print(f"circuit: {text}", flush=True)
+
+
+#: Exit status of `circuit export` when pynwb (the 'nwb' extra) is not installed.
+MISSING_EXTRA = 1
+
+
+def _export(args) -> int:
+    """A run directory as an NWB file; exit 2 for anything but a readable run directory."""
+    from .results.export import load_run
+    from .results.nwb import write_nwb
+
+    try:
+        results = load_run(args.run)
+    except (FileNotFoundError, ValueError) as err:  # NotARunDirectory is a ValueError
+        return _fail(BAD_INPUT, err)
+    try:
+        path = write_nwb(results, args.nwb, overwrite=args.overwrite)
+    except ImportError as err:
+        return _fail(MISSING_EXTRA, err)
+    log.info("circuit: wrote %s", path)
+    return 0
+
+
+def _plot(args) -> int:
+    """Redraw the figures of a results directory; exit 2 if it holds no results."""
+    from .plotting.redraw import NotResults, redraw
+
+    try:
+        written = redraw(args.directory, args.formats)
+    except (NotResults, FileNotFoundError, ValueError) as err:  # not results, or a
+        return _fail(BAD_INPUT, err)  # file of them missing or unreadable
+    if not args.quiet:
+        for path in written:
+            print(path)
+    return 0
 
 
 def _plasticity(args) -> int:

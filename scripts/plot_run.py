@@ -2,7 +2,8 @@
 
     python scripts/plot_run.py RESULTS_DIR [--out DIR] [--prefix NAME_]
 
-Used to refresh the committed figures/ from `make run`'s output:
+(`circuit plot DIR` does the same into DIR/figures.) Used to refresh the committed
+figures/ from `make run`'s output:
     python scripts/plot_run.py results/default --out figures --prefix default_
 """
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from circuit.plotting import make_run_figures
 from circuit.plotting.behaviour_figures import make_behaviour_figures
+from circuit.plotting.style import written_files
 from circuit.results import ExperimentResults, load
 
 
@@ -30,7 +32,7 @@ def main() -> None:
                                         "trials": results.trials.to_dict("records")}, out)
     else:
         paths = make_run_figures(results, out)
-    for path in paths:
+    for path in (file for png in paths for file in written_files(png)):  # png, pdf, svg
         if args.prefix:
             path = path.rename(path.with_name(args.prefix + path.name))
         print(f"wrote {path}")

@@ -13,10 +13,16 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+import dask
+
 import circuit.experiments
+import circuit.plotting.redraw
+import circuit.results.export
+import circuit.results.nwb
 import circuit.validation
 import circuit.workflows
 from circuit import cli
+from circuit.experiments.execute import DASHBOARD_KEY
 from circuit.results import State, write_state
 
 from conftest import BEHAVIOUR, REDUCED, ROOT
@@ -31,8 +37,8 @@ def calls(monkeypatch, tmp_path):
     seen = {}
 
     def recorder(name, result):
-        def record(*args, **kwargs):
-            seen[name] = (args, kwargs)
+        def record(*args, **kwargs):  # with the dashboard the Dask config asks for
+            seen[name] = (args, kwargs, dask.config.get(DASHBOARD_KEY, None))
             return result
         return record
 
@@ -43,6 +49,9 @@ def calls(monkeypatch, tmp_path):
     monkeypatch.setattr(circuit.experiments, "run_config", recorder("run_config", done))
     monkeypatch.setattr(circuit.experiments, "run_spec", recorder("run_spec", done))
     monkeypatch.setattr(circuit.validation, "run_validation", recorder("run_validation", done))
+    monkeypatch.setattr(circuit.results.export, "load_run", lambda directory: "results")
+    monkeypatch.setattr(circuit.results.nwb, "write_nwb", recorder("write_nwb", tmp_path))
+    monkeypatch.setattr(circuit.plotting.redraw, "redraw", recorder("redraw", []))
     return seen
 
 
@@ -107,6 +116,15 @@ ACTS = [
      lambda c, out: c[0][3] == ["a.b=1"]),
     (["plasticity", BENCH, "--out", "{out}", "--overwrite"], "bench_to",
      lambda c, out: c[1]["overwrite"] is True),
+    (["validate", "--out", "{out}", "--dashboard"], "run_validation",
+     lambda c, out: c[2] == cli.DASHBOARD_ADDRESS),
+    (["export", "{state}", "--nwb", "{out}"], "write_nwb",
+     lambda c, out: c[0] == ("results", out) and c[1]["overwrite"] is False),
+    (["export", "{state}", "--nwb", "{out}", "--overwrite", "-q", "--quiet"], "write_nwb",
+     lambda c, out: c[1]["overwrite"] is True),
+    (["plot", "{state}", "--formats", "pdf,svg"], "redraw",
+     lambda c, out: c[0][1] == ("pdf", "svg")),
+    (["plot", "{state}", "-q", "--quiet"], "redraw", lambda c, out: c[0][1] == ("png", "pdf", "svg")),
 ]
 
 #: The runner flags of the two commands that run the experiment engine, each with what
@@ -115,7 +133,8 @@ RUNNER_FLAGS = [(["--workers", "3"], lambda c, out: c[1]["workers"] == 3),
                 (["--scheduler", "tcp://h:1"], lambda c, out: c[1]["scheduler"] == "tcp://h:1"),
                 (["--resume"], lambda c, out: c[1]["resume"] is True),
                 (["--overwrite"], lambda c, out: c[1]["overwrite"] is True),
-                (["--no-figures"], lambda c, out: c[1]["figures"] is False)]
+                (["--no-figures"], lambda c, out: c[1]["figures"] is False),
+                (["--dashboard", ":8790"], lambda c, out: c[2] == ":8790")]
 ACTS += [([command, source, "--out", "{out}", *flags], workflow, holds)
          for command, source, workflow in (("run", BEHAVIOUR, "run_config"),
                                            ("experiment", SPEC, "run_spec"))
@@ -127,6 +146,7 @@ REFUSED = [
     (["run", REDUCED, "--out", "{out}", "--workers", "2"], "--workers: a single run"),
     (["run", REDUCED, "--out", "{out}", "--scheduler", "tcp://h:1"], "--scheduler: a single"),
     (["run", REDUCED, "--out", "{out}", "--elapsed", "1 day"], "--elapsed: ages a restored"),
+    (["run", REDUCED, "--out", "{out}", "--dashboard"], "--dashboard: a single run"),
     (["run", REDUCED, "--out", "{out}", "--elapsed", "-1 s", "--restore", "{state}"],
      "--elapsed: must not be negative"),
     (["run", BEHAVIOUR, "--out", "{out}", "--seed", "5"], "--seed: "),

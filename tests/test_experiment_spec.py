@@ -251,11 +251,14 @@ def test_the_pipeline_writes_runs_stats_figures_and_report(tmp_path, monkeypatch
     assert list(runs[0])[:5] == ["condition", "receptors.heteromer_fold",
                                  "interventions.oxt.dose", "seed", "cell"]
     assert len(table) == 4  # one contrast x four sweep points x one metric
+    header = (tmp_path / "out" / "stats.csv").read_text().splitlines()[0].split(",")
+    assert len(header) == len(set(header))  # each column once
     strongest = [r for r in table if r["receptors.heteromer_fold"] == 4
                  and r["interventions.oxt.dose"] == "1 mg/kg"][0]
     assert strongest["difference"] == pytest.approx(2.0)
     figures = sorted(p.name for p in (tmp_path / "out" / "figures").iterdir())
-    assert figures == ["heatmap_breakpoint.png", "metrics.png"]
+    assert figures == [f"{name}.{fmt}" for name in ("heatmap_breakpoint", "metrics")
+                       for fmt in ("pdf", "png", "svg")]
     report = (tmp_path / "out" / "report.md").read_text()
     assert ("| drug_oxt - drug | 4 | 1 mg/kg | breakpoint | independent, two-sided | 3, 3 |"
             in report)

@@ -84,7 +84,11 @@ def test_experiment_tables_load_as_data_frames(tmp_path):
     assert loaded.runs["acquisition_active"].mean() == 5
     assert np.isnan(loaded.sessions["active"].iloc[1])  # an empty cell is NaN
     assert loaded.stats.empty and loaded.trials.empty  # tables it lacks
-    assert [p.name for p in loaded.recorded()] == ["03-extinction"]
+    (out / "runs" / "k1" / "run.json").write_text('{"condition": "drug", "seed": 2}')
+    (recorded,) = loaded.recorded().to_dict("records")
+    assert recorded["path"].name == "03-extinction"
+    assert (recorded["condition"], recorded["seed"], recorded["session"],
+            recorded["protocol"]) == ("drug", 2, 3, "extinction")
     assert "2 runs of drug" in repr(loaded)
 
 

@@ -1,4 +1,5 @@
-"""The run figures are written, complete, valid PNGs of the expected size."""
+"""The run figures are written, complete, valid PNGs of the expected size (two journal
+columns wide, at the style's DPI), with a PDF and an SVG beside each."""
 
 from __future__ import annotations
 
@@ -22,10 +23,12 @@ N_MODULATOR_PANELS = 3  # DA, cocaine, OXT (NAc + VTA together)
 N_RECEPTORS = 3  # D1R, D2R, OXTR
 EXPECTED_HEIGHT_IN = {
     "raster.png": run_figures.RASTER_HEIGHT_IN,
-    "rates.png": run_figures.RATE_PANEL_HEIGHT_IN * N_POPULATIONS + 1.0,
-    "neuromodulators.png": run_figures.MODULATOR_PANEL_HEIGHT_IN * N_MODULATOR_PANELS + 0.8,
-    "occupancy.png": run_figures.OCCUPANCY_PANEL_HEIGHT_IN * N_RECEPTORS + 0.8,
-    "plasticity.png": run_figures.PLASTICITY_PANEL_HEIGHT_IN * 2 + 0.8,
+    "rates.png": run_figures.RATE_PANEL_HEIGHT_IN * N_POPULATIONS + run_figures.RATE_EXTRA_IN,
+    "neuromodulators.png": (run_figures.MODULATOR_PANEL_HEIGHT_IN * N_MODULATOR_PANELS
+                            + run_figures.STACK_EXTRA_IN),
+    "occupancy.png": (run_figures.OCCUPANCY_PANEL_HEIGHT_IN * N_RECEPTORS
+                      + run_figures.STACK_EXTRA_IN),
+    "plasticity.png": run_figures.PLASTICITY_PANEL_HEIGHT_IN * 2 + run_figures.STACK_EXTRA_IN,
 }
 
 
@@ -62,5 +65,6 @@ def test_figures_cope_with_missing_traces_and_other_phases(tmp_path):
     results.phases = [Phase("rest", 0.0, 4.0), Phase("stim", 4.0, 9.0)]
     paths = make_run_figures(results, tmp_path)
     assert all(p.stat().st_size > 0 for p in paths)
-    height, width = style.expected_pixels(run_figures.MODULATOR_PANEL_HEIGHT_IN + 0.8)
+    height, width = style.expected_pixels(run_figures.MODULATOR_PANEL_HEIGHT_IN
+                                          + run_figures.STACK_EXTRA_IN)
     assert mpimg.imread(tmp_path / "neuromodulators.png").shape == (height, width, RGBA)

@@ -8,17 +8,18 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .record import BenchResult
-from ..plotting.style import save_png
+from ..plotting.style import label_panels, new_figure, paper_style, save_figure
 
 #: At most this many distinct synapse names are drawn.
 MAX_SHOWN = 12
+HEIGHT_IN = 5.0
 
 
 def bench_figure(result: BenchResult) -> Figure:
     """Weights (top), eligibility (middle) and [DA] (bottom) of each named synapse."""
     first = result.first_of_each_name()
     shown = list(first.items())[:MAX_SHOWN]
-    fig = Figure(figsize=(10, 8), layout="constrained")
+    fig = new_figure(HEIGHT_IN)
     weight_ax, elig_ax, da_ax = fig.subplots(3, 1, sharex=True)
     colours = [f"C{k % 10}" for k in range(len(shown))]
     for (name, k), colour in zip(shown, colours):
@@ -31,7 +32,8 @@ def bench_figure(result: BenchResult) -> Figure:
     da_ax.set_ylabel("[DA] (nM)")
     da_ax.set_xlabel("time (s)")
     weight_ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
-                     title="synapse")
+                     title="synapse", frameon=False)
+    label_panels([weight_ax, elig_ax, da_ax])
     title = "Plasticity bench: weight, eligibility and dopamine of each synapse"
     if len(first) > MAX_SHOWN:
         title += f" (first {MAX_SHOWN} of {len(first)})"
@@ -40,5 +42,6 @@ def bench_figure(result: BenchResult) -> Figure:
 
 
 def make_bench_figure(result: BenchResult, directory) -> Path:
-    """Write figures/bench.png under `directory`."""
-    return save_png(bench_figure(result), Path(directory) / "bench.png")
+    """Write bench.png (and .pdf, .svg) under `directory`; return the PNG's path."""
+    with paper_style():
+        return save_figure(bench_figure(result), Path(directory) / "bench.png")

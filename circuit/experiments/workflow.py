@@ -233,8 +233,8 @@ def write_outputs(plan: Plan, store: ExperimentDir, out: Path, outcome, started:
     write_csv(out / SESSIONS_CSV, tables["sessions"], SESSION_COLUMNS)
     write_csv(out / TRIALS_CSV, tables["trials"], TRIAL_COLUMNS)
     stats = contrast_table(runs, plan.contrasts, plan.metrics, plan.sweep_keys, plan.design)
-    write_csv(out / STATS_CSV, stats,
-              ("contrast", "condition_a", "condition_b", *plan.sweep_keys, *STATS_COLUMNS))
+    write_csv(out / STATS_CSV, stats, dict.fromkeys(  # each column once, contrast first
+        ("contrast", "condition_a", "condition_b", *plan.sweep_keys, *STATS_COLUMNS)))
     paths = []
     if figures and runs:
         from ..plotting.experiment_figures import make_experiment_figures

@@ -8,7 +8,10 @@
   infusions marked (one subject per group);
 - ``choice.png``: social-choice fraction per group (only with a choice phase).
 
-Each subject is a point; lines and bars are group means.
+Each subject is a thin light line or a point; group means are bold, with their 95%
+t-interval over the subjects (a band or an error bar; none for a group of one). Each
+figure is written as PNG, PDF and SVG; table1 and cumulative_records two journal
+columns wide, self_administration and choice one column.
 """
 
 from __future__ import annotations
@@ -18,12 +21,24 @@ from pathlib import Path
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from .style import new_figure, save_png
+from .intervals import column_ci, error_bar
+from .style import (BOLD_PT, MARKER_PT, ONE_COLUMN_IN, SMALL_FONT_PT, THIN_PT, label_panels,
+                    new_figure, paper_style, save_figure)
 
 GROUP_COLOURS = ("#444444", "#2a9d8f", "#e76f51", "#457b9d", "#e9c46a", "#9d4edd")
 PHASE_TITLES = {"acquisition": "Acquisition", "progressive_ratio": "Motivation",
                 "extinction": "Extinction", "reinstatement": "Reinstatement",
                 "choice": "Choice", "social_training": "Social training"}
+SUBJECT_ALPHA = 0.3  # individual subjects: light
+BAND_ALPHA = 0.18  # the group mean's confidence band
+SUBJECT_POINT_AREA = 6  # pt^2, scatter of subjects
+MEAN_OFFSET = 0.22  # x of a group's mean and interval, right of its subjects' points
+PAIR_OFFSET = 0.3  # x of the paired last-extinction squares, left of the subjects' points
+JITTER_WIDTH = 0.12
+TABLE1_HEIGHT_IN = 2.6
+SELF_ADMINISTRATION_HEIGHT_IN = 2.8
+CUMULATIVE_HEIGHT_IN = 2.2
+CHOICE_HEIGHT_IN = 2.2
 
 
 def make_behaviour_figures(tables: dict, out: Path) -> list:
@@ -31,11 +46,13 @@ def make_behaviour_figures(tables: dict, out: Path) -> list:
     sessions, trials = tables["sessions"], tables["trials"]
     groups = list(dict.fromkeys(row["group"] for row in sessions))
     phases = {row["phase"] for row in sessions}
-    paths = [table1(sessions, groups, out / "table1.png"),
-             self_administration(sessions, groups, out / "self_administration.png"),
-             cumulative_records(trials, groups, out / "cumulative_records.png")]
-    if "choice" in phases:
-        paths.append(choice(sessions, groups, out / "choice.png"))
+    with paper_style():
+        paths = [table1(sessions, groups, out / "table1.png"),
+                 self_administration(sessions, groups, out / "self_administration.png")]
+        if trials:
+            paths.append(cumulative_records(trials, groups, out / "cumulative_records.png"))
+        if "choice" in phases:
+            paths.append(choice(sessions, groups, out / "choice.png"))
     return paths
 
 
@@ -58,68 +75,88 @@ def _mean(values) -> float:
     return float(np.mean(defined)) if defined else float("nan")
 
 
-def _jitter(n: int, width: float = 0.12) -> np.ndarray:
+def _jitter(n: int, width: float = JITTER_WIDTH) -> np.ndarray:
     return np.linspace(-width, width, n) if n > 1 else np.zeros(1)
+
+
+def _mean_band(ax, x, matrix, colour, **line):
+    """The column means of `matrix` (subjects x sessions) as a line, with the band of
+    their 95% t-interval (absent where a session has one subject)."""
+    means, lows, highs = column_ci(matrix)
+    ax.fill_between(x, lows, highs, color=colour, alpha=BAND_ALPHA, lw=0)
+    return ax.plot(x, means, color=colour, **line)
 
 
 def _sessions_panel(ax, sessions, groups, phase, column, ylabel, inactive=False,
                     expected=None):
-    """Each subject's `column` by session, the group means bold; `inactive` adds the
-    inactive lever's mean (dashed), `expected` the mean of that expected-presses column
-    (dotted: the sum of p(press), the counts without the decision noise)."""
+    """Each subject's `column` by session (thin, light), the group means bold with their
+    95% t-interval band; `inactive` adds the inactive lever's mean (dashed), `expected`
+    the mean of that expected-presses column (dotted: the sum of p(press), the counts
+    without the decision noise)."""
     for group in groups:
         values = _by_subject(sessions, group, phase, column)
         if not values:
             continue
-        matrix = np.array(list(values.values()), dtype=float)
+        matrix = _matrix(values)
         x = np.arange(1, matrix.shape[1] + 1)
         colour = _colour(groups, group)
         for row in matrix:
-            ax.plot(x, row, color=colour, alpha=0.25, lw=0.8, marker="o", ms=3)
-        ax.plot(x, matrix.mean(axis=0), color=colour, lw=2.2, marker="o", label=group)
-        extra = ([("inactive", 1.5, "--", "inactive lever")] if inactive else []) + (
-            [(expected, 1.2, ":", "expected presses")] if expected else [])
+            ax.plot(x, row, color=colour, alpha=SUBJECT_ALPHA, lw=THIN_PT)
+        _mean_band(ax, x, matrix, colour, lw=BOLD_PT, marker="o", ms=MARKER_PT, label=group)
+        extra = ([("inactive", THIN_PT * 2, "--", "inactive lever")] if inactive else []) + (
+            [(expected, THIN_PT * 2, ":", "expected presses")] if expected else [])
         for other, width, line, name in extra:  # group means of other columns
-            mean = np.array(list(_by_subject(sessions, group, phase, other).values()),
-                            dtype=float).mean(axis=0)
+            mean = _matrix(_by_subject(sessions, group, phase, other)).mean(axis=0)
             ax.plot(x, mean, color=colour, lw=width, ls=line, label=f"{group}: {name}")
     ax.set_xlabel("session")
     ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)  # counts: an interval reaching below 0 is cut at 0
     ax.set_xticks(range(1, 1 + max((len(v) for g in groups
                                      for v in _by_subject(sessions, g, phase, column).values()),
                                     default=1)))
 
 
+def _matrix(values: dict) -> np.ndarray:
+    """{subject: [value per session]} as subjects x sessions, NaN-padded to the longest."""
+    rows = list(values.values())
+    width = max((len(row) for row in rows), default=0)
+    return np.array([list(row) + [np.nan] * (width - len(row)) for row in rows], dtype=float)
+
+
 def _points_panel(ax, groups, values_by_group: dict, ylabel: str):
+    """Each subject a light point; beside them the group mean and its 95% t-interval."""
     for k, group in enumerate(groups):
         values = np.asarray(values_by_group.get(group, []), dtype=float)
         if values.size == 0:
             continue
         colour = _colour(groups, group)
-        ax.bar(k, values.mean(), color=colour, alpha=0.35, width=0.6)
-        ax.scatter(k + _jitter(values.size), values, color=colour, s=22, zorder=3)
+        ax.scatter(k + _jitter(values.size), values, color=colour, s=SUBJECT_POINT_AREA,
+                   alpha=SUBJECT_ALPHA * 2, lw=0, zorder=3)
+        error_bar(ax, k + MEAN_OFFSET, values, colour, fmt="o", ms=MARKER_PT + 1,
+                  lw=BOLD_PT, zorder=4)
     ax.set_xticks(range(len(groups)), groups)
+    ax.set_xlim(-0.5, len(groups) - 0.5)
     ax.set_ylabel(ylabel)
 
 
 def table1(sessions: list, groups: list, path: Path) -> Path:
-    """Acquisition, breakpoint, extinction and reinstatement, by group."""
-    fig = new_figure(4.0)
+    """Acquisition, breakpoint, extinction and reinstatement, by group (two columns)."""
+    fig = new_figure(TABLE1_HEIGHT_IN)
     axes = fig.subplots(1, 4)
     _sessions_panel(axes[0], sessions, groups, "acquisition", "active",
                     "drug-lever presses", inactive=True, expected="expected_drug")
-    axes[0].set_title("1. Acquisition (FR1)")
+    axes[0].set_title("Acquisition (FR1)")
     handles, labels = axes[0].get_legend_handles_labels()
     if handles:  # (no acquisition sessions: no legend); below the panels, off the data
         fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 6),
-                   fontsize=7, frameon=False)
+                   frameon=False)
     breakpoints = {g: [max(v) for v in _by_subject(sessions, g, "progressive_ratio",
                                                    "breakpoint").values()] for g in groups}
     _points_panel(axes[1], groups, breakpoints, "breakpoint (last ratio completed)")
-    axes[1].set_title("2. Motivation (progressive ratio)")
+    axes[1].set_title("Motivation (PR)")
     _sessions_panel(axes[2], sessions, groups, "extinction", "active", "drug-lever presses",
                     expected="expected_drug")
-    axes[2].set_title("3. Extinction")
+    axes[2].set_title("Extinction")
     ratios = {}
     for group in groups:
         extinction = _by_subject(sessions, group, "extinction", "active")
@@ -128,51 +165,69 @@ def table1(sessions: list, groups: list, path: Path) -> Path:
         last = [extinction[s][-1] for s in reinstated if s in extinction]
         k = groups.index(group)
         colour = _colour(groups, group)
-        for a, b in zip(last, ratios[group]):
-            axes[3].plot([k - 0.18, k + 0.18], [a, b], color=colour, alpha=0.4, lw=0.8)
-        axes[3].scatter(np.full(len(last), k - 0.18), last, color=colour, s=14,
-                        marker="s", facecolors="none")
+        for a, b, x in zip(last, ratios[group], k + _jitter(len(last))):
+            axes[3].plot([k - PAIR_OFFSET, x], [a, b], color=colour, alpha=SUBJECT_ALPHA,
+                         lw=THIN_PT)
+        axes[3].scatter(np.full(len(last), k - PAIR_OFFSET), last, s=SUBJECT_POINT_AREA,
+                        marker="s", facecolors="none", edgecolors=colour, lw=THIN_PT)
     _points_panel(axes[3], groups, ratios, "drug-lever presses")
-    axes[3].set_title("4. Reinstatement (drug prime)\nsquares: last extinction session", fontsize=9)
+    axes[3].set_title("Reinstatement (prime)")
     for ax in axes:
         ax.spines[["top", "right"]].set_visible(False)
-    fig.suptitle("Drug-seeking with and without oxytocin (each point a subject)", fontsize=10)
-    return save_png(fig, path)
+    label_panels(axes)
+    fig.suptitle("Drug-seeking with and without oxytocin\nthin lines, light points: subjects;"
+                 " bold: group mean with its 95% CI; d, squares: last extinction session")
+    return save_figure(fig, path)
+
+
+def _session_matrix(sessions: list, group: str, order: list, column: str) -> np.ndarray:
+    """Subjects x sessions of `order` ((session, phase) pairs): `column`, NaN if absent."""
+    seeds = list(dict.fromkeys(r["seed"] for r in sessions if r["group"] == group))
+    at = {(r["seed"], r["session"]): r[column] for r in sessions if r["group"] == group}
+    return np.array([[at.get((seed, session), np.nan) for session, _ in order]
+                     for seed in seeds], dtype=float)
 
 
 def self_administration(sessions: list, groups: list, path: Path) -> Path:
-    """Responses per session across all phases, drug vs inactive lever, by group."""
-    fig = new_figure(3.4)
+    """Responses per session across all phases, drug vs inactive lever, by group: group
+    means with their 95% t-interval band, and each subject's drug-lever presses (thin).
+    Two columns wide: one panel, but a long session axis with the phases named on top."""
+    fig = new_figure(SELF_ADMINISTRATION_HEIGHT_IN)
     ax = fig.subplots()
     phases = list(dict.fromkeys(row["phase"] for row in sessions))
     order = list(dict.fromkeys((row["session"], row["phase"]) for row in sessions))
+    x = np.arange(1, len(order) + 1)
     for group in groups:
         colour = _colour(groups, group)
-        for column, style in (("active", "-"), ("inactive", "--")):
-            means = [_mean([r[column] for r in sessions if r["group"] == group
-                            and r["session"] == s]) for s, _ in order]
-            ax.plot(range(1, len(order) + 1), means, style, color=colour, marker="o", ms=4,
-                    label=f"{group}: {'drug' if column == 'active' else 'inactive'} lever")
+        for row in _session_matrix(sessions, group, order, "active"):
+            ax.plot(x, row, color=colour, alpha=SUBJECT_ALPHA, lw=THIN_PT)
+        for column, line in (("active", "-"), ("inactive", "--")):
+            _mean_band(ax, x, _session_matrix(sessions, group, order, column), colour,
+                       ls=line, lw=BOLD_PT, marker="o", ms=MARKER_PT,
+                       label=f"{group}: {'drug' if column == 'active' else 'inactive'} lever")
     start = 1
     for phase in phases:
         count = sum(1 for _, p in order if p == phase)
         ax.axvspan(start - 0.5, start + count - 0.5, color="#f0f0f0" if phases.index(phase) % 2
                    else "#ffffff", zorder=0)
         ax.text(start + (count - 1) / 2, 1.01, PHASE_TITLES.get(phase, phase),
-                transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8)
+                transform=ax.get_xaxis_transform(), ha="center", va="bottom")
         start += count
     ax.set_xlabel("session (a lever not presented in a session has no point)")
-    ax.set_ylabel("presses per session (group mean)")
+    ax.set_ylabel("presses per session")
+    ax.set_ylim(bottom=0)  # counts: an interval reaching below 0 is cut at 0
     ax.set_xlim(0.5, len(order) + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=7, frameon=False, ncol=2)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+              title="bold: group mean, band: 95% CI\nthin: subjects (drug lever)")
     ax.spines[["top", "right"]].set_visible(False)
-    return save_png(fig, path)
+    return save_figure(fig, path)
 
 
 def cumulative_records(trials: list, groups: list, path: Path) -> Path:
-    """Cumulative drug-lever presses by trial within each session (first seed per group)."""
-    fig = new_figure(3.4)
+    """Cumulative drug-lever presses by trial within each session (first seed per group);
+    one panel per group, two columns wide."""
+    fig = new_figure(CUMULATIVE_HEIGHT_IN)
     axes = np.atleast_1d(fig.subplots(1, len(groups), sharey=True))
     for ax, group in zip(axes, groups):
         rows = [r for r in trials if r["group"] == group]
@@ -182,29 +237,33 @@ def cumulative_records(trials: list, groups: list, path: Path) -> Path:
         for session in sessions:
             ordered = sorted((r for r in rows if r["session"] == session), key=lambda r: r["trial"])
             presses = np.cumsum([r["option"] == "drug" and r["action"] == "press" for r in ordered])
-            line, = ax.step(range(len(ordered)), presses, where="post", lw=1.2,
+            line, = ax.step(range(len(ordered)), presses, where="post",
                             label=f"{session}: {ordered[0]['protocol']}")
             infused = [k for k, r in enumerate(ordered) if r["outcome"] == "infusion"]
-            ax.plot(infused, presses[infused], "v", color=line.get_color(), ms=3)
-        ax.set_title(f"{group} (seed {seed}); triangles: infusions", fontsize=9)
+            ax.plot(infused, presses[infused], "v", color=line.get_color(), ms=MARKER_PT - 1)
+        ax.set_title(f"{group} (seed {seed})")
         ax.set_xlabel("trial")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.spines[["top", "right"]].set_visible(False)
     axes[0].set_ylabel("cumulative drug-lever presses")
-    axes[-1].legend(fontsize=6, frameon=False, loc="upper left")
-    return save_png(fig, path)
+    axes[-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+                    title="session: protocol", fontsize=SMALL_FONT_PT)
+    label_panels(axes)
+    fig.suptitle("Cumulative records of one subject per group (triangles: infusions)")
+    return save_figure(fig, path)
 
 
 def choice(sessions: list, groups: list, path: Path) -> Path:
-    """Fraction of choices that went social, by group."""
-    fig = new_figure(3.2)
+    """Fraction of choices that went social, by group (one column)."""
+    fig = new_figure(CHOICE_HEIGHT_IN, ONE_COLUMN_IN)
     ax = fig.subplots()
     fractions = {g: [np.nanmean(v) for v in _by_subject(sessions, g, "choice",
                                                         "social_fraction").values()]
                  for g in groups}
     _points_panel(ax, groups, fractions, "social choices / all choices")
-    ax.axhline(0.5, color="#999999", lw=0.8, ls=":")
+    ax.axhline(0.5, color="#999999", lw=THIN_PT, ls=":")
     ax.set_ylim(0, 1)
+    ax.set_title("Social choice (points: subjects; mean, 95% CI)")
     ax.spines[["top", "right"]].set_visible(False)
-    return save_png(fig, path)
+    return save_figure(fig, path)

@@ -1,11 +1,13 @@
 """Figures of a hypothesis experiment, from runs.csv rows (no Brian2 needed).
 
 - ``metrics.png``: one panel per metric; every run is a point (one per seed), with the
-  cell's mean and its 95% bootstrap interval beside the points;
+  cell's mean and its 95% t-interval beside the points;
 - ``sweep_<metric>.png`` (one swept key): the metric against the swept value, one line
-  per condition, seeds as points;
+  per condition (means, 95% t-intervals), seeds as points;
 - ``heatmap_<metric>.png`` (two or more swept keys): the mean over seeds on a grid of
   the first two swept keys, one panel per condition (averaged over any further keys).
+
+Each as PNG, PDF and SVG; one journal column wide for a single panel, two for several.
 """
 
 from __future__ import annotations
@@ -14,28 +16,38 @@ import math
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
-from ..analysis.statistics import CONFIDENCE, RESAMPLES, BOOTSTRAP_SEED
 from .behaviour_figures import GROUP_COLOURS
-from .style import new_figure, save_png
+from .intervals import error_bar
+from .style import (BOLD_PT, FONT_SIZE_PT, MARKER_PT, ONE_COLUMN_IN, SMALL_FONT_PT, THIN_PT,
+                    TWO_COLUMNS_IN, label_panels, new_figure, paper_style, save_figure)
 
 PANELS_PER_ROW = 3
-PANEL_HEIGHT_IN = 3.4
+PANEL_HEIGHT_IN = 2.2
+SWEEP_HEIGHT_IN = 2.4
+HEATMAP_HEIGHT_IN = 2.4
+KEYS_EXTRA_IN = 0.3  # room for the sweep values under the condition names
+MANY_CELLS = 10  # from this many cells on, their labels are set in the smallest type
+POINT_AREA = 6  # pt^2, one seed
+POINT_ALPHA = 0.6
+JITTER = 0.12
+MEAN_OFFSET = 0.22  # x of a cell's mean and interval, right of its points
+SWEEP_DODGE = 0.08  # x offset between the conditions at one sweep value
 
 
 def make_experiment_figures(runs: list, conditions: list, metrics: list, sweep: dict,
                             out: Path) -> list:
-    """Write the experiment's figures into `out`; return their paths."""
-    paths = [metric_points(runs, conditions, metrics, list(sweep), out / "metrics.png")]
-    keys = list(sweep)
-    for metric in metrics:
-        if len(keys) == 1:
-            paths.append(sweep_lines(runs, conditions, metric, keys[0], sweep[keys[0]],
-                                     out / f"sweep_{metric}.png"))
-        elif len(keys) >= 2:
-            paths.append(heatmap(runs, conditions, metric, keys[:2], sweep,
-                                 out / f"heatmap_{metric}.png"))
+    """Write the experiment's figures into `out`; return their (PNG) paths."""
+    with paper_style():
+        paths = [metric_points(runs, conditions, metrics, list(sweep), out / "metrics.png")]
+        keys = list(sweep)
+        for metric in metrics:
+            if len(keys) == 1:
+                paths.append(sweep_lines(runs, conditions, metric, keys[0], sweep[keys[0]],
+                                         out / f"sweep_{metric}.png"))
+            elif len(keys) >= 2:
+                paths.append(heatmap(runs, conditions, metric, keys[:2], sweep,
+                                     out / f"heatmap_{metric}.png"))
     return paths
 
 
@@ -60,23 +72,11 @@ def _values(runs, condition, keys, point, metric) -> np.ndarray:
     return values[np.isfinite(values)]
 
 
-def mean_interval(values: np.ndarray) -> tuple:
-    """Mean and its 95% bootstrap (percentile) interval; NaN where undefined."""
-    if values.size == 0:
-        return math.nan, math.nan, math.nan
-    if values.size < 2 or np.ptp(values) == 0:
-        return float(values.mean()), float(values.mean()), float(values.mean())
-    result = stats.bootstrap((values,), np.mean, confidence_level=CONFIDENCE,
-                             n_resamples=RESAMPLES, method="percentile",
-                             rng=np.random.default_rng(BOOTSTRAP_SEED))
-    low, high = result.confidence_interval
-    return float(values.mean()), float(low), float(high)
-
-
 def metric_points(runs, conditions, metrics, keys, path: Path) -> Path:
     cells = _cells(runs, keys)
     rows = math.ceil(len(metrics) / PANELS_PER_ROW)
-    fig = new_figure(PANEL_HEIGHT_IN * rows + 0.4 * bool(keys))
+    width = ONE_COLUMN_IN if len(metrics) == 1 else TWO_COLUMNS_IN
+    fig = new_figure(PANEL_HEIGHT_IN * rows + KEYS_EXTRA_IN * bool(keys), width)
     axes = np.atleast_1d(fig.subplots(rows, min(len(metrics), PANELS_PER_ROW))).ravel()
     rng = np.random.default_rng(0)
     labels = [_cell_label(condition, keys, point) for condition, point in cells]
@@ -84,22 +84,23 @@ def metric_points(runs, conditions, metrics, keys, path: Path) -> Path:
         for x, (condition, point) in enumerate(cells):
             values = _values(runs, condition, keys, point, metric)
             colour = _colour(conditions, condition)
-            jitter = rng.uniform(-0.12, 0.12, values.size)
-            ax.scatter(x - 0.1 + jitter, values, s=16, color=colour, alpha=0.7, zorder=3)
-            mean, low, high = mean_interval(values)
-            if np.isfinite(mean):
-                ax.errorbar(x + 0.22, mean, yerr=[[mean - low], [high - mean]], fmt="D",
-                            color=colour, ms=5, capsize=3, lw=1.5, zorder=4)
+            jitter = rng.uniform(-JITTER, JITTER, values.size)
+            ax.scatter(x - JITTER + jitter, values, s=POINT_AREA, color=colour,
+                       alpha=POINT_ALPHA, lw=0, zorder=3)
+            error_bar(ax, x + MEAN_OFFSET, values, colour, fmt="D", ms=MARKER_PT,
+                      lw=BOLD_PT, zorder=4)
         ax.set_title(metric.replace("_", " "))
-        ax.set_xticks(range(len(cells)), labels, fontsize=8 if len(cells) < 10 else 7)
+        ax.set_xticks(range(len(cells)), labels,
+                      fontsize=FONT_SIZE_PT if len(cells) < MANY_CELLS else SMALL_FONT_PT)
         ax.set_xlim(-0.6, len(cells) - 0.4)
         if keys:
             ax.set_xlabel("condition / " + ", ".join(key.split(".")[-1] for key in keys))
         ax.grid(axis="y", alpha=0.3)
     for ax in axes[len(metrics):]:
         ax.set_visible(False)
-    fig.suptitle("Each point is one seed; diamond and bar: mean and 95% bootstrap interval")
-    return save_png(fig, path)
+    label_panels(axes[:len(metrics)])
+    fig.suptitle("Each point is one seed; diamond and bar: mean and 95% CI (t)")
+    return save_figure(fig, path)
 
 
 def _cell_label(condition, keys, point) -> str:
@@ -109,31 +110,34 @@ def _cell_label(condition, keys, point) -> str:
 
 
 def sweep_lines(runs, conditions, metric, key, values, path: Path) -> Path:
-    fig = new_figure(PANEL_HEIGHT_IN + 0.6)
+    fig = new_figure(SWEEP_HEIGHT_IN, ONE_COLUMN_IN)
     ax = fig.subplots()
     positions = np.arange(len(values))
-    for condition in conditions:
+    for c, condition in enumerate(conditions):
         colour = _colour(conditions, condition)
+        shift = (c - (len(conditions) - 1) / 2) * SWEEP_DODGE  # conditions side by side
         means = []
         for x, value in zip(positions, values):
             ys = _values(runs, condition, [key], (value,), metric)
-            ax.scatter(np.full(ys.size, x) + np.linspace(-0.05, 0.05, ys.size), ys, s=14,
-                       color=colour, alpha=0.6)
-            means.append(ys.mean() if ys.size else np.nan)
-        ax.plot(positions, means, color=colour, lw=2, marker="o", label=condition)
+            ax.scatter(np.full(ys.size, x + shift), ys, s=POINT_AREA, color=colour,
+                       alpha=POINT_ALPHA, lw=0)
+            means.append(error_bar(ax, x + shift, ys, colour, fmt="none", lw=THIN_PT * 2)[0])
+        ax.plot(positions + shift, means, color=colour, lw=BOLD_PT, marker="o",
+                ms=MARKER_PT, label=condition)
     ax.set_xticks(positions, [str(v) for v in values])
     ax.set_xlabel(key)
     ax.set_ylabel(metric.replace("_", " "))
     ax.legend(frameon=False)
     ax.grid(alpha=0.3)
-    ax.set_title(f"{metric.replace('_', ' ')} across {key} (points: seeds; line: mean)")
-    return save_png(fig, path)
+    ax.set_title(f"{metric.replace('_', ' ')} across {key.split('.')[-1]}\n"
+                 "points: seeds; line and bars: mean, 95% CI (t)")
+    return save_figure(fig, path)
 
 
 def heatmap(runs, conditions, metric, keys, sweep, path: Path) -> Path:
     x_key, y_key = keys
     xs, ys = sweep[x_key], sweep[y_key]
-    fig = new_figure(PANEL_HEIGHT_IN + 0.8)
+    fig = new_figure(HEATMAP_HEIGHT_IN, ONE_COLUMN_IN if len(conditions) == 1 else TWO_COLUMNS_IN)
     axes = np.atleast_1d(fig.subplots(1, len(conditions)))
     grids = {}
     for condition in conditions:
@@ -155,7 +159,8 @@ def heatmap(runs, conditions, metric, keys, sweep, path: Path) -> Path:
             for j in range(len(xs)):
                 value = grids[condition][i, j]
                 if np.isfinite(value):
-                    ax.text(j, i, f"{value:.2g}", ha="center", va="center", fontsize=8,
+                    ax.text(j, i, f"{value:.2g}", ha="center", va="center",
+                            fontsize=SMALL_FONT_PT,
                             color="white" if value < (low + high) / 2 else "black")
         ax.set_xticks(range(len(xs)), [str(v) for v in xs])
         ax.set_yticks(range(len(ys)), [str(v) for v in ys])
@@ -163,4 +168,5 @@ def heatmap(runs, conditions, metric, keys, sweep, path: Path) -> Path:
         ax.set_ylabel(y_key)
         ax.set_title(f"{condition}: {metric.replace('_', ' ')}")
     fig.colorbar(image, ax=list(axes), label=f"{metric.replace('_', ' ')} (mean over seeds)")
-    return save_png(fig, path)
+    label_panels(axes)
+    return save_figure(fig, path)

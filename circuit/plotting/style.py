@@ -1,11 +1,16 @@
-"""Shared look of the run figures: population colours and names, phase shading, PNG output."""
+"""Shared look of every figure: journal sizes and fonts, population colours and names,
+phase shading, panel letters, and output as PNG, PDF and SVG (deterministic, atomic)."""
 
 from __future__ import annotations
 
 import io
+import logging
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
+import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -14,13 +19,54 @@ from matplotlib.transforms import blended_transform_factory
 from circuit.results.record import Phase
 from circuit.results.store import atomic_write_bytes
 
-DPI = 130
-FIG_WIDTH_IN = 12.0
-FONT_SIZE = 9
-PHASE_LABEL_SIZE = 9
+MM_PER_IN = 25.4
+# Column widths of Nature, Cell and J Neurosci: 89 mm (one column), 183 mm (two columns).
+ONE_COLUMN_IN = 89 / MM_PER_IN
+TWO_COLUMNS_IN = 183 / MM_PER_IN
+MAX_HEIGHT_IN = 247 / MM_PER_IN  # Nature's full page depth
+DPI = 300  # PNG resolution, and of the rasterised spike raster inside the PDF/SVG
+# Type sizes at print size (journals ask 5-9 pt): body text, titles, panel letters, and
+# the smallest, for legends and annotations in dense panels.
+FONT_SIZE_PT = 7
+TITLE_SIZE_PT = 8
+PANEL_LETTER_SIZE_PT = 9
+SMALL_FONT_PT = 6
+# Line widths (pt) suited to that size: data, thin (subjects, references), bold (means).
+LINE_PT = 0.8
+THIN_PT = 0.5
+BOLD_PT = 1.3
+AXIS_LINE_PT = 0.6
+TICK_LENGTH_PT = 2.5
+MARKER_PT = 3.0
+PAPER_RC = {
+    "font.size": FONT_SIZE_PT, "axes.titlesize": TITLE_SIZE_PT,
+    "axes.labelsize": FONT_SIZE_PT, "xtick.labelsize": FONT_SIZE_PT,
+    "ytick.labelsize": FONT_SIZE_PT, "legend.fontsize": SMALL_FONT_PT,
+    "legend.title_fontsize": SMALL_FONT_PT, "figure.titlesize": TITLE_SIZE_PT,
+    "lines.linewidth": LINE_PT, "lines.markersize": MARKER_PT,
+    "axes.linewidth": AXIS_LINE_PT, "patch.linewidth": THIN_PT, "grid.linewidth": THIN_PT,
+    "xtick.major.width": AXIS_LINE_PT, "ytick.major.width": AXIS_LINE_PT,
+    "xtick.major.size": TICK_LENGTH_PT, "ytick.major.size": TICK_LENGTH_PT,
+    "xtick.minor.width": THIN_PT, "ytick.minor.width": THIN_PT,
+    "legend.handlelength": 1.6, "legend.borderaxespad": 0.3,
+    "errorbar.capsize": 1.5,
+    "pdf.fonttype": 42,  # TrueType: text stays editable in the PDF
+    "svg.hashsalt": "circuit",  # fixed ids in the SVG: same figure, same bytes
+}
+#: Formats written by `save_figure`, all with the same base name.
+FORMATS = ("png", "pdf", "svg")
+# No creation date in the vector files, so the same results give the same bytes.
+METADATA = {"pdf": {"CreationDate": None}, "svg": {"Date": None}, "png": {}}
+PANEL_LETTER_OFFSET_PT = (-14, 4)  # from an axes' top-left corner: left of and above it
+
+PHASE_LABEL_SIZE = FONT_SIZE_PT
 PHASE_ALPHA = 0.35
 PHASE_LABEL_Y = 1.01  # axes fraction, just above the top of the axes
 MIN_LABEL_FRACTION = 0.07  # phases narrower than this fraction of the run get no text
+
+_formats: ContextVar[tuple] = ContextVar("formats", default=FORMATS)
+# fontTools, which subsets the fonts embedded in each PDF, logs every glyph at INFO.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 POPULATION_COLOURS = {
     "vta_da": "#1f77b4",
@@ -95,7 +141,7 @@ def shade_phases(ax: Axes, phases: list[Phase], label: bool = False) -> None:
         ax.axvspan(phase.start, phase.stop, color=phase_colour(phase.name, position),
                    alpha=PHASE_ALPHA, lw=0, zorder=0)
         if position:
-            ax.axvline(phase.start, color="0.5", lw=0.8, ls=":", zorder=1)
+            ax.axvline(phase.start, color="0.5", lw=THIN_PT, ls=":", zorder=1)
         if label and wide_enough(phase, phases):
             ax.text((phase.start + phase.stop) / 2, PHASE_LABEL_Y, phase.name, transform=top,
                     ha="center", va="bottom", fontsize=PHASE_LABEL_SIZE, style="italic")
@@ -108,20 +154,72 @@ def note_empty(ax: Axes, what: str) -> None:
             ha="center", va="center", color="0.4")
 
 
-def new_figure(height_in: float) -> Figure:
-    """A figure of the standard width, constrained layout, on the Agg canvas."""
-    fig = Figure(figsize=(FIG_WIDTH_IN, height_in), dpi=DPI, layout="constrained")
+@contextmanager
+def paper_style():
+    """Within the block, new figures get `PAPER_RC`'s fonts and line widths."""
+    with mpl.rc_context(PAPER_RC):
+        yield
+
+
+@contextmanager
+def output_formats(formats):
+    """Within the block, `save_figure` writes these formats (a subset of `FORMATS`)."""
+    formats = tuple(formats)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise ValueError(f"figure formats must be among {', '.join(FORMATS)}; got "
+                         f"{', '.join(formats) or 'none'}")
+    token = _formats.set(formats)
+    try:
+        yield
+    finally:
+        _formats.reset(token)
+
+
+def current_formats() -> tuple:
+    """The formats `save_figure` writes now."""
+    return _formats.get()
+
+
+def new_figure(height_in: float, width_in: float = TWO_COLUMNS_IN) -> Figure:
+    """A figure `width_in` wide (`ONE_COLUMN_IN` or `TWO_COLUMNS_IN`), constrained layout,
+    on the Agg canvas. Call within `paper_style` for the paper's fonts and lines."""
+    fig = Figure(figsize=(width_in, min(height_in, MAX_HEIGHT_IN)), dpi=DPI,
+                 layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
 
-def expected_pixels(height_in: float) -> tuple[int, int]:
-    """(height, width) in pixels of a figure of `height_in` inches made by `new_figure`."""
-    return round(height_in * DPI), round(FIG_WIDTH_IN * DPI)
+def expected_pixels(height_in: float, width_in: float = TWO_COLUMNS_IN) -> tuple[int, int]:
+    """(height, width) in pixels of the PNG of a figure made by `new_figure`."""
+    return round(min(height_in, MAX_HEIGHT_IN) * DPI), round(width_in * DPI)
 
 
-def save_png(fig: Figure, path: str | os.PathLike) -> Path:
-    """Render `fig` to PNG in memory and write it atomically to `path`."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
-    return atomic_write_bytes(path, buffer.getvalue())
+def label_panels(axes) -> None:
+    """Bold letters a, b, c ... at the top left of each axes, outside it (if more than one)."""
+    axes = [ax for ax in axes if ax.get_visible()]
+    if len(axes) < 2:
+        return
+    for k, ax in enumerate(axes):
+        ax.annotate(chr(ord("a") + k), (0, 1), xycoords="axes fraction",
+                    xytext=PANEL_LETTER_OFFSET_PT, textcoords="offset points", ha="right",
+                    va="bottom", fontsize=PANEL_LETTER_SIZE_PT, fontweight="bold")
+
+
+def save_figure(fig: Figure, path: str | os.PathLike) -> Path:
+    """Render `fig` in memory in each of `current_formats()` and write each atomically
+    beside `path` (same base name: x.png, x.pdf, x.svg); return the PNG's path (or the
+    first format's, without PNG). Same figure, same bytes: no dates in the files."""
+    path = Path(path)
+    written = []
+    with mpl.rc_context({"svg.hashsalt": PAPER_RC["svg.hashsalt"]}):
+        for fmt in current_formats():
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=fmt, dpi=DPI, metadata=METADATA[fmt])
+            written.append(atomic_write_bytes(path.with_suffix("." + fmt), buffer.getvalue()))
+    return written[0]
+
+
+def written_files(path: str | os.PathLike) -> list[Path]:
+    """Every file `save_figure(fig, path)` writes in the current formats."""
+    return [Path(path).with_suffix("." + fmt) for fmt in current_formats()]

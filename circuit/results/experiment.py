@@ -8,13 +8,14 @@ it needs neither Brian2 nor the simulation code.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from .runs import RUNS, SESSIONS
+from .runs import RECORD, RUNS, SESSIONS
 
 #: File names of an experiment directory (and, for sessions and trials, of each run's
 #: folder under runs/): the one place they are defined.
@@ -24,6 +25,8 @@ CONFIG, SPEC = "config.yaml", "spec.yaml"
 #: Tables of an experiment directory, by attribute name.
 TABLES = {"runs": RUNS_CSV, "stats": STATS_CSV, "sessions": SESSIONS_CSV,
           "trials": TRIALS_CSV}
+#: Columns of `ExperimentResults.recorded()`.
+RECORDED_COLUMNS = ("condition", "seed", "session", "protocol", "key", "path")
 #: What the experiment was started from: a config (circuit run) or a spec.
 SOURCES = (CONFIG, SPEC)
 
@@ -40,10 +43,20 @@ class ExperimentResults:
     trials: pd.DataFrame  # one row per trial
     source: dict | None = None  # the config or spec it was started from
 
-    def recorded(self) -> list:
-        """The recorded sessions (`behaviour.record`): run directories, each loadable
-        with `circuit.results.load`, by run key and session order."""
-        return sorted(p for p in self.directory.glob(f"{RUNS}/*/{SESSIONS}/*") if p.is_dir())
+    def recorded(self) -> pd.DataFrame:
+        """The recorded sessions (`behaviour.record`), one row each: `condition` and
+        `seed` of the run (a within-subject design's trainings: condition `training`),
+        `session`, `protocol`, `key` (the run's) and `path`, a run directory that
+        `circuit.results.load` reads. In run key and session order."""
+        rows = []
+        for path in sorted(self.directory.glob(f"{RUNS}/*/{SESSIONS}/*")):
+            record = path.parents[1] / RECORD
+            labels = json.loads(record.read_text()) if record.is_file() else {}
+            number, _, protocol = path.name.partition("-")
+            rows.append({"condition": labels.get("condition"), "seed": labels.get("seed"),
+                         "session": int(number), "protocol": protocol,
+                         "key": path.parents[1].name, "path": path})
+        return pd.DataFrame(rows, columns=RECORDED_COLUMNS)
 
     def __repr__(self) -> str:
         conditions = sorted({str(c) for c in self.runs.get("condition", [])})

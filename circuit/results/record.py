@@ -119,6 +119,18 @@ class Results:
         known = ", ".join(p.name for p in self.phases)
         raise KeyError(f"no phase {name!r}; this run has: {known}")
 
+    def to_neo(self):
+        """This run as a ``neo.Block`` (needs ``pip install 'circuit[nwb]'``).
+
+        One Segment: a SpikeTrain per neuron (s; annotated ``population``, ``index``),
+        an AnalogSignal per population rate (Hz) and per trace (nM, or dimensionless
+        occupancies), the phases as an Epoch and presses as an Event; ``block.groups``
+        holds each population's spike trains and rate. See docs/outputs.md.
+        """
+        from .neo_export import to_neo
+
+        return to_neo(self)
+
     def mean_rate(self, population: str, start: float = 0.0, stop: float | None = None) -> float:
         """Mean firing rate (Hz) per neuron of `population` between `start` and `stop` (s)."""
         times, _ = self.spikes[population]

@@ -10,7 +10,7 @@
 #     python docs/example.py --out results/example     # or open it as a notebook
 #
 # The cells (`# %%`) run as a script or, with Jupytext or VS Code, as a notebook. On two
-# cores it takes about three minutes (the network is compiled once and cached). CI runs
+# cores it takes two to three minutes (the network is compiled once and cached). CI runs
 # it (tests/test_example.py).
 
 # %%
@@ -33,7 +33,10 @@ from circuit.results.nwb import write_nwb
 ROOT = Path(__file__).resolve().parents[1]
 parser = argparse.ArgumentParser(description="circuit's worked example")
 parser.add_argument("--out", type=Path, default=ROOT / "results" / "example")
-parser.add_argument("--workers", type=int, default=2)
+# 0: every run in this process. With N > 0 the runs go to N Dask worker processes, which
+# start by importing this script: a script (not a notebook) must then keep its work under
+# `if __name__ == "__main__":`, Python's rule for process pools.
+parser.add_argument("--workers", type=int, default=0)
 args, _ = parser.parse_known_args()  # a notebook kernel passes its own arguments
 OUT = args.out.absolute()
 

@@ -19,6 +19,12 @@ import numpy as np
 from brian2.units.fundamentalunits import (DIMENSIONLESS, DimensionMismatchError, Quantity,
                                            get_dimensions)
 
+# Brian2 replaces sys.excepthook at import so that *any* uncaught exception (a
+# ConfigError in a user's script too) prints "Brian 2 encountered an unexpected error ...
+# please report". Errors of this package are its own, with their own messages: keep
+# Brian2's debug log but not that message.
+brian2.prefs["logging.display_brian_error_message"] = False
+
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 # Matched against the stripped text; atomic and possessive parts keep it linear in time.
 _QUANTITY_RE = re.compile(rf"(?P<value>(?>{_NUMBER}))\s*+(?P<unit>.*+)")

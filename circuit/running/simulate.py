@@ -13,6 +13,8 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,7 +133,8 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
     if state is not None:
         state.check_matches(seed, fits)  # before building; synapse counts after the run
         config = load_config(config.plain, restored_values(state))
-    session = _session_for(config, schedule, progress, key, state)
+    with _without_pyparsing_deprecations():
+        session = _session_for(config, schedule, progress, key, state)
     sizes = {name: population_size(config, name) for name in POPULATIONS}
     record = config["simulation"]["record"]
     t0 = time.perf_counter()
@@ -214,6 +217,21 @@ def state_key(config: dict) -> str:
     values = {path: value for path, value in structural_values(config).items()
               if path.split(".")[0] in STATE_SECTIONS}
     return devices.structure_key(values)
+
+
+@contextmanager
+def _without_pyparsing_deprecations():
+    """Brian2 2.9 parses equations with pyparsing names that pyparsing 3.3 deprecates
+    (setResultsName, parseString, ...): harmless, and dozens of lines per network build;
+    kept off the console while a network is built."""
+    with warnings.catch_warnings():
+        try:
+            from pyparsing.warnings import PyparsingDeprecationWarning
+        except ImportError:  # pyparsing < 3.3 does not warn
+            yield
+            return
+        warnings.simplefilter("ignore", PyparsingDeprecationWarning)
+        yield
 
 
 def _structure_key(config: dict, schedule) -> str:

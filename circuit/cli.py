@@ -231,9 +231,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Redraw the figures of DIR from its stored data into DIR/figures and "
                     "print the files written: a run directory (the run figures), an "
                     "experiment directory (runs.csv: the experiment and behaviour figures) "
-                    "or a validation directory (each of its experiments; the scorecard "
-                    "figures are redrawn by `circuit validate --out DIR --resume`). "
-                    "Exit status 2 if DIR is none of these.")
+                    "or a validation directory (the scorecard figures, from its stored "
+                    "runs scored again, and each of its experiments). Exit status 2 if DIR "
+                    "is none of these, or lacks what its figures are drawn from.")
     plot.add_argument("directory", type=Path, metavar="DIR", help="results directory")
     plot.add_argument("--formats", default="png,pdf,svg", type=_figure_formats,
                       metavar="LIST", help="comma-separated figure formats among png, pdf, "

@@ -299,9 +299,10 @@ def test_redraw_needs_no_brian2():
     assert out.strip() == "False"
 
 
-def test_a_validation_directory_redraws_its_experiments(tmp_path):
+def test_a_validation_directory_without_its_runs_says_how_to_redraw(tmp_path):
+    """A validation directory is rescored from its stored runs (tests/test_validation.py
+    redraws a whole one); one that lacks them says so instead of simulating."""
     (tmp_path / "scorecard.json").write_text("{}")
-    spec = write_experiment(tmp_path / "experiments" / "assay")
-    written = redraw.redraw(tmp_path, ("svg",))
-    assert written and all(p.parent == spec / "figures" and p.suffix == ".svg" for p in written)
-    assert all(p.is_file() for p in written)
+    write_experiment(tmp_path / "experiments" / "assay")
+    with pytest.raises(FileNotFoundError, match=r"circuit validate --out DIR --resume"):
+        redraw.redraw(tmp_path, ("svg",))

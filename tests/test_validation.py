@@ -14,6 +14,7 @@ import yaml
 from scipy import stats
 
 import circuit
+from circuit import cli
 from circuit.analysis.statistics import interaction, one_sample
 from circuit.experiments import execute as execute_module
 from circuit.validation import run_validation
@@ -203,6 +204,11 @@ def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
     calls.clear()
     run_validation(tmp_path / "v", quick=True, workers=0, resume=True)
     assert calls == []
+    figure = tmp_path / "v" / "figures" / "scorecard.svg"
+    drawn = figure.read_bytes()
+    figure.unlink()
+    assert cli.main(["plot", str(tmp_path / "v"), "--formats", "svg"]) == 0
+    assert figure.read_bytes() == drawn and calls == []  # rescored, nothing simulated
     with pytest.raises(FileExistsError):
         run_validation(tmp_path / "v", quick=True, workers=0)
 

@@ -58,11 +58,11 @@ def redraw(directory: str | os.PathLike, formats=style.FORMATS) -> list[Path]:
         if is_experiment(directory):
             return _files(experiment_figures(directory))
         if (directory / SCORECARD_JSON).is_file():
+            from ..validation.scorecard import redraw_figures  # scoring needs the engine
+
             specs = sorted(d for d in (directory / EXPERIMENTS).glob("*") if is_experiment(d))
-            log.info("circuit: the scorecard figures of %s are redrawn by `circuit validate "
-                     "--out %s --resume`; redrawing its %d experiments", directory, directory,
-                     len(specs))
-            return _files([path for spec in specs for path in experiment_figures(spec)])
+            return _files(redraw_figures(directory) +
+                          [path for spec in specs for path in experiment_figures(spec)])
     raise NotResults(f"{directory} is not a results directory: no {MANIFEST_FILE} (a run), "
                      f"{RUNS_CSV} (an experiment) or {SCORECARD_JSON} (a validation)")
 

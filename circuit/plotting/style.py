@@ -207,16 +207,22 @@ def label_panels(axes) -> None:
 
 
 def save_figure(fig: Figure, path: str | os.PathLike) -> Path:
-    """Render `fig` in memory in each of `current_formats()` and write each atomically
-    beside `path` (same base name: x.png, x.pdf, x.svg); return the PNG's path (or the
-    first format's, without PNG). Same figure, same bytes: no dates in the files."""
+    """Render `fig` in memory and write each of `current_formats()` atomically beside
+    `path` (same base name: x.png, x.pdf, x.svg); return the PNG's path (or the first
+    format's, without PNG). Same figure, same bytes: no dates in the files, and every
+    format is rendered, in the order of FORMATS, whichever are written, because each
+    render moves a constrained layout slightly (an SVG drawn alone would differ from one
+    drawn after the PNG)."""
     path = Path(path)
+    wanted = current_formats()
     written = []
     with mpl.rc_context({"svg.hashsalt": PAPER_RC["svg.hashsalt"]}):
-        for fmt in current_formats():
+        for fmt in FORMATS:
             buffer = io.BytesIO()
             fig.savefig(buffer, format=fmt, dpi=DPI, metadata=METADATA[fmt])
-            written.append(atomic_write_bytes(path.with_suffix("." + fmt), buffer.getvalue()))
+            if fmt in wanted:
+                written.append(atomic_write_bytes(path.with_suffix("." + fmt),
+                                                  buffer.getvalue()))
     return written[0]
 
 

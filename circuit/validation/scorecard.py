@@ -138,6 +138,32 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
     return card
 
 
+def redraw_figures(out: Path, folder: Path = VALIDATION_DIR) -> list:
+    """The scorecard figures of the validation directory `out`, drawn again from the runs
+    it stores, scored again (the same rows give the same scores; nothing is simulated and
+    scorecard.json/.md are left as they are). FileNotFoundError naming how many runs it
+    lacks (a validation run with --set, or one not finished: `circuit validate --resume`)."""
+    out = Path(out).absolute()
+    quick = bool(json.loads((out / SCORECARD_JSON).read_text()).get("quick", False))
+    catalogue = read_catalogue(folder)
+    by_spec = plans(catalogue, quick)
+    store = ExperimentDir(out)
+    missing = {key for plan in by_spec.values() for key in plan_keys(plan)
+               if not store.done(key)}
+    if missing:
+        raise FileNotFoundError(f"{out} lacks {len(missing)} run(s) of the catalogue's specs "
+                                "(made with --set, or not finished): redraw its scorecard "
+                                "with `circuit validate --out DIR --resume` and the same flags")
+    rows = {name: run_rows(plan, store) for name, plan in by_spec.items()}
+    scored = scoring.score(catalogue, rows)
+    card = Scorecard(out, scored, scoring.knockout_shares(catalogue, rows, scored),
+                     scoring.sensitivity(catalogue, rows), {}, quick)
+    from ..plotting.validation_figures import make_validation_figures
+
+    return make_validation_figures(card, catalogue, out / FIGURES,
+                                   _base_value(catalogue, by_spec))
+
+
 def _base_value(catalogue: Catalogue, by_spec: dict) -> float | None:
     """The sensitivity key's value in the base config of its first spec."""
     names = catalogue.sensitivity.get("specs") or []

@@ -46,8 +46,9 @@ CRITERIA = {
     "da_fold": ("da_fold", None, lambda v: 2.0 <= v <= 5.0,
                 "NAc [DA] in the last acquisition session over its pre-drug [DA] (2-5x)"),
 }
-#: The progressive ratio's ceiling in the default session (tests/test_behaviour.py).
-CEILING = 25
+#: The progressive ratio's ceiling by its number of 500 ms trials (tests/test_behaviour.py
+#: computes both): 60 s with a 15 s hold (fits 1-4), 120 s with a 30 s hold (fit 5 on).
+CEILING_BY_TRIALS = {120: 25, 240: 50}
 
 
 def subject_measures(training: list, prime: list, cue: list) -> dict:
@@ -63,6 +64,7 @@ def subject_measures(training: list, prime: list, cue: list) -> dict:
         "first_extinction": extinction[0]["active"], "last_extinction": extinction[-1]["active"],
         "prime": prime[0]["active"], "cue": cue[0]["active"],
         "breakpoint": max(r["breakpoint"] for r in progressive),
+        "ceiling": CEILING_BY_TRIALS[int(progressive[0]["trials"])],
         "da_fold": float(last.get("da_fold", np.nan)),
     }
 
@@ -116,11 +118,12 @@ def report(measures: dict, markdown: bool) -> str:
             each = sum(bool(test(x / max(y, 1.0) if bottom else x)) for x, y in zip(a, b))
             rows.append((text, group, f"{each}/{n}", test(group)))
         breakpoints = np.asarray(values["breakpoint"], float)
-        ceiling = float(np.mean(breakpoints >= CEILING))
+        (top,) = set(values["ceiling"])  # one protocol per fit
+        ceiling = float(np.mean(breakpoints >= top))
         rows.append(("progressive-ratio breakpoint, median (>= 12)", float(np.median(breakpoints)),
                      f"{int(np.sum(breakpoints >= 12))}/{n}", np.median(breakpoints) >= 12))
-        rows.append((f"share of subjects at the ceiling ({CEILING}) (<= 20%)", ceiling,
-                     f"{int(np.sum(breakpoints >= CEILING))}/{n} at it", ceiling <= 0.2))
+        rows.append((f"share of subjects at the ceiling ({top}) (<= 20%)", ceiling,
+                     f"{int(np.sum(breakpoints >= top))}/{n} at it", ceiling <= 0.2))
         for text, group, each, met in rows:
             verdict = "yes" if met else "no"
             if markdown:

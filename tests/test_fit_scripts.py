@@ -58,7 +58,7 @@ def _write_subject(directory, seed, training, tests):
 
 def test_the_fit_is_scored_per_subject_and_for_the_group(tmp_path):
     training = ([_session("acquisition", 3, 6), _session("acquisition", 12, 2)]
-                + [_session("progressive_ratio", 40, breakpoint=20)]
+                + [_session("progressive_ratio", 40, breakpoint=50, trials=240)]
                 + [_session("extinction", 10), _session("extinction", 4)])
     _write_subject(tmp_path, 1, training, {"prime": _session("reinstatement", 9),
                                            "cue": _session("reinstatement", 5)})
@@ -74,6 +74,9 @@ def test_the_fit_is_scored_per_subject_and_for_the_group(tmp_path):
     assert lines[fit.CRITERIA["inactive_share"][-1]].split()[:3] == ["0.17", "1/1", "yes"]
     assert lines[fit.CRITERIA["prime_ratio"][-1]].split()[:3] == ["2.25", "1/1", "yes"]
     assert lines[fit.CRITERIA["cue_ratio"][-1]].split()[:3] == ["1.25", "0/1", "no"]
+    # the progressive ratio of 240 trials ends at ratio 50, where this subject stopped
+    (at_ceiling,) = [line for line in report.splitlines() if "at the ceiling (50)" in line]
+    assert at_ceiling.split()[:4] == ["1.00", "1/1", "at", "it"]
 
 
 @pytest.mark.parametrize("spec", sorted((ROOT / "validation").glob("assay/*.yaml"))

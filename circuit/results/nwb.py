@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import yaml
 from .export import (DT_KEY, RATE_UNIT, config_seconds, decision_rows,
                      identifier, neuron_spikes, trace_unit)
 from .record import Results
-from .store import TOKEN_BYTES, _fsync_dir
+from .store import atomic_file
 
 MISSING_EXTRA = "NWB export needs the optional extras: pip install 'circuit[nwb]'"
 #: A simulation has no wall-clock start: every file gets this one, so the same results
@@ -79,18 +78,9 @@ def write_nwb(results: Results, path, *, session_description: str | None = None,
                               "to replace it")
     nwbfile = build_nwbfile(results, session_description=session_description,
                             subject_id=subject_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{secrets.token_hex(TOKEN_BYTES)}.tmp{path.suffix}")
-    try:
+    with atomic_file(path) as tmp:
         with NWBHDF5IO(str(tmp), "w") as io:
             io.write(nwbfile)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
     return path
 
 

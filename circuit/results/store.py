@@ -83,17 +83,28 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     The bytes go to a hidden temporary file in the same directory, are fsynced, and
     replace `path` with `os.replace`. Parent directories are created as needed.
     """
+    with atomic_file(path) as tmp:
+        _write_new(tmp, data)
+    return Path(path)
+
+
+@contextmanager
+def atomic_file(path: str | os.PathLike):
+    """Yield a hidden temporary name beside `path` for a writer that makes its own file
+    (h5py, ...); on normal exit the file is fsynced and replaces `path`, on an exception
+    it is removed and `path` is untouched. Parent directories are created as needed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(TOKEN_BYTES)}.tmp")
+    tmp = path.with_name(f".{path.stem}.{secrets.token_hex(TOKEN_BYTES)}.tmp{path.suffix}")
     try:
-        _write_new(tmp, data)
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
-    return path
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:

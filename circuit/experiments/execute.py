@@ -36,6 +36,8 @@ PROGRESS_TOPIC = "circuit-sessions"
 #: Dask config key of the local cluster's dashboard address (`circuit ... --dashboard`,
 #: or ``dask.config.set({DASHBOARD_KEY: ":8787"})``); None: no dashboard.
 DASHBOARD_KEY = "circuit.dashboard"
+#: An HTTP address on a port the operating system chooses.
+ANY_FREE_PORT = ":0"
 
 
 @dataclass
@@ -277,8 +279,13 @@ def dask_client(workers: int, scheduler: str | None):
             yield client
         return
     dashboard = _dashboard_address()
+    # Without a dashboard the scheduler still serves its health and metrics pages, by
+    # default on port 8787: a free port instead, so that two experiments at once do not
+    # warn about it.
+    quiet_http = {} if dashboard is not None else {"dashboard_address": ANY_FREE_PORT}
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=dashboard, silence_logs=logging.ERROR) as cluster:
+                      dashboard_address=dashboard, silence_logs=logging.ERROR,
+                      scheduler_kwargs=quiet_http) as cluster:
         with Client(cluster) as client:
             log.info("circuit: %d local worker processes", workers)
             if dashboard is not None:

@@ -74,7 +74,7 @@ def test_infusions_raise_drug_and_da(always_presses):
 
 
 def test_progressive_ratio_breakpoint(always_presses):
-    # 240 trials of 500 ms (session.length 120 s); each infusion's timeout takes the next
+    # 240 trials of 500 ms (session.length_factor 2: 120 s); each infusion's timeout takes the next
     # two trials. Ratios 1, 2, 4, 6, 9, 12, 15, 20, 25, 32, 40 and 50 take 216 presses
     # and 11 x 2 blocked trials, so ratio 50 is completed at trial 237, 26 s after the
     # one before (within the 30 s hold); the trials left are its timeout.
@@ -124,10 +124,10 @@ def test_session_trial_must_fit_the_windows_and_the_session(trial, message):
         circuit.load_config(BEHAVIOUR, [f"session.trial={trial}"])
 
 
-def test_session_length_must_be_whole_trials():
-    with pytest.raises(circuit.ConfigError, match=r"session.length: .*whole number of trials"):
-        circuit.load_config(BEHAVIOUR, ["session.length=61500 ms"])
-    config = circuit.load_config(BEHAVIOUR, ["session.length=30 s"])
+def test_session_length_factor_must_give_whole_trials():
+    with pytest.raises(circuit.ConfigError, match=r"session.length_factor: .*whole number of"):
+        circuit.load_config(BEHAVIOUR, ["session.length_factor=1.025"])  # 61.5 trials
+    config = circuit.load_config(BEHAVIOUR, ["session.length_factor=0.5"])
     assert session_trials(config) == (30, 1 * second)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import types
 
 import dask
 import numpy as np
@@ -111,10 +112,18 @@ def test_a_bad_record_entry_is_named_before_anything_runs(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_dashboard_is_off_unless_asked():
+def test_dashboard_is_off_unless_asked(monkeypatch):
     assert _dashboard_address() is None
+    monkeypatch.setitem(sys.modules, "bokeh", types.ModuleType("bokeh"))  # installed
     with dask.config.set({DASHBOARD_KEY: ":0"}):
         assert _dashboard_address() == ":0"
+
+
+def test_a_dashboard_without_bokeh_says_which_extra_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "bokeh", None)  # not installed: import fails
+    with dask.config.set({DASHBOARD_KEY: ":0"}):
+        with pytest.raises(ConnectionError, match=r"--dashboard: .*circuit\[dashboard\]"):
+            _dashboard_address()
 
 
 def test_dashboard_flag_sets_the_address_for_the_command(monkeypatch):

@@ -351,8 +351,8 @@ def run_seconds(values: dict) -> float:
     """The longest run a config makes: its challenge protocol or a behaviour session."""
     protocol, behaviour = values["protocol"], values["behaviour"]
     challenge = sum(float(protocol[key]) for key in ("warmup", "baseline", "challenge", "washout"))
-    length = max(behaviour["trials"] * float(behaviour["trial"]),
-                 float(values["session"]["length"]))
+    length = (max(1.0, float(values["session"]["length_factor"]))
+              * behaviour["trials"] * float(behaviour["trial"]))
     return max(challenge, float(behaviour["warmup"]) + length)
 
 
@@ -418,9 +418,10 @@ def _behaviour_problems(values: dict) -> list:
     if window >= trial:
         problems.append("behaviour.window: must be shorter than behaviour.trial")
     length = session_length(behaviour, session)
-    if session["length"] > 0 and session["trial"] == 0 and not _whole(float(length / trial)):
-        problems.append(f"session.length: must be a whole number of trials of "
-                        f"behaviour.trial ({length} is {float(length / trial):.3g} trials)")
+    if session["trial"] == 0 and not _whole(float(length / trial)):
+        problems.append(f"session.length_factor: the session must be a whole number of "
+                        f"trials of behaviour.trial ({length} is {float(length / trial):.3g} "
+                        "trials)")
     if session["trial"] > 0:
         windows, per_session = float(session["trial"] / window), float(length / session["trial"])
         if windows < 2 - WHOLE_TOLERANCE or not _whole(windows):

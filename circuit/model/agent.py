@@ -42,7 +42,7 @@ Everything is Brian2 code, so a whole session is one standalone run.
 
 from __future__ import annotations
 
-from brian2 import NeuronGroup, Synapses, TimedArray, second
+from brian2 import NeuronGroup, Synapses, TimedArray
 
 from . import pharmacology
 
@@ -224,11 +224,9 @@ def build_outcomes(agent: NeuronGroup, volume, vta_da, vta_gaba, pvn_oxt, cue_po
 
 
 def session_length(behaviour: dict, session: dict):
-    """How long the current session lasts: `session.length`, or behaviour.trials x
-    behaviour.trial (the compiled run of every session that sets no length)."""
-    if session["length"] > 0 * second:
-        return session["length"]
-    return behaviour["trials"] * behaviour["trial"]
+    """How long the current session lasts: behaviour.trials x behaviour.trial (the
+    standard session) times `session.length_factor`."""
+    return session["length_factor"] * behaviour["trials"] * behaviour["trial"]
 
 
 def session_trials(config: dict) -> tuple:

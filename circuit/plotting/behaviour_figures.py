@@ -39,6 +39,9 @@ TABLE1_HEIGHT_IN = 2.6
 SELF_ADMINISTRATION_HEIGHT_IN = 2.8
 CUMULATIVE_HEIGHT_IN = 2.2
 CHOICE_HEIGHT_IN = 2.2
+#: Presses per session drawn on a linear scale in the self-administration figure;
+#: above it the scale is logarithmic.
+LINEAR_PRESSES = 10
 
 
 def make_behaviour_figures(tables: dict, out: Path) -> list:
@@ -136,6 +139,7 @@ def _points_panel(ax, groups, values_by_group: dict, ylabel: str):
                   lw=BOLD_PT, zorder=4)
     ax.set_xticks(range(len(groups)), groups)
     ax.set_xlim(-0.5, len(groups) - 0.5)
+    ax.set_ylim(bottom=0)  # counts and ratios: an interval reaching below 0 is cut at 0
     ax.set_ylabel(ylabel)
 
 
@@ -152,7 +156,7 @@ def table1(sessions: list, groups: list, path: Path) -> Path:
                    frameon=False)
     breakpoints = {g: [max(v) for v in _by_subject(sessions, g, "progressive_ratio",
                                                    "breakpoint").values()] for g in groups}
-    _points_panel(axes[1], groups, breakpoints, "breakpoint (last ratio completed)")
+    _points_panel(axes[1], groups, breakpoints, "breakpoint (last ratio)")
     axes[1].set_title("Motivation (PR)")
     _sessions_panel(axes[2], sessions, groups, "extinction", "active", "drug-lever presses",
                     expected="expected_drug")
@@ -214,7 +218,10 @@ def self_administration(sessions: list, groups: list, path: Path) -> Path:
                 transform=ax.get_xaxis_transform(), ha="center", va="bottom")
         start += count
     ax.set_xlabel("session (a lever not presented in a session has no point)")
-    ax.set_ylabel("presses per session")
+    # the progressive ratio's hundreds of presses would flatten every other session:
+    # linear up to LINEAR_PRESSES, logarithmic above
+    ax.set_yscale("symlog", linthresh=LINEAR_PRESSES, linscale=1.0)
+    ax.set_ylabel(f"presses per session (log above {LINEAR_PRESSES})")
     ax.set_ylim(bottom=0)  # counts: an interval reaching below 0 is cut at 0
     ax.set_xlim(0.5, len(order) + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -209,20 +209,19 @@ def label_panels(axes) -> None:
 def save_figure(fig: Figure, path: str | os.PathLike) -> Path:
     """Render `fig` in memory and write each of `current_formats()` atomically beside
     `path` (same base name: x.png, x.pdf, x.svg); return the PNG's path (or the first
-    format's, without PNG). Same figure, same bytes: no dates in the files, and every
-    format is rendered, in the order of FORMATS, whichever are written, because each
-    render moves a constrained layout slightly (an SVG drawn alone would differ from one
-    drawn after the PNG)."""
+    format's, without PNG). Same figure, same bytes: no dates in the files, and the
+    layout is computed once and then frozen, because each render would move a
+    constrained layout slightly (an SVG drawn alone would differ from one drawn after
+    the PNG)."""
     path = Path(path)
-    wanted = current_formats()
     written = []
     with mpl.rc_context({"svg.hashsalt": PAPER_RC["svg.hashsalt"]}):
-        for fmt in FORMATS:
+        fig.draw_without_rendering()  # the layout, once ...
+        fig.set_layout_engine("none")  # ... and every format draws those positions
+        for fmt in current_formats():
             buffer = io.BytesIO()
             fig.savefig(buffer, format=fmt, dpi=DPI, metadata=METADATA[fmt])
-            if fmt in wanted:
-                written.append(atomic_write_bytes(path.with_suffix("." + fmt),
-                                                  buffer.getvalue()))
+            written.append(atomic_write_bytes(path.with_suffix("." + fmt), buffer.getvalue()))
     return written[0]
 
 

@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -109,10 +110,19 @@ class Blueprint:
         command = [command] if isinstance(command, str) else list(command)
         results.mkdir(parents=True, exist_ok=True)
         environment = {**os.environ, **RUN_ENVIRONMENT}
-        with open(results / "stdout.txt", "w") as log:
-            status = subprocess.call([*command, "--results_dir", f"{results.resolve()}/",
-                                      *arguments], cwd=project, env=environment,
-                                     stdout=None if show_output else log)
+        with open(results / "stdout.txt", "w") as log, subprocess.Popen(
+                [*command, "--results_dir", f"{results.resolve()}/", *arguments],
+                cwd=project, env=environment, stdout=subprocess.PIPE, text=True) as binary:
+            try:
+                for line in binary.stdout:  # through Python's stdout: a notebook shows it
+                    log.write(line)
+                    if show_output:
+                        sys.stdout.write(line)
+                        sys.stdout.flush()
+                status = binary.wait()
+            except BaseException:  # Ctrl-C, SIGTERM: the binary stops with us
+                binary.kill()
+                raise
         if status != 0:
             raise RuntimeError(f"the compiled network in {project} failed (exit {status}); "
                                f"its output is in {results / 'stdout.txt'}")

@@ -168,3 +168,12 @@ def test_a_file_may_start_from_one_of_circuits_own_configs_by_name(tmp_path):
     path.write_text("base: default.yaml\n")
     (tmp_path / "default.yaml").write_text("base: reduced\n")  # a file beside it wins
     assert load_config(path).experiment is None
+
+
+def test_the_options_go_to_one_pool_and_the_cue_to_at_least_one():
+    assert "exactly one pool must carry 'options'" in _error(
+        ["behaviour.ensembles.amygdala=options"])
+    assert "at least one pool must carry 'cue'" in _error(["behaviour.ensembles.amygdala=none"])
+    both = load_config(DEFAULT, ["behaviour.ensembles.vta_input=cue"])
+    assert [pool for pool, role in both["behaviour"]["ensembles"].items()
+            if role == "cue"] == ["amygdala", "vta_input"]

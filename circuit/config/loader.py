@@ -431,10 +431,11 @@ def _behaviour_problems(values: dict) -> list:
             problems.append(f"session.trial: must divide the session ({length}) into whole "
                             f"trials ({per_session:.3g})")
     roles = list(behaviour["ensembles"].values())
-    for role in ("options", "cue"):
-        if roles.count(role) != 1:
-            problems.append(f"behaviour.ensembles: exactly one pool must carry '{role}' "
-                            f"(got {roles.count(role)})")
+    if roles.count("options") != 1:
+        problems.append("behaviour.ensembles: exactly one pool must carry 'options' "
+                        f"(got {roles.count('options')})")
+    if roles.count("cue") < 1:
+        problems.append("behaviour.ensembles: at least one pool must carry 'cue' (got none)")
     for pool, role in behaviour["ensembles"].items():
         needed = behaviour["ensemble_size"] * {"options": len(OPTIONS), "cue": 1}.get(role, 0)
         if needed > values["afferents"][pool]["size"]:

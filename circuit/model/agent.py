@@ -168,12 +168,14 @@ BLOCK = (_WITHDRAWAL, "\n".join([_extend("blocked_until_post", _TRIAL_END, "excl
                                   _extend("blocked_until_post", "t + timeout_pre", "reinforce_pre")]))
 
 
-OUTCOMES = ("infusion", "da_outcome", "social_oxt", "social_opioid", "cue", "withdraw", "block")
-
-
 def outcome_name(name: str) -> str:
     """Object name of outcome synapse `name`."""
     return f"outcome_{name}"
+
+
+def cue_outcome(pool: str) -> str:
+    """Name of the outcome synapse that turns on the cue ensemble of afferent `pool`."""
+    return f"cue_{pool}"
 
 
 def build_agent(option_window: TimedArray) -> NeuronGroup:
@@ -208,13 +210,14 @@ def build_counters(agent: NeuronGroup, d1, d2) -> list:
     return counters
 
 
-def build_outcomes(agent: NeuronGroup, volume, vta_da, vta_gaba, pvn_oxt, cue_pool,
+def build_outcomes(agent: NeuronGroup, volume, vta_da, vta_gaba, pvn_oxt, cue_pools: dict,
                    option_pool) -> list:
-    """Every outcome synapse of the agent (see the module docstring)."""
+    """Every outcome synapse of the agent (see the module docstring); the cue turns on
+    the cue ensemble of every pool in `cue_pools` ({pool name: afferent group})."""
     targets = [("infusion", volume, INFUSION), ("da_outcome", vta_da, DA_OUTCOME),
                ("social_oxt", pvn_oxt, SOCIAL_OXT), ("social_opioid", vta_gaba, SOCIAL_OPIOID),
-               ("cue", cue_pool, CUE), ("withdraw", option_pool, WITHDRAW),
-               ("block", agent, BLOCK)]
+               *((cue_outcome(pool), group, CUE) for pool, group in cue_pools.items()),
+               ("withdraw", option_pool, WITHDRAW), ("block", agent, BLOCK)]
     synapses = []
     for name, target, (model, on_pre) in targets:
         outcome = Synapses(agent, target, model, on_pre=on_pre, name=outcome_name(name))
@@ -251,8 +254,9 @@ def outcome_parameters(config: dict) -> dict:
         "social_oxt": {"I_social": behaviour["social_current"]},
         "social_opioid": {"I_social_opioid": behaviour["social_opioid_current"],
                           "opioid_available": effective["opioid_available"]},
-        "cue": {"cue_duration": behaviour["cue_duration"]},
     }
+    values.update({cue_outcome(pool): {"cue_duration": behaviour["cue_duration"]}
+                   for pool, role in behaviour["ensembles"].items() if role == "cue"})
     choice = {"exclusive": float(session["exclusive"]), "trial_start": behaviour["warmup"],
               "choice_trial": session_trials(config)[1] * max(len(session["options"]), 1)}
     values["withdraw"] = values["block"] = choice

@@ -126,7 +126,8 @@ def assemble(config: dict, inputs: dict, input_dt) -> Circuit:
     agent_synapses = [
         *agents.build_counters(agent, pops["nac_d1"].group, pops["nac_d2"].group),
         *agents.build_outcomes(agent, volume, pops["vta_da"].group, pops["vta_gaba"].group,
-                               pops["pvn_oxt"].group, afferents[_pool(roles, "cue")],
+                               pops["pvn_oxt"].group,
+                               {pool: afferents[pool] for pool, role in roles.items() if role == "cue"},
                                afferents[_pool(roles, "options")])]
     if frozen:
         fields.freeze(volume, [*releases, *(s for s in agent_synapses

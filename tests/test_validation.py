@@ -223,3 +223,68 @@ def test_the_knockout_colour_scale_is_centred_on_a_share_of_zero():
     assert SHARE_NORM(SHARE_LIMITS[1]) == pytest.approx(1.0)
     red, green, blue, _ = colormaps["RdBu_r"](SHARE_NORM(0.0))
     assert min(red, green, blue) > 0.9  # white, not the blue of a negative share
+
+
+def test_a_paired_contrast_matches_runs_by_seed_and_is_one_sided_when_asked():
+    # each seed's vehicle value is far from the others', its OXT value a little lower:
+    # unpaired the difference is noise, paired it is clear
+    vehicle = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
+    oxt = [v - 2.0 + 0.3 * k % 0.5 for k, v in enumerate(vehicle)]
+    data = rows({"oxt": oxt, "vehicle": vehicle})
+    data = data[::-1]  # the order of the rows must not matter, only their seeds
+    unpaired = measure(Criterion("contrast", "s.yaml", "oxt", "m", "lower",
+                                 reference="vehicle"), data)
+    two = measure(Criterion("contrast", "s.yaml", "oxt", "m", "lower", reference="vehicle",
+                            design="paired"), data)
+    one = measure(Criterion("contrast", "s.yaml", "oxt", "m", "lower", reference="vehicle",
+                            design="paired", alternative="one-sided"), data)
+    assert unpaired["p"] > 0.5 and two["p"] < 0.001
+    assert two["p"] == pytest.approx(stats.ttest_rel(oxt, vehicle).pvalue)
+    assert one["p"] == pytest.approx(two["p"] / 2)
+    assert two["effect"] < 0 and two["n"] == [6, 6]
+    # one-sided in the wrong direction: the p-value is large, and the verdict says why
+    wrong = measure(Criterion("contrast", "s.yaml", "oxt", "m", "higher",
+                              reference="vehicle", design="paired", alternative="one-sided"),
+                    data)
+    assert wrong["p"] > 0.99
+
+
+def test_a_paired_contrast_uses_only_seeds_measured_in_both_conditions():
+    data = rows({"oxt": [1.0, 2.0, 3.0], "vehicle": [2.0, 3.5, 4.0, 100.0]})
+    result = measure(Criterion("contrast", "s.yaml", "oxt", "m", "lower",
+                               reference="vehicle", design="paired"), data)
+    assert result["n"] == [3, 3] and result["means"][1] == pytest.approx(9.5 / 3)
+
+
+@pytest.mark.parametrize("design", ["independent", "paired"])
+def test_an_equivalence_test_passes_within_its_margin_and_fails_outside(design):
+    rng = np.random.default_rng(1)
+    vehicle = rng.normal(100.0, 5.0, 16)
+    same = Criterion("equivalence", "s.yaml", "pre", "m", "same", reference="vehicle",
+                     margin=0.25, design=design)
+    near = measure(same, rows({"pre": vehicle + rng.normal(0.0, 2.0, 16), "vehicle": vehicle}))
+    far = measure(same, rows({"pre": vehicle * 0.6, "vehicle": vehicle}))
+    assert near["bound"] == pytest.approx(0.25 * vehicle.mean())
+    assert near["p"] < 0.001 and far["p"] > 0.5
+    assert verdict(same, {**near, "p_bh": near["p"]})[0] == "pass"
+    assert "not shown within" in verdict(same, {**far, "p_bh": far["p"]})[1]
+
+
+def test_the_catalogue_checks_designs_margins_and_sidedness(tmp_path):
+    folder = tmp_path / "validation"
+    shutil.copytree(VALIDATION, folder)
+    catalogue = yaml.safe_load((folder / "findings.yaml").read_text())
+    catalogue["alternative"] = "one-sided"
+    first = catalogue["findings"][0]["tests"][0]
+    first.update(design="paired")
+    (folder / "findings.yaml").write_text(yaml.safe_dump(catalogue))
+    assert read_catalogue(folder).findings[0].tests[0].scipy_alternative == "less"
+    first.update(kind="equivalence", expect="same")
+    catalogue["findings"][1]["tests"][0].update(design="crossed")
+    catalogue["alternative"] = "both"
+    (folder / "findings.yaml").write_text(yaml.safe_dump(catalogue))
+    with pytest.raises(circuit.ConfigError) as info:
+        read_catalogue(folder)
+    message = str(info.value)
+    assert "findings[0].tests[0].margin" in message
+    assert "findings[1].tests[0].design" in message and "alternative: 'both'" in message

@@ -252,9 +252,9 @@ def hedges_g_ci(a, b) -> tuple:
     return (hedges_g(a, b), *percentile_ci((a, b), _standardised_difference))
 
 
-def one_sample(x, value: float) -> dict:
+def one_sample(x, value: float, alternative: str = "two-sided") -> dict:
     """A sample against a fixed value: the difference, the standardised effect
-    (mean - value) / SD with its bootstrap interval, and the two-sided one-sample t-test."""
+    (mean - value) / SD with its bootstrap interval, and the one-sample t-test."""
     x = np.asarray([v for v in x if np.isfinite(v)], float)
     row = {"n": len(x), "mean": _mean(x), "difference": _mean(x) - value,
            "effect": math.nan, "effect_low": math.nan, "effect_high": math.nan,
@@ -264,12 +264,12 @@ def one_sample(x, value: float) -> dict:
             return (np.mean(sample, axis=axis) - value) / np.std(sample, axis=axis, ddof=1)
         row["effect"] = float(effect(x))
         row["effect_low"], row["effect_high"] = percentile_ci((x,), effect)
-        test = stats.ttest_1samp(x, value)
+        test = stats.ttest_1samp(x, value, alternative=alternative)
         row["t"], row["p"] = float(test.statistic), float(test.pvalue)
     return row
 
 
-def interaction(a, b, c, d) -> dict:
+def interaction(a, b, c, d, alternative: str = "two-sided") -> dict:
     """The difference of two differences, (a - b) - (c - d), over four independent
     samples: the ANOVA contrast t-test with the pooled within-group variance
     (df = N - 4), and the contrast over the pooled SD with its bootstrap interval."""
@@ -299,9 +299,30 @@ def interaction(a, b, c, d) -> dict:
         se = sd * math.sqrt(sum(1 / len(g) for g in groups))
         row["effect"] = row["difference"] / sd
         row["t"] = row["difference"] / se
-        row["p"] = float(2 * stats.t.sf(abs(row["t"]), dof))
+        row["p"] = float({"two-sided": 2 * stats.t.sf(abs(row["t"]), dof),
+                          "greater": stats.t.sf(row["t"], dof),
+                          "less": stats.t.cdf(row["t"], dof)}[alternative])
         row["effect_low"], row["effect_high"] = percentile_ci(tuple(groups), standardised)
     return row
+
+
+def tost(a, b, bound: float, paired: bool = False) -> float:
+    """The p-value of two one-sided tests (Lakens 2017) that mean(a) - mean(b) lies
+    within +-`bound`: the larger of the tests of a - b > -bound and a - b < bound
+    (paired t-tests on the differences of matched `a` and `b`, else Welch's)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if paired:
+        d = a - b
+        if len(d) < 2 or np.std(d, ddof=1) == 0:
+            return math.nan
+        low = stats.ttest_1samp(d, -bound, alternative="greater").pvalue
+        high = stats.ttest_1samp(d, bound, alternative="less").pvalue
+    else:
+        if len(a) < 2 or len(b) < 2:
+            return math.nan
+        low = stats.ttest_ind(a + bound, b, equal_var=False, alternative="greater").pvalue
+        high = stats.ttest_ind(a - bound, b, equal_var=False, alternative="less").pvalue
+    return float(max(low, high))
 
 
 def bh(p_values) -> list:

@@ -61,7 +61,7 @@ def scorecard_figure(findings: list, path: Path) -> Path:
     ax = fig.add_subplot(1, 1, 1)
     labels = []
     for y, (entry, result) in enumerate(rows):
-        test, sign = result["test"], result["test"].sign
+        test, sign = result["test"], result["test"].sign or 1  # equivalence: as measured
         colour = PASS if result["verdict"] == "pass" else FAIL
         effect = result["effect"]
         if _finite(effect):

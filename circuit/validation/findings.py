@@ -16,8 +16,14 @@ from ..resources import validation_dir
 #: validation/ folder, or its copy in an installed wheel).
 VALIDATION_DIR = validation_dir()
 CATALOGUE = "findings.yaml"
-KINDS = ("contrast", "one_sample", "interaction")
-EXPECTATIONS = {"lower": -1, "higher": 1}
+KINDS = ("contrast", "one_sample", "interaction", "equivalence")
+#: What a test predicts: a direction, or (equivalence tests only) no change.
+EXPECTATIONS = {"lower": -1, "higher": 1, "same": 0}
+#: How the conditions' runs relate: different subjects, or the same subjects (seeds)
+#: measured in both (a within-subject design's tests, or seed-matched groups).
+DESIGNS = ("independent", "paired")
+#: Sidedness of every directional test's p-value (the catalogue's `alternative`).
+ALTERNATIVES = ("two-sided", "one-sided")
 _TEXT_KEYS = ("claim", "observation", "magnitude", "source")
 
 
@@ -34,11 +40,21 @@ class Criterion:
     value: float | None = None
     versus: tuple = ()
     ratio: tuple | None = None
+    design: str = "independent"
+    margin: float | None = None  # equivalence: the bound, a fraction of the reference mean
+    alternative: str = "two-sided"
 
     @property
     def sign(self) -> int:
-        """+1 if the effect is predicted positive, -1 if negative."""
+        """+1 if the effect is predicted positive, -1 if negative, 0 if none."""
         return EXPECTATIONS[self.expect]
+
+    @property
+    def scipy_alternative(self) -> str:
+        """The `alternative` of a scipy test of condition - reference."""
+        if self.alternative == "two-sided" or self.sign == 0:
+            return "two-sided"
+        return "less" if self.sign < 0 else "greater"
 
     @property
     def conditions(self) -> list:
@@ -52,7 +68,10 @@ class Criterion:
             against = f"- {self.reference}, vs {' - '.join(self.versus)}"
         else:
             against = f"vs {self.reference}"
-        return f"{self.metric}: {self.condition} {against} ({self.expect})"
+        expect = (f"within +-{self.margin:.0%}" if self.kind == "equivalence"
+                  else self.expect)
+        paired = ", paired" if self.design == "paired" else ""
+        return f"{self.metric}: {self.condition} {against} ({expect}{paired})"
 
 
 @dataclass(frozen=True)
@@ -86,11 +105,14 @@ def read_catalogue(folder: Path = VALIDATION_DIR) -> Catalogue:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping with 'findings'")
     problems = []
+    alternative = data.get("alternative", "two-sided")
+    if alternative not in ALTERNATIVES:
+        problems.append(f"alternative: {alternative!r} is not one of {', '.join(ALTERNATIVES)}")
     mechanisms = data.get("mechanisms") or {}
     for key, spec in mechanisms.items():
         if not isinstance(spec, dict) or "switch" not in spec or "name" not in spec:
             problems.append(f"mechanisms.{key}: needs 'switch' and 'name'")
-    findings = [_finding(entry, index, Path(folder), problems)
+    findings = [_finding(entry, index, Path(folder), problems, alternative)
                 for index, entry in enumerate(data.get("findings") or [])]
     if not findings:
         problems.append("findings: none listed")
@@ -107,7 +129,8 @@ def read_catalogue(folder: Path = VALIDATION_DIR) -> Catalogue:
     return Catalogue(findings, mechanisms, sensitivity, Path(folder))
 
 
-def _finding(entry, index: int, folder: Path, problems: list) -> Finding | None:
+def _finding(entry, index: int, folder: Path, problems: list,
+             alternative: str = "two-sided") -> Finding | None:
     where = f"findings[{index}]"
     if not isinstance(entry, dict):
         problems.append(f"{where}: expected a mapping")
@@ -120,7 +143,7 @@ def _finding(entry, index: int, folder: Path, problems: list) -> Finding | None:
     for name in specs:
         if not (folder / name).is_file():
             problems.append(f"{where}.spec: no spec file {name!r} in {folder}")
-    tests = tuple(_test(t, f"{where}.tests[{k}]", specs, problems)
+    tests = tuple(_test(t, f"{where}.tests[{k}]", specs, problems, alternative)
                   for k, t in enumerate(entry.get("tests") or []))
     if not tests:
         problems.append(f"{where}.tests: none listed")
@@ -128,21 +151,35 @@ def _finding(entry, index: int, folder: Path, problems: list) -> Finding | None:
                    tests=tests)
 
 
-def _test(entry, where: str, specs: list, problems: list) -> Criterion | None:
+def _test(entry, where: str, specs: list, problems: list,
+          alternative: str = "two-sided") -> Criterion | None:
     if not isinstance(entry, dict):
         problems.append(f"{where}: expected a mapping")
         return None
     kind = entry.get("kind")
     if kind not in KINDS:
         problems.append(f"{where}.kind: {kind!r} is not one of {', '.join(KINDS)}")
-    if entry.get("expect") not in EXPECTATIONS:
-        problems.append(f"{where}.expect: {entry.get('expect')!r} is not lower or higher")
+    expect = entry.get("expect")
+    if kind == "equivalence" and expect != "same":
+        problems.append(f"{where}.expect: an equivalence test predicts 'same' "
+                        f"(got {expect!r})")
+    elif kind != "equivalence" and expect not in ("lower", "higher"):
+        problems.append(f"{where}.expect: {expect!r} is not lower or higher")
+    design = entry.get("design", "independent")
+    if design not in DESIGNS:
+        problems.append(f"{where}.design: {design!r} is not one of {', '.join(DESIGNS)}")
+    elif design == "paired" and kind not in ("contrast", "equivalence"):
+        problems.append(f"{where}.design: only contrast and equivalence tests pair runs")
+    margin = entry.get("margin")
+    if kind == "equivalence" and not (isinstance(margin, (int, float)) and 0 < margin < 1):
+        problems.append(f"{where}.margin: an equivalence test needs a margin in (0, 1), "
+                        f"a fraction of the reference's mean (got {margin!r})")
     if entry.get("metric") not in METRICS:
         problems.append(f"{where}.metric: unknown metric {entry.get('metric')!r}")
     spec = entry.get("spec", specs[0] if len(specs) == 1 else None)
     if spec not in specs:
         problems.append(f"{where}.spec: must name one of the finding's specs {specs}")
-    needed = {"contrast": ("reference",), "one_sample": ("value",),
+    needed = {"contrast": ("reference",), "equivalence": ("reference",), "one_sample": ("value",),
               "interaction": ("reference", "versus")}.get(kind, ())
     for key in ("condition", *needed):
         if key not in entry:
@@ -156,4 +193,6 @@ def _test(entry, where: str, specs: list, problems: list) -> Criterion | None:
     return Criterion(kind=kind, spec=spec, condition=entry.get("condition"),
                 metric=entry.get("metric"), expect=entry.get("expect"),
                 reference=entry.get("reference"), value=entry.get("value"), versus=versus,
-                ratio=tuple(ratio) if ratio else None)
+                ratio=tuple(ratio) if ratio else None, design=design,
+                margin=float(margin) if kind == "equivalence" and margin else None,
+                alternative=alternative)

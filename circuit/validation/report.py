@@ -66,6 +66,14 @@ def _finite(x) -> bool:
     return isinstance(x, (int, float)) and math.isfinite(x)
 
 
+def catalogue_alternative(catalogue) -> str:
+    """How the catalogue's directional p-values are sided, in words."""
+    tests = [t for f in catalogue.findings for t in f.tests]
+    if any(t.alternative == "one-sided" for t in tests):
+        return "one-sided in the predicted direction"
+    return "two-sided"
+
+
 def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Path) -> str:
     """The scorecard text; figure links relative to `folder`."""
     mode = ("**--quick**: a reduced network and two seeds. This checks the machinery, "
@@ -81,10 +89,14 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
         f"{context['where']}; {context['wall_s'] / 60:.1f} min in this invocation"
         + (f"; **{context['failed_runs']} runs failed**" if context["failed_runs"] else ""),
         "- a test passes when its effect is in the literature's direction, its p-value "
-        f"(Welch's t-test; one-sample t; the ANOVA interaction contrast) adjusted across "
-        f"all tests is below {ALPHA}, and a ratio the literature gives is met",
-        "- effect: Hedges' g (contrast), (mean - value) / SD (one sample), the contrast "
-        "over the pooled SD (interaction); 95% percentile bootstrap intervals", "",
+        f"(Welch's t-test, or the paired t-test where runs are paired by seed; one-sample "
+        f"t; the ANOVA interaction contrast; {catalogue_alternative(catalogue)}) adjusted "
+        f"across all tests is below {ALPHA}, and a ratio the literature gives is met; an "
+        "equivalence test passes when TOST puts the difference within its margin at the "
+        "same level",
+        "- effect: Hedges' g (contrast), d_z (paired contrast), (mean - value) / SD (one "
+        "sample), the contrast over the pooled SD (interaction); 95% percentile bootstrap "
+        "intervals", "",
     ]
     lines += [f"![{Path(p).stem}]({os.path.relpath(p, folder)})" for p in figures[:1]]
     lines += ["", "| # | finding | test | means | effect [95% CI] | p (adj.) | verdict |",
@@ -113,6 +125,10 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
             if "ratio" in result and result["test"].ratio:
                 lines += [f"- ratio of means {_n(result['ratio'])} (literature: "
                           f"{result['test'].ratio[0]:g}-{result['test'].ratio[1]:g})", ""]
+            elif result["test"].kind == "equivalence":
+                lines += [f"- ratio of means {_n(result['ratio'])}; equivalence bound "
+                          f"+-{_n(result['bound'])} (+-{result['test'].margin:.0%} of the "
+                          "reference's mean)", ""]
     lines += _knockout_section(card, catalogue, figures, folder)
     lines += _sensitivity_section(card, catalogue, figures, folder)
     if card.failed:

@@ -1,9 +1,12 @@
 """Verdicts: each test's statistic on the runs of its spec, the finding's verdict, the
 knock-out shares of M1-M7 and the fold-change sensitivity.
 
-A test passes when its effect lies in the predicted direction, its p-value, adjusted
+A directional test passes when its effect lies in the predicted direction, its p-value
+(one-sided in that direction when the catalogue says `alternative: one-sided`), adjusted
 across every test of the scorecard (Benjamini-Hochberg), is below ALPHA, and, where the
-literature gives a magnitude, the ratio of the means lies in its range.
+literature gives a magnitude, the ratio of the means lies in its range. An equivalence
+test passes when TOST puts the difference within +-margin x the reference's mean at the
+same adjusted level. A paired test matches the two conditions' runs by seed.
 """
 
 from __future__ import annotations
@@ -27,16 +30,35 @@ def values(rows: list, condition: str, metric: str, point: dict | None = None) -
     return [v for v in out if math.isfinite(v)]
 
 
+def paired_values(rows: list, first: str, second: str, metric: str,
+                  point: dict | None = None) -> tuple:
+    """The two conditions' finite values of `metric`, seed by seed (seeds in both)."""
+    point = point or {}
+    by_seed = [{row["seed"]: float(row.get(metric, math.nan)) for row in rows
+                if row["condition"] == condition
+                and all(row.get(k) == v for k, v in point.items())}
+               for condition in (first, second)]
+    seeds = [seed for seed in by_seed[0] if seed in by_seed[1]
+             and math.isfinite(by_seed[0][seed]) and math.isfinite(by_seed[1][seed])]
+    return [by_seed[0][s] for s in seeds], [by_seed[1][s] for s in seeds]
+
+
 def measure(test: Criterion, rows: list, point: dict | None = None) -> dict:
     """The statistic of one test: means, raw difference, standardised effect with its
-    95% interval, and the uncorrected two-sided p-value."""
+    95% interval (Hedges' g, or d_z when paired), and the uncorrected p-value."""
+    if test.kind in ("contrast", "equivalence") and test.design == "paired":
+        return _paired(test, *paired_values(rows, test.condition, test.reference,
+                                            test.metric, point))
     a = values(rows, test.condition, test.metric, point)
     if test.kind == "one_sample":
-        row = statistics.one_sample(a, float(test.value))
+        row = statistics.one_sample(a, float(test.value), test.scipy_alternative)
         return {"n": [row["n"]], "means": [row["mean"]], **_pick(row)}
+    if test.kind == "equivalence":
+        b = values(rows, test.reference, test.metric, point)
+        return _equivalence(test, a, b, statistics.compare(a, b), paired=False)
     if test.kind == "contrast":
         b = values(rows, test.reference, test.metric, point)
-        row = statistics.compare(a, b)
+        row = statistics.compare(a, b, test.scipy_alternative)
         g, low, high = statistics.hedges_g_ci(a, b)
         difference = row["difference"]
         out = {"n": [row["n_a"], row["n_b"]], "means": [row["mean_a"], row["mean_b"]],
@@ -44,11 +66,44 @@ def measure(test: Criterion, rows: list, point: dict | None = None) -> dict:
                "p": row["welch_p"], "difference_low": row["ci_low"],
                "difference_high": row["ci_high"]}
         if test.ratio:
-            out["ratio"] = row["mean_a"] / row["mean_b"] if row["mean_b"] else math.nan
+            out["ratio"] = _ratio(row["mean_a"], row["mean_b"])
         return out
     groups = [values(rows, c, test.metric, point) for c in test.conditions]
-    row = statistics.interaction(*groups)
+    row = statistics.interaction(*groups, alternative=test.scipy_alternative)
     return {"n": [len(g) for g in groups], "means": [_mean(g) for g in groups], **_pick(row)}
+
+
+def _paired(test: Criterion, a: list, b: list) -> dict:
+    """A paired contrast or equivalence test on matched values."""
+    row = statistics.paired(a, b, test.scipy_alternative)
+    out = {"n": [row["n_a"], row["n_b"]], "means": [row["mean_a"], row["mean_b"]],
+           "difference": row["difference"], "effect": row["d_z"],
+           "effect_low": row["d_z_low"], "effect_high": row["d_z_high"],
+           "p": row["paired_p"], "difference_low": row["ci_low"],
+           "difference_high": row["ci_high"]}
+    if test.kind == "equivalence":
+        return _equivalence(test, a, b, out, paired=True)
+    if test.ratio:
+        out["ratio"] = _ratio(row["mean_a"], row["mean_b"])
+    return out
+
+
+def _equivalence(test: Criterion, a: list, b: list, measured: dict, paired: bool) -> dict:
+    """TOST within +-margin x mean(reference); `measured` holds the contrast's numbers."""
+    if "means" not in measured:  # statistics.compare's row
+        g, low, high = statistics.hedges_g_ci(a, b)
+        measured = {"n": [measured["n_a"], measured["n_b"]],
+                    "means": [measured["mean_a"], measured["mean_b"]],
+                    "difference": measured["difference"], "effect": g, "effect_low": low,
+                    "effect_high": high, "difference_low": measured["ci_low"],
+                    "difference_high": measured["ci_high"]}
+    bound = test.margin * abs(measured["means"][1])
+    return {**measured, "bound": bound, "ratio": _ratio(*measured["means"]),
+            "p": statistics.tost(a, b, bound, paired) if bound > 0 else math.nan}
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else math.nan
 
 
 def _pick(row: dict) -> dict:
@@ -64,6 +119,11 @@ def verdict(test: Criterion, result: dict) -> tuple:
     difference, p = result["difference"], result["p_bh"]
     if not (math.isfinite(difference) and math.isfinite(p)):
         return "fail", "not measured: too few runs or no spread"
+    if test.kind == "equivalence":
+        if p >= ALPHA:
+            return "fail", (f"not shown within +-{test.margin:.0%} of the reference "
+                            f"(TOST p_bh = {p:.3g}, ratio {result['ratio']:.3g})")
+        return "pass", f"within +-{test.margin:.0%} of the reference (TOST)"
     if difference == 0:
         return "fail", "no difference"
     if np.sign(difference) != test.sign:
@@ -117,8 +177,8 @@ def knockout_shares(catalogue: Catalogue, rows: dict, scored: list | None = None
     for mechanism, spec in catalogue.mechanisms.items():
         for finding in catalogue.findings:
             for test in finding.tests:
-                if test.kind == "interaction":
-                    continue
+                if test.kind in ("interaction", "equivalence"):
+                    continue  # a share of a difference of differences, or of no effect
                 knockout = f"{test.condition}_no_{mechanism}"
                 runs = rows[test.spec]
                 entry = {"mechanism": mechanism, "finding": finding.id, "test": test.label,

@@ -103,6 +103,7 @@ def test_slow_variables_carry_across_sessions(always_presses):
     assert always_presses.sessions[0]["vta_potentiation"] > 0
     metrics = subject_metrics(always_presses.sessions)
     assert metrics["breakpoint"] == 50
+    assert metrics["breakpoint_steps"] == 12  # 1, 2, 4, 6, 9, 12, 15, 20, 25, 32, 40, 50
 
 
 def test_protocol_rotation_alternates_first_option():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brian2 import Network, TimedArray, defaultclock, ms, second, start_scope
+from brian2 import Network, NeuronGroup, TimedArray, defaultclock, ms, nM, second, start_scope
 
 from circuit.builds.device import activate
 from circuit.model import agent
@@ -20,11 +20,14 @@ WINDOW = 250 * ms
 CONSTANTS = dict(window=WINDOW, baseline_tau=1 * second, go_threshold=-2.0, go_slope=1.0,
                  d2_weight=1.0, drug_paid=1.0, social_paid=0.0, cue_with_reward=1.0,
                  cue_on_press=0.0, fixed_ratio=1.0, progressive=0.0, timeout=1 * second,
-                 limited_hold=0 * second, session_start=0 * second)
+                 limited_hold=0 * second, session_start=0 * second, dopamine_gain=0.0,
+                 DA_reference=30 * nM, tonic_tau=5 * second)
 
 
-def decide(d1_count, d2_count, d1_baseline, d2_baseline, **changes) -> tuple:
-    """(go, p_go) of the drug lever after one window with these spike counts."""
+def decide(d1_count, d2_count, d1_baseline, d2_baseline, tonic_da=30 * nM,
+           **changes) -> tuple:
+    """(go, p_go) of the drug lever after one window with these spike counts, with the
+    readout's tonic NAc [DA] at `tonic_da`."""
     activate("runtime")  # whatever device an earlier test left
     start_scope()
     defaultclock.dt = 0.1 * ms
@@ -32,14 +35,18 @@ def decide(d1_count, d2_count, d1_baseline, d2_baseline, **changes) -> tuple:
     # before it, where the TimedArray holds its first value
     option_window = TimedArray(np.array([0.0]), dt=WINDOW)
     group = agent.build_agent(option_window)
+    volume = NeuronGroup(1, "DA : mmolar", name="volume")
+    volume.DA = tonic_da
+    agent.link_dopamine(group, volume, 0)
     for name, value in {**CONSTANTS, **changes}.items():
         setattr(group, name, value)
     agent.initialise_agent(group)
+    group.DA_tonic = tonic_da
     group.d1_count, group.d2_count = d1_count, d2_count
     group.d1_baseline, group.d2_baseline = d1_baseline, d2_baseline
     group.baseline_windows = 100
     agent.schedule_decisions(group, WINDOW)
-    Network(group).run(defaultclock.dt, namespace={})
+    Network(group, volume).run(defaultclock.dt, namespace={})
     return float(group.go[0]), float(group.p_go[0])
 
 
@@ -74,3 +81,29 @@ def test_an_unevoked_window_reads_as_no_response():
     assert go == pytest.approx(0.0, abs=1e-12)
     go, _ = decide(d1_count=0.0, d2_count=0.0, d1_baseline=0.0, d2_baseline=0.0)
     assert go == 0.0  # a silent striatum: no response, not a division by zero
+
+
+def test_tonic_dopamine_sets_the_gains_of_the_pathways_as_in_opal():
+    # an extinguished option: a learnt go response, and a larger learnt no-go response
+    extinguished = dict(d1_count=26.0, d2_count=95.0, d1_baseline=6.0, d2_baseline=35.0)
+    neutral = ((26 - 6) - (95 - 35)) / 41
+    go, _ = decide(**extinguished, dopamine_gain=0.5, tonic_da=30 * nM)
+    assert go == pytest.approx(neutral, rel=1e-9)  # at the reference the pathways read alike
+    rho = 0.5 * np.log(3.0)
+    raised, _ = decide(**extinguished, dopamine_gain=0.5, tonic_da=90 * nM)
+    assert raised == pytest.approx(((1 + rho) * 20 - (1 - rho) * 60) / 41, rel=1e-9)
+    lowered, _ = decide(**extinguished, dopamine_gain=0.5, tonic_da=10 * nM)
+    assert lowered < neutral < raised
+    off, _ = decide(**extinguished, dopamine_gain=0.0, tonic_da=90 * nM)
+    assert off == pytest.approx(neutral, rel=1e-9)
+    saturated, _ = decide(**extinguished, dopamine_gain=100.0, tonic_da=90 * nM)
+    assert saturated == pytest.approx(2 * 20 / 41, rel=1e-9)  # rho is clipped at 1
+
+
+@pytest.mark.parametrize("factor", [0.5, 2.0])
+def test_scaling_both_pathways_alike_leaves_choice_unchanged_at_any_tonic_dopamine(factor):
+    counts = dict(d1_count=26.0, d2_count=95.0, d1_baseline=6.0, d2_baseline=35.0)
+    _, reference = decide(**counts, dopamine_gain=0.5, tonic_da=75 * nM)
+    _, scaled = decide(**{k: factor * v for k, v in counts.items()}, dopamine_gain=0.5,
+                       tonic_da=75 * nM)
+    assert scaled == pytest.approx(reference, rel=1e-9)

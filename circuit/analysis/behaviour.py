@@ -144,6 +144,9 @@ METRICS = {
     "acquisition_da_fold": (("acquisition",),
                             "mean NAc [DA] of the last acquisition session over its pre-drug [DA]"),
     "breakpoint": (("progressive_ratio",), "last ratio completed under progressive ratio"),
+    "breakpoint_steps": (("progressive_ratio",),
+                         "ratios completed (infusions earned) under progressive ratio: the "
+                         "breakpoint's position in the ratio series"),
     "extinction_first": (("extinction",), "active presses in the first extinction session"),
     "extinction_last": (("extinction",), "active presses in the last extinction session"),
     "extinction_slope": (("extinction",), "active presses per extinction session (slope)"),
@@ -197,6 +200,8 @@ def subject_metrics(sessions: list) -> dict:
         metrics["final_d1_rate"] = float(sessions[-1]["d1_rate_hz"])
     if "progressive_ratio" in by_phase:
         metrics["breakpoint"] = float(max(r["breakpoint"] for r in by_phase["progressive_ratio"]))
+        metrics["breakpoint_steps"] = float(max(r["infusions"]
+                                                for r in by_phase["progressive_ratio"]))
     extinction = by_phase.get("extinction", [])
     if extinction:
         active = [row["active"] for row in extinction]

@@ -7,7 +7,8 @@ that window, and at its end the option is taken ("pressed", a spike of its agent
 neuron) with probability
 
     p_go = epsilon + (1 - epsilon) / (1 + exp(-(go - go_threshold) / go_slope))
-    go = (dN_D1 - k_D2 dN_D2) / (B_D1 + k_D2 B_D2)
+    go = ((1 + rho) dN_D1 - k_D2 (1 - rho) dN_D2) / (B_D1 + k_D2 B_D2)
+    rho = clip(dopamine_gain ln(DA_tonic / DA_reference), -1, 1)
 
 where dN_D1, dN_D2 are the option-evoked spikes of the D1 and D2 MSN populations (the
 window's spikes minus the baseline) and B_D1, B_D2 the baselines: exponential averages
@@ -20,7 +21,13 @@ weight change common to every input) does not by itself change choice; what sele
 option is how much more go than no-go it evokes, relative to what the striatum does
 without it. A drug on board or tonic DA, which moves every MSN's rate, does not by
 itself select any particular option; a striatum that does not respond to the option
-does not act. A press is reinforced when the option pays in this session and the ratio
+does not act. Tonic DA sets the gains of the two pathways, as in the opponent
+actor-learner (OpAL, Collins and Frank 2014: beta_G = beta (1 + rho), beta_N = beta
+(1 - rho)): rho is the log of the NAc [DA] averaged over the last `tonic_tau` (sampled at
+every window boundary, so phasic bursts and pauses barely move it) over the drug-free
+tonic [DA] (`plasticity.da_reference`), times `dopamine_gain`. More tonic DA lets an
+option's learnt go response count for more and its learnt no-go response for less; at
+the reference, or with `dopamine_gain` 0, the two pathways read alike. A press is reinforced when the option pays in this session and the ratio
 is met (fixed or progressive, Richardson and Roberts 1996); with a limited hold the
 session ends (no option can be taken) when the next reinforcer is not earned within it.
 Outcomes are synapses from the agent:
@@ -42,7 +49,8 @@ Everything is Brian2 code, so a whole session is one standalone run.
 
 from __future__ import annotations
 
-from brian2 import NeuronGroup, Synapses, TimedArray
+import numpy as np
+from brian2 import NeuronGroup, Synapses, TimedArray, linked_var
 
 from . import pharmacology
 
@@ -58,6 +66,9 @@ baseline_windows : 1
 presenting : 1
 go : 1
 p_go : 1
+rho : 1
+DA_tonic : mmolar
+DA_nac : mmolar (linked)
 evaluated : 1
 press : 1
 reinforce : 1
@@ -74,6 +85,9 @@ go_threshold : 1 (shared, constant)
 go_slope : 1 (shared, constant)
 exploration : 1 (shared, constant)
 d2_weight : 1 (shared, constant)
+dopamine_gain : 1 (shared, constant)
+DA_reference : mmolar (shared, constant)
+tonic_tau : second (shared, constant)
 drug_paid : 1 (shared, constant)
 social_paid : 1 (shared, constant)
 cue_with_reward : 1 (shared, constant)
@@ -93,7 +107,7 @@ _NEXT_RATIO = f"ratio = {_RATIO}"
 #: The pooled baseline counts at least one spike, so a silent striatum reads as no
 #: response rather than an infinite one.
 _MIN_BASELINE_SPIKES = 1
-_GO = ("((d1_count - d1_baseline) - d2_weight * (d2_count - d2_baseline))"
+_GO = ("((1 + rho) * (d1_count - d1_baseline) - d2_weight * (1 - rho) * (d2_count - d2_baseline))"
        f" / clip(d1_baseline + d2_weight * d2_baseline, {_MIN_BASELINE_SPIKES}, inf)")
 
 _BASELINE_GAIN = "clip(1 / clip(baseline_windows, 1, inf), window / baseline_tau, 1)"
@@ -110,6 +124,8 @@ DECIDE = "\n".join([
     "presenting = int(option_window(t - 0.5 * window) >= 0)",
     "evaluated = int(abs(option_window(t - 0.5 * window) - i) < 0.5) * int(t >= blocked_until)"
     f" * {_HOLD_OPEN}",
+    "DA_tonic += (DA_nac - DA_tonic) * clip(window / tonic_tau, 0, 1)",
+    "rho = clip(dopamine_gain * log(clip(DA_tonic / DA_reference, 1e-6, inf)), -1, 1)",
     f"go = {_GO}",
     "p_go = evaluated * (exploration + (1 - exploration) / (1 + exp(-(go - go_threshold) / go_slope)))",
     "press = int(rand() < p_go)",
@@ -197,6 +213,12 @@ def initialise_agent(agent: NeuronGroup) -> None:
     agent.blocked_until = "-1 * second"
     agent.last_paid = "-1 * second"
     agent.baseline_windows = 0
+    agent.DA_tonic = "DA_reference"
+
+
+def link_dopamine(agent: NeuronGroup, volume, compartment: int) -> None:
+    """Let the agent read [DA] of the volume's row `compartment` (the NAc)."""
+    agent.DA_nac = linked_var(volume, "DA", index=np.full(len(agent), compartment))
 
 
 def build_counters(agent: NeuronGroup, d1, d2) -> list:
@@ -271,6 +293,8 @@ def agent_parameters(config: dict) -> dict:
                 go_threshold=behaviour["go_threshold"], go_slope=behaviour["go_slope"],
                 exploration=behaviour["exploration"],
                 d2_weight=behaviour["d2_weight"],
+                dopamine_gain=behaviour["dopamine_gain"], tonic_tau=behaviour["tonic_tau"],
+                DA_reference=config["plasticity"]["da_reference"],
                 drug_paid=float(session["drug_paid"]), social_paid=float(session["social_paid"]),
                 cue_with_reward=float(session["cue_with_reward"]),
                 cue_on_press=float(session["cue_on_press"]),

@@ -122,6 +122,7 @@ def assemble(config: dict, inputs: dict, input_dt) -> Circuit:
                 *fields.build_oxt_release(pops["pvn_oxt"].group, volume)]
     agent = agents.build_agent(timed["option_window"])
     agents.schedule_decisions(agent, config["behaviour"]["window"])
+    agents.link_dopamine(agent, volume, populations.NAC)
     roles = config["behaviour"]["ensembles"]
     agent_synapses = [
         *agents.build_counters(agent, pops["nac_d1"].group, pops["nac_d2"].group),

@@ -27,9 +27,11 @@ actor-learner (OpAL, Collins and Frank 2014: beta_G = beta (1 + rho), beta_N = b
 every window boundary, so phasic bursts and pauses barely move it) over the drug-free
 tonic [DA] (`plasticity.da_reference`), times `dopamine_gain`. More tonic DA lets an
 option's learnt go response count for more and its learnt no-go response for less; at
-the reference, or with `dopamine_gain` 0, the two pathways read alike. A press is reinforced when the option pays in this session and the ratio
-is met (fixed or progressive, Richardson and Roberts 1996); with a limited hold the
-session ends (no option can be taken) when the next reinforcer is not earned within it.
+the reference, or with `dopamine_gain` 0, the two pathways read alike.
+
+A press is reinforced when the option pays in this session and the ratio is met (fixed
+or progressive, Richardson and Roberts 1996); with a limited hold the session ends (no
+option can be taken) when the next reinforcer is not earned within it.
 Outcomes are synapses from the agent:
 
 - drug: an infusion into the drug depot, a phasic DA burst (a current into VTA DA
@@ -110,6 +112,10 @@ _MIN_BASELINE_SPIKES = 1
 _GO = ("((1 + rho) * (d1_count - d1_baseline) - d2_weight * (1 - rho) * (d2_count - d2_baseline))"
        f" / clip(d1_baseline + d2_weight * d2_baseline, {_MIN_BASELINE_SPIKES}, inf)")
 
+#: The smallest tonic [DA] / reference the DA gain reads (a field emptied of DA gives
+#: rho = -1 through the clip, not the log of zero).
+_MIN_DA_RATIO = 1e-6
+
 _BASELINE_GAIN = "clip(1 / clip(baseline_windows, 1, inf), window / baseline_tau, 1)"
 
 #: The limited hold: the session is over (no option can be taken) once `limited_hold`
@@ -125,7 +131,7 @@ DECIDE = "\n".join([
     "evaluated = int(abs(option_window(t - 0.5 * window) - i) < 0.5) * int(t >= blocked_until)"
     f" * {_HOLD_OPEN}",
     "DA_tonic += (DA_nac - DA_tonic) * clip(window / tonic_tau, 0, 1)",
-    "rho = clip(dopamine_gain * log(clip(DA_tonic / DA_reference, 1e-6, inf)), -1, 1)",
+    f"rho = clip(dopamine_gain * log(clip(DA_tonic / DA_reference, {_MIN_DA_RATIO}, inf)), -1, 1)",
     f"go = {_GO}",
     "p_go = evaluated * (exploration + (1 - exploration) / (1 + exp(-(go - go_threshold) / go_slope)))",
     "press = int(rand() < p_go)",

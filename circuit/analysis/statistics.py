@@ -180,7 +180,7 @@ def contrast_table(runs: list, contrasts: list, metrics: list, sweep_keys: list,
                         "condition_b": second, **point, "metric": metric, "design": design,
                         "alternative": alternative}
                 if design == "paired":
-                    a, b = _paired_values(runs, first, second, point, metric)
+                    a, b = paired_values(runs, first, second, point, metric)
                     body = paired(a, b, tested, margin if expect == "same" else None)
                 else:
                     body = compare(_values(runs, first, point, metric),
@@ -190,12 +190,15 @@ def contrast_table(runs: list, contrasts: list, metrics: list, sweep_keys: list,
     return rows
 
 
-def _paired_values(runs, first, second, point, metric) -> tuple:
-    """The two conditions' values of `metric`, seed by seed (seeds in both only)."""
-    by_seed = [{run["seed"]: float(run[metric]) for run in runs
-                if run["condition"] == condition and all(run[k] == v for k, v in point.items())}
+def paired_values(runs, first, second, point, metric) -> tuple:
+    """The two conditions' finite values of `metric`, seed by seed (seeds measured in
+    both only; a run without the metric counts as unmeasured)."""
+    by_seed = [{run["seed"]: float(run.get(metric, math.nan)) for run in runs
+                if run["condition"] == condition
+                and all(run.get(k) == v for k, v in point.items())}
                for condition in (first, second)]
-    seeds = [seed for seed in by_seed[0] if seed in by_seed[1]]
+    seeds = [seed for seed in by_seed[0] if seed in by_seed[1]
+             and math.isfinite(by_seed[0][seed]) and math.isfinite(by_seed[1][seed])]
     return [by_seed[0][s] for s in seeds], [by_seed[1][s] for s in seeds]
 
 

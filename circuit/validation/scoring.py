@@ -30,47 +30,37 @@ def values(rows: list, condition: str, metric: str, point: dict | None = None) -
     return [v for v in out if math.isfinite(v)]
 
 
-def paired_values(rows: list, first: str, second: str, metric: str,
-                  point: dict | None = None) -> tuple:
-    """The two conditions' finite values of `metric`, seed by seed (seeds in both)."""
-    point = point or {}
-    by_seed = [{row["seed"]: float(row.get(metric, math.nan)) for row in rows
-                if row["condition"] == condition
-                and all(row.get(k) == v for k, v in point.items())}
-               for condition in (first, second)]
-    seeds = [seed for seed in by_seed[0] if seed in by_seed[1]
-             and math.isfinite(by_seed[0][seed]) and math.isfinite(by_seed[1][seed])]
-    return [by_seed[0][s] for s in seeds], [by_seed[1][s] for s in seeds]
-
-
 def measure(test: Criterion, rows: list, point: dict | None = None) -> dict:
     """The statistic of one test: means, raw difference, standardised effect with its
     95% interval (Hedges' g, or d_z when paired), and the uncorrected p-value."""
     if test.kind in ("contrast", "equivalence") and test.design == "paired":
-        return _paired(test, *paired_values(rows, test.condition, test.reference,
-                                            test.metric, point))
+        return _paired(test, *statistics.paired_values(rows, test.condition, test.reference,
+                                                       point or {}, test.metric))
     a = values(rows, test.condition, test.metric, point)
     if test.kind == "one_sample":
         row = statistics.one_sample(a, float(test.value), test.scipy_alternative)
         return {"n": [row["n"]], "means": [row["mean"]], **_pick(row)}
-    if test.kind == "equivalence":
+    if test.kind in ("contrast", "equivalence"):
         b = values(rows, test.reference, test.metric, point)
-        return _equivalence(test, a, b, statistics.compare(a, b), paired=False)
-    if test.kind == "contrast":
-        b = values(rows, test.reference, test.metric, point)
-        row = statistics.compare(a, b, test.scipy_alternative)
-        g, low, high = statistics.hedges_g_ci(a, b)
-        difference = row["difference"]
-        out = {"n": [row["n_a"], row["n_b"]], "means": [row["mean_a"], row["mean_b"]],
-               "difference": difference, "effect": g, "effect_low": low, "effect_high": high,
-               "p": row["welch_p"], "difference_low": row["ci_low"],
-               "difference_high": row["ci_high"]}
+        out = _independent(a, b, test.scipy_alternative)
+        if test.kind == "equivalence":
+            return _equivalence(test, a, b, out, paired=False)
         if test.ratio:
-            out["ratio"] = _ratio(row["mean_a"], row["mean_b"])
+            out["ratio"] = _ratio(*out["means"])
         return out
     groups = [values(rows, c, test.metric, point) for c in test.conditions]
     row = statistics.interaction(*groups, alternative=test.scipy_alternative)
     return {"n": [len(g) for g in groups], "means": [_mean(g) for g in groups], **_pick(row)}
+
+
+def _independent(a: list, b: list, alternative: str) -> dict:
+    """A contrast of two independent samples: Welch's p and Hedges' g."""
+    row = statistics.compare(a, b, alternative)
+    g, low, high = statistics.hedges_g_ci(a, b)
+    return {"n": [row["n_a"], row["n_b"]], "means": [row["mean_a"], row["mean_b"]],
+            "difference": row["difference"], "effect": g, "effect_low": low,
+            "effect_high": high, "p": row["welch_p"], "difference_low": row["ci_low"],
+            "difference_high": row["ci_high"]}
 
 
 def _paired(test: Criterion, a: list, b: list) -> dict:
@@ -89,14 +79,8 @@ def _paired(test: Criterion, a: list, b: list) -> dict:
 
 
 def _equivalence(test: Criterion, a: list, b: list, measured: dict, paired: bool) -> dict:
-    """TOST within +-margin x mean(reference); `measured` holds the contrast's numbers."""
-    if "means" not in measured:  # statistics.compare's row
-        g, low, high = statistics.hedges_g_ci(a, b)
-        measured = {"n": [measured["n_a"], measured["n_b"]],
-                    "means": [measured["mean_a"], measured["mean_b"]],
-                    "difference": measured["difference"], "effect": g, "effect_low": low,
-                    "effect_high": high, "difference_low": measured["ci_low"],
-                    "difference_high": measured["ci_high"]}
+    """TOST within +-margin x mean(reference); `measured` holds the contrast's numbers
+    (its own p, of a difference, is replaced by TOST's)."""
     bound = test.margin * abs(measured["means"][1])
     return {**measured, "bound": bound, "ratio": _ratio(*measured["means"]),
             "p": statistics.tost(a, b, bound, paired) if bound > 0 else math.nan}

@@ -88,3 +88,40 @@ def test_the_fit_and_pilot_specs_plan_without_a_problem(spec):
 
     plan = make_plan(read_yaml_file(spec), spec.parent, str(spec))
     assert plan.runs and all(run.seed in plan.seeds for run in plan.runs)
+
+
+d2r_fit = _script("fit_d2r_loss")
+
+
+def _d2r_rows(scale, exposures_nMs, floor=0.8, carry=1.0):
+    """Training rows of one subject whose sessions had the given drug exposures."""
+    rows, a = [], 1.0
+    for k, exposure in enumerate(exposures_nMs):
+        a = floor + (a - floor) * d2r_fit.np.exp(-exposure / scale)
+        rows.append({"run": "r1", "condition": "training", "phase": "acquisition",
+                     "session": k, "d2r_availability": a})
+        a = 1.0 - (1.0 - a) * carry
+    return rows
+
+
+def test_the_d2r_fit_recovers_the_exposure_behind_a_recorded_loss():
+    # sessions recorded at scale 30000 nM s: their exposures come back divided by it
+    exposures = [8000.0, 12000.0, 15000.0]
+    rows = _d2r_rows(30000.0, exposures, carry=0.99)
+    scaled = d2r_fit.subject_exposures(rows, floor=0.8, carry=0.99)["r1"]
+    assert scaled == pytest.approx([e / 30000.0 for e in exposures], rel=1e-9)
+    # replayed at the same scale, the availability after them is the recorded one
+    assert d2r_fit.availability_after(scaled, 1.0, 0.8, 0.99) == pytest.approx(
+        rows[-1]["d2r_availability"], rel=1e-12)
+    # a smaller scale (ratio > 1) takes availability further towards the floor
+    assert 0.8 < d2r_fit.availability_after(scaled, 2.0, 0.8, 0.99) < rows[-1]["d2r_availability"]
+
+
+def test_the_d2r_fit_ignores_tests_and_later_phases():
+    rows = _d2r_rows(30000.0, [9000.0, 9000.0])
+    rows.append({"run": "r1", "condition": "training", "phase": "extinction", "session": 2,
+                 "d2r_availability": 0.9})
+    rows.append({"run": "t1", "condition": "prime", "phase": "acquisition", "session": 0,
+                 "d2r_availability": 0.5})
+    exposures = d2r_fit.subject_exposures(rows, floor=0.8, carry=1.0)
+    assert list(exposures) == ["r1"] and len(exposures["r1"]) == 2

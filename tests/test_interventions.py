@@ -103,7 +103,8 @@ def test_naltrexone_blocks_an_opioid_drug():
 
 
 @pytest.mark.parametrize("switch, objects", [
-    ("heteromer", None), ("pv_excitation", {"nac_pv"}), ("vta_excitation", {"vta_da", "outcome_da_outcome"}),
+    ("heteromer", None), ("pv_excitation", {"nac_pv"}), ("vta_excitation", {"outcome_da_outcome"}),
+    ("vta_volume_excitation", {"vta_da"}),
     ("da_release", {"da_release"}), ("stress_dampening", {"vta_da", "pvn_oxt"})])
 def test_each_mechanism_switches_off_alone(switch, objects):
     changes = _changes(f"mechanisms.{switch}=off")

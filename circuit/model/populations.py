@@ -36,9 +36,12 @@ _TEMPLATES = {
 NAC, VTA = 0, 1
 COMPARTMENT = {"vta_da": VTA, "vta_gaba": VTA, "nac_d1": NAC, "nac_d2": NAC, "nac_pv": NAC}
 
-#: Mechanism switch that gates the OXTR current of each population (M2, M5).
+#: Mechanism switch that gates the OXTR current of each population: M2 on PV cells, and
+#: on VTA DA neurons the action of OXT in the VTA volume (what a systemic dose does to DA
+#: firing), a switch of its own: M5, the social reward's phasic OXT input, is not this
+#: current but the agent's social DA burst (pharmacology.social_da_gate).
 OXTR_CURRENT = {"nac_pv": ("pv_excitation", "pv_current"),
-                "vta_da": ("vta_excitation", "da_current")}
+                "vta_da": ("vta_volume_excitation", "da_current")}
 
 #: Cells with mu-opioid receptors that an opioid drug inhibits (VTA GABA neurons:
 #: opioids disinhibit DA neurons, SCIENCE.md sec. 2).

@@ -44,6 +44,8 @@ SPEC = {
         {"name": "causal_oxt", "pairing": PAIRING, "da": TONIC, "oxt": "10 nM"},
         {"name": "pre_only_oxt", "pre": [f"{1 + 0.1 * k:.1f} s" for k in range(40)],
          "da": TONIC, "oxt": "10 nM"},
+        {"name": "burst_oxt", "pre": [f"{1 + 0.01 * k:.2f} s" for k in range(40)],
+         "da": TONIC, "oxt": "10 nM"},
         *[{"name": f"delay_{d:g}", "pairing": PAIRING, "da": _burst(1.41 + d)}
           for d in WINDOW_DELAYS],
         {"name": "canonical", "pre": [f"{t} s" for t in PRE], "post": [f"{t} s" for t in POST],
@@ -112,6 +114,20 @@ def test_oxt_ltd_needs_oxt_oxtr_and_the_critical_period(d1):
                    "mechanisms.oxt_ltd=off"):
         weights, _ = _run(switch)
         assert abs(_change(weights, "pre_only_oxt")) < 1e-9, switch
+
+
+def test_oxt_ltd_gate_spares_inputs_that_are_not_co_active(d1):
+    """With the gate, OXT-LTD reaches an input firing in a burst (100 Hz: its trace before
+    a spike ~1.5) and spares one at 10 Hz (trace ~0.007), which without it loses as much
+    per spike (Dolen et al. 2013: OXT-LTD needs co-activation)."""
+    ungated = d1[0]
+    assert _change(ungated, "burst_oxt") < -0.02 and _change(ungated, "pre_only_oxt") < -0.02
+    gated, _ = _run("plasticity.oxt_ltd_gate=0.3")
+    assert abs(_change(gated, "pre_only_oxt")) < 1e-9
+    assert _change(gated, "burst_oxt") < -0.02
+    # each gated spike depresses as much as before: only the first spike (trace 0) is spared
+    assert _change(gated, "burst_oxt") == pytest.approx(_change(ungated, "burst_oxt") * 39 / 40,
+                                                        rel=0.05)
 
 
 def test_heteromer_turns_oxt_into_d2_ltd(d2):

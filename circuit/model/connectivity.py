@@ -39,7 +39,7 @@ _MODELS = {
 }
 #: Plasticity constants a plastic synapse takes from the ``plasticity`` config section.
 _RULE_CONSTANTS = ("tau_plus", "tau_minus", "A_plus", "A_minus", "pre_threshold", "eta", "w_max", "A_oxt",
-                   "critical_period", "oxtr_terminals")
+                   "critical_period", "oxtr_terminals", "oxt_ltd_gate")
 
 
 def projections() -> list:

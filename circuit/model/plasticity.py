@@ -5,7 +5,8 @@ The rule, written once with the sign of every term in docs/plasticity.md:
     dapre/dt  = -apre / tau_plus    + sum_pre  delta(t - t_pre)
     dapost/dt = -apost / tau_minus  + sum_post delta(t - t_post)
     dc/dt      = -c / tau_c + A_plus [apre - theta]+ [at post spikes] - A_minus apost [at pre spikes]
-    dw/dt      = eta c m(t) - A_oxt [occ_oxtr - occ_oxtr(ref)]+ M4 critical_period oxtr_terminals [at pre]
+    dw/dt      = eta c m(t) - A_oxt [occ_oxtr - occ_oxtr(ref)]+ M4 critical_period oxtr_terminals
+                 [apre >= oxt_ltd_gate]   [at pre]
     m(t)       = s (occ(t) - occ_ref)        cell-type mode (D1R on D1, D2R on D2 MSNs)
     m(t)       = n(t) - b                    canonical mode (Izhikevich 2007; Potjans 2010)
 
@@ -63,6 +64,7 @@ M4 : 1 (shared, constant)
 critical_period : 1 (shared, constant)
 oxtr_terminals : 1 (shared, constant)
 occ_oxt_reference : 1 (shared, constant)
+oxt_ltd_gate : 1 (shared, constant)
 """
 _TRACES = """
 dapre/dt = -apre / tau_plus : 1 (event-driven)
@@ -72,8 +74,13 @@ dapost/dt = -apost / tau_minus : 1 (event-driven)
 #: OXT-LTD (M4; Dolen et al. 2013): each presynaptic spike depresses the synapse in
 #: proportion to OXTR occupancy at the NAc [OXT], inside the critical period (Nardou 2019).
 #: Only OXTR occupancy above that of the tonic [OXT] (`plasticity.oxt_reference`) counts,
-#: so the endogenous tone alone does not drain the weights over long sessions.
+#: so the endogenous tone alone does not drain the weights over long sessions. OXT-LTD
+#: needs co-activation (5-HT1B with OXTR, Dolen et al. 2013): a spike depresses its
+#: synapse only while the input is active, its presynaptic trace (before this spike) at
+#: or above `oxt_ltd_gate` (0: every spike; above a background input's trace: only
+#: inputs firing in a burst, such as a presented option's ensemble).
 _OXT_LTD = ("w = clip(w - M4 * critical_period * oxtr_terminals * A_oxt"
+            " * int(apre >= oxt_ltd_gate)"
             " * clip(OXT_post / (OXT_post + Kd_oxtr_post) - occ_oxt_reference, 0, 1), 0, w_max)")
 
 #: Fast (event-driven, exact between events) form.

@@ -177,3 +177,11 @@ def test_the_options_go_to_one_pool_and_the_cue_to_at_least_one():
     both = load_config(DEFAULT, ["behaviour.ensembles.vta_input=cue"])
     assert [pool for pool, role in both["behaviour"]["ensembles"].items()
             if role == "cue"] == ["amygdala", "vta_input"]
+
+
+def test_heteromer_at_the_autoreceptors_needs_autoreceptors():
+    message = _error(["receptors.heteromer_site=autoreceptor"])
+    assert "receptors.heteromer_site" in message and "receptors.autoreceptor_gain" in message
+    assert "heteromer_site" in _error(["receptors.heteromer_site=terminals"])
+    circuit.load_config(DEFAULT, ["receptors.heteromer_site=both",
+                                  "receptors.autoreceptor_gain=0.5"])

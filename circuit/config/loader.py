@@ -280,6 +280,11 @@ def check_consistency(values: dict) -> None:
         cell = values["neurons"][name]
         if not cell["v_reset"] < cell["v_peak"]:
             problems.append(f"neurons.{name}: expected v_reset < v_peak")
+    receptors = values["receptors"]
+    if receptors["heteromer_site"] != "postsynaptic" and receptors["autoreceptor_gain"] == 0:
+        problems.append(f"receptors.heteromer_site: {receptors['heteromer_site']} acts on D2 "
+                        "autoreceptors, which have no effect with receptors.autoreceptor_gain 0 "
+                        "(set a gain > 0; docs/model.md)")
     problems += _behaviour_problems(values)
     problems += _size_problems(values)
     problems += _duration_problems(values)

@@ -7,13 +7,18 @@ connectivity, which equations) needs a new build. See docs/model.md for the tabl
 """
 
 #: Receptor occupancies (M1, the D2R-OXTR heteromer: OXTR occupancy raises the D2R
-#: agonist affinity by up to `heteromer_fold`, Romero-Fernandez et al. 2013; fold not
-#: known, a parameter; for DA and a D2R agonist alike). A D2R agonist ([agonist]/K,
+#: agonist affinity by up to `heteromer_fold` and its Gi/o coupling by up to
+#: `heteromer_coupling`, Romero-Fernandez et al. 2013; folds not known, parameters; for
+#: DA and a D2R agonist alike). `M1` is 1 where the heteromer's site (postsynaptic D2R on
+#: D2 MSNs, `receptors.heteromer_site`) includes the cell. A D2R agonist ([agonist]/K,
 #: `d2_agonist`) and a competitive antagonist ([antagonist]/K, `d2_antagonist`) enter the
-#: same occupancy. Written once, used in two forms: `RECEPTORS` for single cells (the
-#: plasticity bench) and `FIELD_RECEPTORS` for a population of the network.
+#: same occupancy. The coupling scales what the occupied receptor does to the cell
+#: (`d2_coupling`: excitability and AMPA), not the occupancy that gates plasticity.
+#: Written once, used in two forms: `RECEPTORS` for single cells (the plasticity bench)
+#: and `FIELD_RECEPTORS` for a population of the network.
 OCC_OXTR = "oxtr_expression * OXT / (OXT + Kd_oxtr)"
 D2_DRIVE = "(DA / Kd_d2 + d2_agonist) * (1 + (heteromer_fold - 1) * M1 * occ_oxtr)"
+D2_COUPLING = "1 + (heteromer_coupling - 1) * M1 * occ_oxtr"
 OCC_D1R = "d1r_expression * DA / (DA + Kd_d1)"
 OCC_D2R = "d2r_availability * d2_drive / (1 + d2_drive + d2_antagonist)"
 RECEPTOR_CONSTANTS = """
@@ -26,6 +31,7 @@ Kd_d1 : mmolar (shared, constant)
 Kd_d2 : mmolar (shared, constant)
 Kd_oxtr : mmolar (shared, constant)
 heteromer_fold : 1 (shared, constant)
+heteromer_coupling : 1 (shared, constant)
 M1 : 1 (shared, constant)
 """
 
@@ -36,6 +42,7 @@ DA : mmolar
 OXT : mmolar
 occ_oxtr = {OCC_OXTR} : 1
 d2_drive = {D2_DRIVE} : 1
+d2_coupling = {D2_COUPLING} : 1
 occ_d1r = {OCC_D1R} : 1
 occ_d2r = {OCC_D2R} : 1
 """ + RECEPTOR_CONSTANTS
@@ -54,6 +61,7 @@ DA : mmolar (shared)
 OXT : mmolar (shared)
 occ_oxtr : 1 (shared)
 d2_drive = {D2_DRIVE} : 1 (shared)
+d2_coupling = {D2_COUPLING} : 1 (shared)
 occ_d1r : 1 (shared)
 occ_d2r : 1 (shared)
 """ + RECEPTOR_CONSTANTS
@@ -71,7 +79,7 @@ TRACE_UPDATE = "n_da = n_da_field"
 #: The D1R/D2R factors on NMDA and AMPA are Humphries et al. 2009's (beta1, beta2);
 #: cells without those receptors have zero occupancy, so the factors are 1.
 SYNAPTIC_CURRENTS = """
-I_syn = g_ampa * (E_ampa - v) * (1 - beta2 * occ_d2r)
+I_syn = g_ampa * (E_ampa - v) * (1 - beta2 * occ_d2r * d2_coupling)
         + g_nmda * mg_block * (E_nmda - v) * (1 + beta1 * occ_d1r)
         + g_gaba * (E_gaba - v) * (1 - epsilon_d1 * occ_d1r) : amp
 mg_block = 1 / (1 + Mg / (3.57 * mmolar) * exp(-0.062 * v / mV)) : 1
@@ -103,7 +111,7 @@ I_oxtr_max : amp (shared, constant)
 MSN = """
 dv/dt = (k_eff * (v - v_r_eff) * (v - v_t) - u + I_syn + I_bias) / C : volt
 du/dt = a * (b * (v - v_r_eff) - u) : amp
-k_eff = k * (1 - alpha_d2 * occ_d2r) : siemens / volt
+k_eff = k * (1 - alpha_d2 * occ_d2r * d2_coupling) : siemens / volt
 v_r_eff = v_r * (1 + K_d1 * occ_d1r) : volt
 I_bias : amp (shared, constant)
 C : farad (shared, constant)
@@ -231,15 +239,27 @@ tau_elimination : second (shared, constant)
 #: DA release from a DA neuron spike into the NAc compartment. M3: OXTR on DA terminals
 #: scales release by (1 + m3_gain * occupancy); the sign of m3_gain is a parameter because
 #: OXT lowers drug-evoked DA in some settings and raises NAc DA in others (SCIENCE.md M3).
+#: Terminal D2 autoreceptors lower release as their signal rises above its value at the
+#: reference [DA] without OXT (`autoreceptor_gain`; 0: no autoreceptor feedback), and the
+#: heteromer, where its site includes them (`M1_auto`), raises their affinity and coupling
+#: as on D2 MSNs (with the receptor constants every DA neuron holds, `*_pre`).
 DA_RELEASE = """
 q_da : mmolar (shared, constant)
 n_per_spike : 1 (shared, constant)
 m3_gain : 1 (shared, constant)
 M3 : 1 (shared, constant)
 Kd_oxtr_terminal : mmolar (shared, constant)
+occ_oxtr_terminal = OXT_post / (OXT_post + Kd_oxtr_terminal) : 1
+auto_drive = DA_post / Kd_d2_pre * (1 + (heteromer_fold_pre - 1) * M1_auto * occ_oxtr_terminal) : 1
+auto_signal = (auto_drive / (1 + auto_drive)
+               * (1 + (heteromer_coupling_pre - 1) * M1_auto * occ_oxtr_terminal)) : 1
+M1_auto : 1 (shared, constant)
+autoreceptor_gain : 1 (shared, constant)
+auto_reference : 1 (shared, constant)
 """
 DA_RELEASE_ON_PRE = (
-    "DA_post += q_da * clip(1 + M3 * m3_gain * OXT_post / (OXT_post + Kd_oxtr_terminal), 0, inf)"
+    "DA_post += q_da * clip(1 + M3 * m3_gain * occ_oxtr_terminal, 0, inf)"
+    " * clip(1 - autoreceptor_gain * (auto_signal - auto_reference), 0, inf)"
     "\nn_da_post += n_per_spike"
 )
 

@@ -7,7 +7,7 @@ from brian2 import NeuronGroup, Synapses, TimedArray, linked_var
 
 from . import equations as eq
 from . import pharmacology
-from .populations import NAC, VTA
+from .populations import NAC, VTA, heteromer_at
 
 COMPARTMENTS = ("nac", "vta")
 #: Volume variables a compartment's field holds.
@@ -60,12 +60,18 @@ def build_da_release(vta_da, volume) -> Synapses:
 
 
 def da_release_parameters(config: dict, n_da: int) -> dict:
-    """Release per spike, scaled by population size so that [DA] does not depend on it."""
+    """Release per spike, scaled by population size so that [DA] does not depend on it;
+    M3, and the terminal autoreceptors with the heteromer where its site includes them."""
+    receptors = config["receptors"]
+    reference = config["plasticity"]["da_reference"] / receptors["Kd_d2"]
     return dict(q_da=config["fields"]["da"]["release"] / n_da,
                 n_per_spike=config["plasticity"]["n_per_spike"] / n_da,
                 m3_gain=config["oxt_actions"]["da_release_gain"],
                 M3=float(config["mechanisms"]["da_release"]),
-                Kd_oxtr_terminal=pharmacology.effective(config)["Kd_oxtr"])
+                Kd_oxtr_terminal=pharmacology.effective(config)["Kd_oxtr"],
+                M1_auto=heteromer_at(config, "autoreceptor"),
+                autoreceptor_gain=receptors["autoreceptor_gain"],
+                auto_reference=float(reference / (1 + reference)))
 
 
 def build_oxt_release(pvn_oxt, volume) -> list:

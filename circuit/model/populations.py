@@ -52,7 +52,7 @@ STRESS_CELLS = ("vta_da", "pvn_oxt")
 #: Receptor keys in the config and the equation variable each one scales.
 _RECEPTOR_VARIABLES = {"d1r": "d1r_expression", "d2r": "d2r_availability",
                        "oxtr": "oxtr_expression"}
-_RECEPTOR_CONSTANTS = ("Kd_d1", "Kd_d2", "Kd_oxtr", "heteromer_fold")
+_RECEPTOR_CONSTANTS = ("Kd_d1", "Kd_d2", "Kd_oxtr", "heteromer_fold", "heteromer_coupling")
 
 
 @dataclass
@@ -158,8 +158,19 @@ def receptor_parameters(name: str, config: dict) -> dict:
     drugs = pharmacology.effective(config)
     values.update(Kd_oxtr=drugs["Kd_oxtr"], d2_agonist=drugs["d2_agonist"],
                   d2_antagonist=drugs["d2_antagonist"])
-    values["M1"] = float(config["mechanisms"]["heteromer"])
+    values["M1"] = heteromer_at(config, "postsynaptic")
     return values
+
+
+#: Where the D2R-OXTR heteromer may act (SCIENCE.md M1): `receptors.heteromer_site`
+#: names one of these or `both`.
+HETEROMER_SITES = ("postsynaptic", "autoreceptor")
+
+
+def heteromer_at(config: dict, site: str) -> float:
+    """M1's switch at `site`: 1 when the heteromer is on and its site includes `site`."""
+    chosen = config["receptors"]["heteromer_site"]
+    return float(config["mechanisms"]["heteromer"] and chosen in (site, "both"))
 
 
 #: A Poisson afferent pool. Each cell fires as an inhomogeneous Poisson process by time

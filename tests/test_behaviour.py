@@ -152,3 +152,17 @@ def test_a_limited_hold_ends_the_progressive_ratio_session(tmp_path):
     last_paid = max(row["trial"] for row in trials if row["outcome"] == "infusion")
     over = [row for row in trials if (row["trial"] - last_paid) * trial > hold + trial]
     assert over and all(row["available"] == 0 and row["action"] != "press" for row in over)
+
+
+def test_adolescent_oxt_raises_the_tone_the_adult_sessions_inherit():
+    schedule = "behaviour.schedule=[adolescence, adolescence, extinction]"
+    treated = circuit.load_config(BEHAVIOUR, [schedule, "interventions.adolescent_oxt.given=on"])
+    treated.source = str(BEHAVIOUR)
+    result = run_subject(treated, {"group": "adolescent_oxt", "seed": 1})
+    tones = [row["oxt_tone"] for row in result.sessions]
+    assert tones == pytest.approx([1.05, 1.1, 1.1])  # adult sessions keep what adolescence left
+    assert result.state.oxt_tone == pytest.approx(1.1)
+    adolescent = [row for row in result.sessions if row["phase"] == "adolescence"]
+    assert len(adolescent) == 2
+    assert all(row["active"] != row["active"] and row["inactive"] != row["inactive"]
+               for row in adolescent)  # nothing presented: no count (NaN)

@@ -10,9 +10,10 @@ import pytest
 
 import circuit
 from circuit.model.network import parameter_table
-from circuit.running.subject import initial_overrides
+from circuit.model.adaptation import tone_after_session
+from circuit.protocols.library import session_configs
 
-from conftest import REDUCED
+from conftest import BEHAVIOUR, REDUCED
 
 SESSION = ["session.phase=acquisition", "session.options=[drug, inactive]"]
 
@@ -121,13 +122,49 @@ def test_oxt_ltd_switch_reaches_every_plastic_projection():
     assert len(changes) == 6
 
 
-def test_adolescent_oxt_raises_the_tone_and_m6_gates_it():
-    config = circuit.load_config(REDUCED, ["interventions.adolescent_oxt.given=on"])
-    overrides = initial_overrides(config)
-    assert overrides == ["fields.oxt.tone=1.5"]
-    changes = _changes(*overrides)
+ADOLESCENT = ["session.phase=adolescence", "session.options=[]"]
+GIVEN = "interventions.adolescent_oxt.given=on"
+
+
+def test_adolescent_oxt_is_given_in_adolescent_sessions_only():
+    dosed = _changes(*ADOLESCENT, GIVEN)
+    undosed = _changes(*ADOLESCENT)
+    extra = {key: value for key, value in dosed.items() if key not in undosed}
+    assert set(extra) == {("volume", "OXT_background"), ("volume", "OXT_initial")}
+    before, after = extra[("volume", "OXT_background")]
+    assert float(after - before) == pytest.approx(1e-6)  # 1 mg/kg x 1 nM per mg/kg, in mM
+    assert _changes(GIVEN) == {}  # an adult session: nothing
+
+
+def test_adolescence_opens_the_oxt_ltd_critical_period():
+    adult = _table("plasticity.critical_period=0.2")
+    young = _table("plasticity.critical_period=0.2", *ADOLESCENT)
+    plastic = [name for name, values in adult.items() if "critical_period" in values]
+    assert len(plastic) == 6
+    assert all(adult[name]["critical_period"] == 0.2 for name in plastic)
+    assert all(young[name]["critical_period"] == 1.0 for name in plastic)
+
+
+def test_adolescent_oxt_raises_the_tone_in_each_adolescent_session():
+    adolescent = circuit.load_config(REDUCED, [*ADOLESCENT, GIVEN])
+    assert tone_after_session(1.0, adolescent) == pytest.approx(1.05)
+    assert tone_after_session(1.0, circuit.load_config(REDUCED, ADOLESCENT)) == 1.0
+    assert tone_after_session(1.0, circuit.load_config(REDUCED, [*SESSION, GIVEN])) == 1.0
+
+
+def test_the_tone_scales_oxt_release_and_m6_gates_it():
+    changes = _changes("fields.oxt.tone=1.5")
     assert _objects(changes) == {"oxt_release_nac", "oxt_release_vta"}
-    assert _changes(*overrides, "mechanisms.oxt_tone=off") == _changes("mechanisms.oxt_tone=off")
+    assert (_changes("fields.oxt.tone=1.5", "mechanisms.oxt_tone=off")
+            == _changes("mechanisms.oxt_tone=off"))
+
+
+def test_adolescent_oxt_needs_adolescent_sessions_in_the_schedule():
+    config = circuit.load_config(BEHAVIOUR, [GIVEN])
+    with pytest.raises(circuit.ConfigError, match="interventions.adolescent_oxt.given"):
+        session_configs(config)
+    config = circuit.load_config(BEHAVIOUR, [GIVEN, "behaviour.schedule=[adolescence, extinction]"])
+    assert [s["session"]["phase"] for s in session_configs(config)] == ["adolescence", "extinction"]
 
 
 def test_unknown_phase_in_an_intervention_is_rejected():

@@ -100,7 +100,8 @@ def session_summary(trials: list, labels: dict, state, da_before: float = float(
                                 if choices else float("nan")),
             **{f"expected_{name}": expected(name) for name in
                (OPTIONS[DRUG], OPTIONS[INACTIVE], OPTIONS[SOCIAL])},
-            **{name: round(float(np.mean([row[name] for row in trials])), 4)
+            **{name: (round(float(np.mean([row[name] for row in trials])), 4) if trials
+                      else float("nan"))  # a session that presents nothing has no trials
                for name in ("da_mean_nM", "d1_rate_hz", "d2_rate_hz")},
             "da_before_nM": da_before, "da_fold": _da_fold(trials, da_before),
             "cortex_d1_weight": _mean_weight(state, "cortex_to_nac_d1"),

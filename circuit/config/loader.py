@@ -411,6 +411,7 @@ def override_text(key: str, value) -> str:
 def _behaviour_problems(values: dict) -> list:
     """Checks of the behaviour, session and interventions sections."""
     from ..model.agent import OPTIONS, session_length
+    from ..model.pharmacology import ADOLESCENCE
 
     problems = []
     behaviour, session = values["behaviour"], values["session"]
@@ -450,8 +451,9 @@ def _behaviour_problems(values: dict) -> list:
         if name not in OPTIONS:
             problems.append(f"session.options[{index}]: unknown option {name!r} "
                             f"(known: {', '.join(OPTIONS)})")
-    if session["phase"] != "none" and not session["options"]:
-        problems.append("session.options: a behavioural session needs at least one option")
+    if session["phase"] not in ("none", ADOLESCENCE) and not session["options"]:
+        problems.append("session.options: a behavioural session needs at least one option "
+                        "(only an adolescence session presents none)")
     phases = set(_PHASES) | {"all"}
     for block, spec in values["interventions"].items():
         for index, phase in enumerate(spec.get("phases", [])):

@@ -36,7 +36,6 @@ from ..config.units import shown
 from ..resources import find_config
 from ..protocols.library import session_configs
 from ..running.simulate import state_key
-from ..running.subject import initial_overrides
 
 SPEC_KEYS = {"base", "seeds", "set", "conditions", "sweep", "contrasts", "metrics",
              "description", "train", "tests", "paired"}
@@ -248,7 +247,7 @@ def _resolve(spec: dict, source: str, base: dict, base_source, seeds: list,
                 for config in configs:
                     config.source = base_source
                 after = started[0].sessions if started else 0
-                sessions = session_configs(configs[0], initial_overrides(configs[0]), after)
+                sessions = session_configs(configs[0], first=after)
             except ConfigError as err:
                 problems += [f"{named}: {p}" for p in err.problems]
                 continue
@@ -277,7 +276,7 @@ def _trainings(base: dict, base_source, seeds: list, texts: list) -> list:
     """One validated Training per seed (ConfigError naming the training's problems)."""
     first = load_config(base, texts, seed=seeds[0])
     first.source = base_source
-    sessions = session_configs(first, initial_overrides(first))
+    sessions = session_configs(first)
     result = []
     for seed in seeds:
         config = first.with_seed(seed)

@@ -1,4 +1,5 @@
-"""Slow adaptations between sessions: D2R availability falls with drug exposure.
+"""Slow adaptations between sessions: D2R availability falls with drug exposure; the OXT
+tone rises with adolescent OXT (M6).
 
 Chronic drug lowers D2R availability 15-20% within a week of self-administration and
 ~20% after long use (Nader et al. 2006). Availability a approaches a floor with the
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 from brian2 import nmolar, second
+
+from . import pharmacology
 
 
 def exposure(t: np.ndarray, drug_nM: np.ndarray) -> float:
@@ -31,6 +34,16 @@ def d2r_after_session(availability: float, t: np.ndarray, drug_nM: np.ndarray,
     if availability <= floor:
         return float(availability)
     return float(floor + (availability - floor) * np.exp(-exposure(t, drug_nM) / scale))
+
+
+def tone_after_session(tone: float, config: dict) -> float:
+    """The endogenous OXT tone after a session: an adolescent session with OXT (M6) raises
+    it by `interventions.adolescent_oxt.tone_gain`, for life (the up-regulation of the OXT
+    system that Hicks et al. 2016 and Bowen et al. 2011 saw in adults pretreated as
+    adolescents); every other session leaves it."""
+    if pharmacology.adolescent_dosing(config):
+        return tone + float(config["interventions"]["adolescent_oxt"]["tone_gain"])
+    return tone
 
 
 #: The inputs that depotentiation acts on: cortical afferents to D1 MSNs, the synapses

@@ -79,6 +79,7 @@ def projection_parameters(key: str, kind: str, config: dict) -> dict:
         values.update({key: config["plasticity"][key] for key in _RULE_CONSTANTS})
         rule = config["plasticity"]
         values["M4"] = float(config["mechanisms"]["oxt_ltd"] and rule["enabled"])
+        values["critical_period"] = pharmacology.critical_period(config)
         reference, kd = rule["oxt_reference"], pharmacology.effective(config)["Kd_oxtr"]
         values["occ_oxt_reference"] = float(reference / (reference + kd))
     return values

@@ -24,6 +24,8 @@ def effective(config: dict) -> dict:
     """Field, receptor and drug values after this session's interventions."""
     interventions, fields = config["interventions"], config["fields"]
     oxt_dose = interventions["oxt"]["dose"] if given(config, "oxt") else 0.0
+    if adolescent_dosing(config):
+        oxt_dose = oxt_dose + interventions["adolescent_oxt"]["dose"]
     antagonist = (interventions["oxtr_antagonist"]["kd_fold"]
                   if given(config, "oxtr_antagonist") else 1.0)
     naltrexone = interventions["naltrexone"]["block"] if given(config, "naltrexone") else 0.0
@@ -45,6 +47,24 @@ def effective(config: dict) -> dict:
         "oxt_tone": tone,
         "social_da_gate": social_da_gate(config, antagonist),
     }
+
+
+#: The phase of the adolescent sessions: drug-free, with the OXT-LTD critical period open.
+ADOLESCENCE = "adolescence"
+
+
+def adolescent_dosing(config: dict) -> bool:
+    """Whether this session is an adolescent one in which adolescent OXT is given (M6)."""
+    return (config["interventions"]["adolescent_oxt"]["given"]
+            and config["session"]["phase"] == ADOLESCENCE)
+
+
+def critical_period(config: dict) -> float:
+    """How open the OXT-LTD critical period is in this session: fully in adolescence
+    (Nardou et al. 2019), `plasticity.critical_period` otherwise."""
+    if config["session"]["phase"] == ADOLESCENCE:
+        return 1.0
+    return float(config["plasticity"]["critical_period"])
 
 
 def social_da_gate(config: dict, antagonist_fold: float) -> float:
@@ -69,4 +89,5 @@ def oxt_initial(config: dict):
     return config["fields"]["oxt"]["initial"] + extra
 
 
-__all__ = ["KNOCKOUT_CELLS", "effective", "given", "oxt_initial", "oxtr_expression"]
+__all__ = ["ADOLESCENCE", "KNOCKOUT_CELLS", "adolescent_dosing", "critical_period", "effective",
+           "given", "oxt_initial", "oxtr_expression"]

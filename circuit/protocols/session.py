@@ -9,6 +9,7 @@ the agent (circuit/model/agent.py); this module lays out only the inputs.
 
 from __future__ import annotations
 
+import numpy as np
 from brian2 import mmolar, pA, second
 
 from ..model.agent import OPTIONS, session_trials
@@ -37,9 +38,9 @@ def schedule(config: dict) -> Schedule:
     plan = Schedule(warmup, consecutive_phases({PHASE: trials * trial}), input_dt, inputs={})
     n = plan.n_samples
 
-    option_window = -1.0 + sum(
-        pulse_train(n, input_dt, [k * trial], window, option + 1.0, offset=warmup)
-        for k, option in enumerate(presented(session["options"], trials)))
+    option_window = np.full(n, -1.0) + sum(  # -1: nothing presented
+        (pulse_train(n, input_dt, [k * trial], window, option + 1.0, offset=warmup)
+         for k, option in enumerate(presented(session["options"], trials))), np.zeros(n))
 
     prime_time = float(behaviour["prime_duration"] / second)
     prime = session["prime"] * effective(config)["brain_per_dose"]

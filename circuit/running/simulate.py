@@ -163,6 +163,7 @@ def run(config: dict, progress: bool = True, state: State | None = None) -> Resu
         state.check_matches(seed, fits, {name: w.size for name, w in final.weights.items()})
     final.d2r_availability = adaptation.d2r_after_session(
         final.d2r_availability, data["trace_t"], data["traces"]["cocaine_nac_nM"], config)
+    final.oxt_tone = adaptation.tone_after_session(final.oxt_tone, config)
     timings = {**session.timings, "simulate_s": time.perf_counter() - t0}
     session.timings = {"build_s": 0.0, "generate_s": 0.0, "compile_s": 0.0,
                        "reused_build": True, "compiled": False, "replayed": False}

@@ -1,5 +1,6 @@
 """Run one subject through a behavioural schedule: session after session, carrying the
-slow state (weights, VTA potentiation, D2R availability, OXT tone) between them."""
+slow state (weights, VTA potentiation, D2R availability, OXT tone) between them. An
+adolescent pretreatment is part of the schedule: its sessions come first."""
 
 from __future__ import annotations
 
@@ -39,15 +40,6 @@ def recorded_name(session: int, protocol: str) -> str:
     return f"{session:02d}-{protocol}"
 
 
-def initial_overrides(config) -> list:
-    """Overrides for a subject's first session: adolescent OXT (M6) raises the tone."""
-    adolescent = config["interventions"]["adolescent_oxt"]
-    if adolescent["given"]:
-        tone = config["fields"]["oxt"]["tone"] * (1.0 + adolescent["tone_gain"])
-        return [f"fields.oxt.tone={tone!r}"]
-    return []
-
-
 def _responses(row: dict) -> str:
     """Presses of each option the session presented, e.g. '4 active, 1 inactive'."""
     counts = [(row[key], key) for key in ("active", "inactive", "social")]
@@ -66,7 +58,7 @@ def run_subject(config, labels: dict | None = None, progress=None, state: State 
     `completed`.
     """
     labels = labels or {}
-    configs = session_configs(config, initial_overrides(config), first_session)
+    configs = session_configs(config, first=first_session)
     result = SubjectResult()
     for index, session in enumerate(configs):
         if state is not None:

@@ -288,3 +288,41 @@ def test_the_catalogue_checks_designs_margins_and_sidedness(tmp_path):
     message = str(info.value)
     assert "findings[0].tests[0].margin" in message
     assert "findings[1].tests[0].design" in message and "alternative: 'both'" in message
+
+
+def test_a_difference_range_bounds_a_significant_contrast():
+    test = Criterion("contrast", "s.yaml", "oxt", "m", "lower", reference="vehicle",
+                     design="paired", difference=(-100.0, -2.0))
+    small = measure(test, rows({"oxt": [9, 10, 11, 10, 9], "vehicle": [10, 11, 12, 11, 10]}))
+    large = measure(test, rows({"oxt": [7, 8, 9, 8, 7], "vehicle": [10, 11, 12, 11, 10]}))
+    assert small["difference"] == pytest.approx(-1.0) and large["difference"] == pytest.approx(-3.0)
+    assert "outside the literature's [-100, -2]" in verdict(test, {**small, "p_bh": 0.001})[1]
+    assert verdict(test, {**large, "p_bh": 0.001}) == (
+        "pass", "predicted direction, significant, difference in range")
+
+
+def test_a_blocker_must_restore_the_asked_fraction_of_the_effect():
+    # OXT lowers 10 -> 4; the antagonist brings it back to 8 (2/3) or 9.4 (90%)
+    test = Criterion("contrast", "s.yaml", "blocked", "m", "higher", reference="oxt",
+                     design="paired", restores_to="vehicle", restores_at_least=0.7)
+    noise = np.array([0.0, 0.3, -0.3, 0.1, -0.1, 0.2])
+    base = {"oxt": 4 + noise, "vehicle": 10 + noise}
+    partial = measure(test, rows({**base, "blocked": 8 + noise}))
+    full = measure(test, rows({**base, "blocked": 9.4 + noise}))
+    assert partial["restored"] == pytest.approx(4 / 6) and full["restored"] == pytest.approx(0.9)
+    assert "restores 67% of the effect" in verdict(test, {**partial, "p_bh": 0.001})[1]
+    assert verdict(test, {**full, "p_bh": 0.001})[0] == "pass"
+    assert "vehicle" in test.conditions  # the spec must have it
+
+
+def test_the_catalogue_rejects_a_malformed_restoration(tmp_path):
+    folder = tmp_path / "validation"
+    shutil.copytree(VALIDATION, folder)
+    catalogue = yaml.safe_load((folder / "findings.yaml").read_text())
+    catalogue["findings"][0]["tests"][0]["restores"] = {"to": "vehicle", "at_least": 1.5}
+    catalogue["findings"][1]["tests"][0]["difference"] = [0, -2]
+    (folder / "findings.yaml").write_text(yaml.safe_dump(catalogue))
+    with pytest.raises(circuit.ConfigError) as info:
+        read_catalogue(folder)
+    assert "findings[0].tests[0].restores" in str(info.value)
+    assert "findings[1].tests[0].difference: expected [low, high]" in str(info.value)

@@ -43,6 +43,12 @@ class Criterion:
     design: str = "independent"
     margin: float | None = None  # equivalence: the bound, a fraction of the reference mean
     alternative: str = "two-sided"
+    #: Magnitude as a difference of means, condition - reference: [low, high].
+    difference: tuple | None = None
+    #: A blocker's test: the condition (treatment + blocker) must move from the reference
+    #: (the treatment alone) at least this fraction of the way back to `restores_to`.
+    restores_to: str | None = None
+    restores_at_least: float | None = None
 
     @property
     def sign(self) -> int:
@@ -58,7 +64,8 @@ class Criterion:
 
     @property
     def conditions(self) -> list:
-        return [c for c in (self.condition, self.reference, *self.versus) if c is not None]
+        return [c for c in (self.condition, self.reference, *self.versus, self.restores_to)
+                if c is not None]
 
     @property
     def label(self) -> str:
@@ -187,12 +194,29 @@ def _test(entry, where: str, specs: list, problems: list,
     versus = tuple(entry.get("versus") or ())
     if kind == "interaction" and len(versus) != 2:
         problems.append(f"{where}.versus: expected [condition, reference]")
-    ratio = entry.get("ratio")
-    if ratio is not None and (len(ratio) != 2 or not ratio[0] <= ratio[1]):
-        problems.append(f"{where}.ratio: expected [low, high]")
+    for key in ("ratio", "difference"):
+        bounds = entry.get(key)
+        if bounds is not None and (not isinstance(bounds, list) or len(bounds) != 2
+                                   or not bounds[0] <= bounds[1]):
+            problems.append(f"{where}.{key}: expected [low, high]")
+    restores = entry.get("restores")
+    if restores is not None:
+        if kind != "contrast":
+            problems.append(f"{where}.restores: only a contrast test (blocker + treatment vs "
+                            "the treatment) restores")
+        if not (isinstance(restores, dict) and isinstance(restores.get("to"), str)
+                and isinstance(restores.get("at_least"), (int, float))
+                and 0 < restores["at_least"] <= 1):
+            problems.append(f"{where}.restores: expected {{to: <untreated condition>, "
+                            f"at_least: <fraction in (0, 1]>}}, got {restores!r}")
+            restores = None
+    ratio, difference = entry.get("ratio"), entry.get("difference")
     return Criterion(kind=kind, spec=spec, condition=entry.get("condition"),
                 metric=entry.get("metric"), expect=entry.get("expect"),
                 reference=entry.get("reference"), value=entry.get("value"), versus=versus,
                 ratio=tuple(ratio) if ratio else None, design=design,
                 margin=float(margin) if kind == "equivalence" and margin else None,
-                alternative=alternative)
+                alternative=alternative,
+                difference=tuple(difference) if difference else None,
+                restores_to=restores["to"] if restores else None,
+                restores_at_least=float(restores["at_least"]) if restores else None)

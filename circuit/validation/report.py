@@ -129,6 +129,14 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
                 lines += [f"- ratio of means {_n(result['ratio'])}; equivalence bound "
                           f"+-{_n(result['bound'])} (+-{result['test'].margin:.0%} of the "
                           "reference's mean)", ""]
+            if result["test"].difference:
+                low, high = result["test"].difference
+                lines += [f"- difference of means {_n(result['difference'])} (literature: "
+                          f"{low:g} to {high:g})", ""]
+            if result["test"].restores_to:
+                lines += [f"- restores {_n(result['restored'])} of the effect of "
+                          f"{result['test'].reference} against {result['test'].restores_to} "
+                          f"(at least {result['test'].restores_at_least:g} asked)", ""]
     lines += _knockout_section(card, catalogue, figures, folder)
     lines += _sensitivity_section(card, catalogue, figures, folder)
     if card.failed:

@@ -34,8 +34,9 @@ def measure(test: Criterion, rows: list, point: dict | None = None) -> dict:
     """The statistic of one test: means, raw difference, standardised effect with its
     95% interval (Hedges' g, or d_z when paired), and the uncorrected p-value."""
     if test.kind in ("contrast", "equivalence") and test.design == "paired":
-        return _paired(test, *statistics.paired_values(rows, test.condition, test.reference,
-                                                       point or {}, test.metric))
+        out = _paired(test, *statistics.paired_values(rows, test.condition, test.reference,
+                                                      point or {}, test.metric))
+        return out if test.kind == "equivalence" else _magnitudes(test, rows, point, out)
     a = values(rows, test.condition, test.metric, point)
     if test.kind == "one_sample":
         row = statistics.one_sample(a, float(test.value), test.scipy_alternative)
@@ -45,9 +46,7 @@ def measure(test: Criterion, rows: list, point: dict | None = None) -> dict:
         out = _independent(a, b, test.scipy_alternative)
         if test.kind == "equivalence":
             return _equivalence(test, a, b, out, paired=False)
-        if test.ratio:
-            out["ratio"] = _ratio(*out["means"])
-        return out
+        return _magnitudes(test, rows, point, out)
     groups = [values(rows, c, test.metric, point) for c in test.conditions]
     row = statistics.interaction(*groups, alternative=test.scipy_alternative)
     return {"n": [len(g) for g in groups], "means": [_mean(g) for g in groups], **_pick(row)}
@@ -73,8 +72,18 @@ def _paired(test: Criterion, a: list, b: list) -> dict:
            "difference_high": row["ci_high"]}
     if test.kind == "equivalence":
         return _equivalence(test, a, b, out, paired=True)
+    return out
+
+
+def _magnitudes(test: Criterion, rows: list, point: dict | None, out: dict) -> dict:
+    """A contrast's ratio of means and, for a blocker's test, the fraction of the
+    treatment's effect it restores: (condition - reference) / (untreated - reference)."""
     if test.ratio:
-        out["ratio"] = _ratio(row["mean_a"], row["mean_b"])
+        out["ratio"] = _ratio(*out["means"])
+    if test.restores_to:
+        untreated = _mean(values(rows, test.restores_to, test.metric, point))
+        effect = untreated - out["means"][1]
+        out["restored"] = out["difference"] / effect if effect else math.nan
     return out
 
 
@@ -119,8 +128,20 @@ def verdict(test: Criterion, result: dict) -> tuple:
         if not low <= result["ratio"] <= high:
             return "fail", (f"significant, but the ratio {result['ratio']:.3g} is outside "
                             f"the literature's [{low:g}, {high:g}]")
-    return "pass", "predicted direction, significant" + (", ratio in range" if test.ratio
-                                                          else "")
+    if test.difference:
+        low, high = test.difference
+        if not low <= difference <= high:
+            return "fail", (f"significant, but the difference {difference:+.3g} is outside "
+                            f"the literature's [{low:g}, {high:g}]")
+    if test.restores_to:
+        restored = result["restored"]
+        if not (math.isfinite(restored) and restored >= test.restores_at_least):
+            return "fail", (f"significant, but it restores {restored:.0%} of the effect "
+                            f"(at least {test.restores_at_least:.0%} asked)")
+    met = [text for text, asked in (("ratio in range", test.ratio),
+                                    ("difference in range", test.difference),
+                                    ("restores enough", test.restores_to)) if asked]
+    return "pass", ", ".join(["predicted direction, significant", *met])
 
 
 def score(catalogue: Catalogue, rows: dict) -> list:

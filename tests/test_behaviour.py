@@ -166,3 +166,16 @@ def test_adolescent_oxt_raises_the_tone_the_adult_sessions_inherit():
     assert len(adolescent) == 2
     assert all(row["active"] != row["active"] and row["inactive"] != row["inactive"]
                for row in adolescent)  # nothing presented: no count (NaN)
+
+
+def test_extinction_and_dopamine_increment_metrics_from_session_rows():
+    def row(phase, active, expected, da_mean=40.0, da_before=30.0):
+        return {"phase": phase, "active": active, "expected_drug": expected, "inactive": 0,
+                "da_mean_nM": da_mean, "da_before_nM": da_before, "d1_rate_hz": 1.0,
+                "d2_rate_hz": 1.0}
+    sessions = [row("extinction", 9, 8.5), row("extinction", 6, 5.5), row("extinction", 3, 2.5),
+                row("reinstatement", 7, 6.0, da_mean=95.0, da_before=31.0)]
+    metrics = subject_metrics(sessions)
+    assert metrics["extinction_active"] == pytest.approx(6.0)
+    assert metrics["extinction_expected"] == pytest.approx(5.5)
+    assert metrics["final_da_increment"] == pytest.approx(64.0)  # the prime's evoked rise

@@ -151,6 +151,9 @@ METRICS = {
     "extinction_first": (("extinction",), "active presses in the first extinction session"),
     "extinction_last": (("extinction",), "active presses in the last extinction session"),
     "extinction_slope": (("extinction",), "active presses per extinction session (slope)"),
+    "extinction_active": (("extinction",), "mean active presses per extinction session"),
+    "extinction_expected": (("extinction",),
+                            "mean expected active presses per extinction session"),
     "extinction_first_expected": (("extinction",),
                                   "expected active presses in the first extinction session"),
     "extinction_last_expected": (("extinction",),
@@ -166,6 +169,8 @@ METRICS = {
                                      "VTA DA input potentiation after the last acquisition session"),
     "acquisition_d2r": (("acquisition",), "D2R availability after the last acquisition session"),
     "final_da_nM": ((), "mean NAc [DA] (nM) over the last session"),
+    "final_da_increment": ((), "mean NAc [DA] over the last session minus its pre-drug [DA] "
+                               "(nM): the drug-evoked increment"),
     "final_d2_rate": ((), "mean D2 MSN rate (Hz) over the last session"),
     "final_d1_rate": ((), "mean D1 MSN rate (Hz) over the last session"),
 }
@@ -199,6 +204,8 @@ def subject_metrics(sessions: list) -> dict:
         metrics["final_da_nM"] = float(sessions[-1]["da_mean_nM"])
         metrics["final_d2_rate"] = float(sessions[-1]["d2_rate_hz"])
         metrics["final_d1_rate"] = float(sessions[-1]["d1_rate_hz"])
+        metrics["final_da_increment"] = float(sessions[-1]["da_mean_nM"]
+                                              - sessions[-1]["da_before_nM"])
     if "progressive_ratio" in by_phase:
         metrics["breakpoint"] = float(max(r["breakpoint"] for r in by_phase["progressive_ratio"]))
         metrics["breakpoint_steps"] = float(max(r["infusions"]
@@ -208,6 +215,8 @@ def subject_metrics(sessions: list) -> dict:
         active = [row["active"] for row in extinction]
         metrics["extinction_first"] = float(active[0])
         metrics["extinction_last"] = float(active[-1])
+        metrics["extinction_active"] = float(np.mean(active))
+        metrics["extinction_expected"] = float(np.mean([r["expected_drug"] for r in extinction]))
         metrics["extinction_first_expected"] = float(extinction[0]["expected_drug"])
         metrics["extinction_last_expected"] = float(extinction[-1]["expected_drug"])
         metrics["extinction_slope"] = (float(stats.linregress(np.arange(len(active)),

@@ -71,18 +71,30 @@ def plans(catalogue: Catalogue, quick: bool = False, overrides=()) -> dict:
 
 
 def quick_spec(spec: dict, plan) -> dict:
-    """`spec` with QUICK's seeds and each condition's schedule cut to one session per
-    phase run (consecutive repeats of a protocol dropped)."""
+    """`spec` with QUICK's seeds and each condition's schedule (a within-subject spec's
+    training and tests alike) cut to one session per phase run (consecutive repeats of a
+    protocol dropped)."""
     quick = copy.deepcopy(spec)
     quick["seeds"] = QUICK["seeds"]
-    conditions = quick.get("conditions") or {ALL: {}}
+    within = "train" in quick
+    if within and isinstance(quick["train"], list):
+        quick["train"] = _one_per_run(quick["train"])
+    elif within and isinstance(quick["train"], dict) and "behaviour.schedule" in quick["train"]:
+        quick["train"]["behaviour.schedule"] = _one_per_run(quick["train"]["behaviour.schedule"])
+    key = "tests" if within else "conditions"
+    conditions = quick.get(key) or {ALL: {}}
     for cell_run in plan.runs:
-        schedule = list(cell_run.config["behaviour"]["schedule"])
-        short = [p for k, p in enumerate(schedule) if k == 0 or p != schedule[k - 1]]
+        short = _one_per_run(cell_run.config["behaviour"]["schedule"])
         conditions[cell_run.cell.condition] = {**(conditions[cell_run.cell.condition] or {}),
                                                "behaviour.schedule": short}
-    quick["conditions"] = conditions
+    quick[key] = conditions
     return quick
+
+
+def _one_per_run(schedule) -> list:
+    """A schedule with consecutive repeats of a protocol dropped."""
+    schedule = list(schedule)
+    return [p for k, p in enumerate(schedule) if k == 0 or p != schedule[k - 1]]
 
 
 def _missing_conditions(catalogue: Catalogue, plans_by_spec: dict) -> list:

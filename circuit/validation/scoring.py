@@ -184,8 +184,11 @@ def knockout_shares(catalogue: Catalogue, rows: dict, scored: list | None = None
             for test in finding.tests:
                 if test.kind in ("interaction", "equivalence"):
                     continue  # a share of a difference of differences, or of no effect
-                knockout = f"{test.condition}_no_{mechanism}"
                 runs = rows[test.spec]
+                if not any(str(row["condition"]).startswith(f"{test.condition}_no_")
+                           for row in runs):
+                    continue  # no mechanism knocked out on this test's condition
+                knockout = f"{test.condition}_no_{mechanism}"
                 entry = {"mechanism": mechanism, "finding": finding.id, "test": test.label,
                          "knockout": knockout,
                          "effect_resolved": significant.get((finding.id, test.label))}

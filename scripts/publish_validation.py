@@ -30,7 +30,7 @@ source, the experiment spec that measures it (`validation/*.yaml`) and its tests
 one Dask execution) and scores them. `circuit validate --quick --out DIR` does the same
 on a reduced network (a quarter of the default's neurons, 4-trial sessions) with two
 seeds and one session per phase: it runs in CI and checks the machinery, not the
-science. Regenerate this page with `make validate` (about two hours on 2 cores; an
+science. Regenerate this page with `make validate` (about four hours on 2 cores; an
 interrupted run resumes). To add a finding, add a spec and an entry to findings.yaml.
 
 Findings the model does not reproduce are listed as failing with what was measured; the

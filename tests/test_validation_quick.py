@@ -34,20 +34,22 @@ def test_quick_validation_writes_the_scorecard_and_resumes(tmp_path, installed):
         rows = read_csv(out / "experiments" / Path(plan.source).stem / "runs.csv")
         assert sorted((r["cell"], int(r["seed"])) for r in rows) == sorted(
             (run.cell.name, run.seed) for run in plan.runs)
-    distinct = {r.key for p in plans(read_catalogue(), quick=True).values() for r in p.runs}
+    runs = [r for p in plans(read_catalogue(), quick=True).values() for r in p.runs]
+    distinct = {r.key for r in runs} | {r.training.key for r in runs if r.training}
     stored = {p.name for p in (out / "runs").iterdir()}
     assert stored == distinct  # every run once, under its key
     measured = [k for k in card["knockouts"] if k["run"]]
-    assert {k["mechanism"] for k in measured} == {f"M{k}" for k in range(1, 8)}
-    assert {e["value"] for e in card["sensitivity"]} == {1, 3, 10}
+    assert {k["mechanism"] for k in measured} == {*(f"M{k}" for k in range(1, 8)), "VE"}
+    assert {e["value"] for e in card["sensitivity"]} == {1, 2, 3, 10}
     for name in ("scorecard.png", "knockouts.png", "heteromer_fold.png"):
         assert (out / "figures" / name).stat().st_size > 10_000
     text = (out / "scorecard.md").read_text()
     assert "**--quick**" in text and "## Knock-outs" in text
-    assert (out / "experiments" / "drug_seeking" / "report.md").is_file()
+    assert (out / "experiments" / "acute_reinstatement" / "report.md").is_file()
 
     again = _validate(out, "--resume")
     assert again.returncode == 0, again.stderr[-3000:]
-    assert f"0 runs simulated, {len(distinct)} reused" in again.stderr
+    tests = {r.key for r in runs}  # a stored test needs no training run: only tests count
+    assert f"0 runs simulated, {len(tests)} reused" in again.stderr
     taken = _validate(out)
     assert taken.returncode == 3 and "--resume" in taken.stderr

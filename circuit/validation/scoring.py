@@ -1,5 +1,5 @@
 """Verdicts: each test's statistic on the runs of its spec, the finding's verdict, the
-knock-out shares of M1-M7 and the fold-change sensitivity.
+knock-out shares of the mechanisms and the fold-change sensitivity.
 
 A directional test passes when its effect lies in the predicted direction, its p-value
 (one-sided in that direction when the catalogue says `alternative: one-sided`), adjusted

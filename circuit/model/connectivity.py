@@ -37,9 +37,10 @@ _MODELS = {
     POTENTIATED: (eq.EXCITATORY, eq.POTENTIATED_ON_PRE),
     INHIBITORY: (eq.INHIBITORY, eq.INHIBITORY_ON_PRE),
 }
-#: Plasticity constants a plastic synapse takes from the ``plasticity`` config section.
+#: Plasticity constants a plastic synapse takes from the ``plasticity`` config section
+#: as they are (the critical period depends on the session: pharmacology.critical_period).
 _RULE_CONSTANTS = ("tau_plus", "tau_minus", "A_plus", "A_minus", "pre_threshold", "eta", "w_max", "A_oxt",
-                   "critical_period", "oxtr_terminals", "oxt_ltd_gate")
+                   "oxtr_terminals", "oxt_ltd_gate")
 
 
 def projections() -> list:

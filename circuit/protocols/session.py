@@ -38,7 +38,7 @@ def schedule(config: dict) -> Schedule:
     plan = Schedule(warmup, consecutive_phases({PHASE: trials * trial}), input_dt, inputs={})
     n = plan.n_samples
 
-    option_window = np.full(n, -1.0) + sum(  # -1: nothing presented
+    option_window = -1.0 + sum(  # -1: nothing presented (an adolescence session throughout)
         (pulse_train(n, input_dt, [k * trial], window, option + 1.0, offset=warmup)
          for k, option in enumerate(presented(session["options"], trials))), np.zeros(n))
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brian2 import Network, NeuronGroup, TimedArray, defaultclock, ms, nM, second, start_scope
+from brian2 import (Network, NeuronGroup, Synapses, TimedArray, defaultclock, ms, nM, pA, second,
+                    start_scope)
 
 from circuit.builds.device import activate
 from circuit.model import agent
 
 WINDOW = 250 * ms
-CONSTANTS = dict(window=WINDOW, baseline_tau=1 * second, go_threshold=-2.0, go_slope=1.0,
+CONSTANTS = dict(window=WINDOW, baseline_tau=1 * second, cue_in_baseline=1.0,
+                 go_threshold=-2.0, go_slope=1.0,
                  d2_weight=1.0, drug_paid=1.0, social_paid=0.0, cue_with_reward=1.0,
                  cue_on_press=0.0, fixed_ratio=1.0, progressive=0.0, timeout=1 * second,
                  limited_hold=0 * second, session_start=0 * second, dopamine_gain=0.0,
@@ -25,15 +27,17 @@ CONSTANTS = dict(window=WINDOW, baseline_tau=1 * second, go_threshold=-2.0, go_s
 
 
 def decide(d1_count, d2_count, d1_baseline, d2_baseline, tonic_da=30 * nM,
-           **changes) -> tuple:
+           presented=0, cue_until=-1 * second, **changes) -> tuple:
     """(go, p_go) of the drug lever after one window with these spike counts, with the
-    readout's tonic NAc [DA] at `tonic_da`."""
+    readout's tonic NAc [DA] at `tonic_da`; the agent itself after it as a third item.
+    `presented`: the option of that window (-1: none); `cue_until`: when the drug cue
+    ends."""
     activate("runtime")  # whatever device an earlier test left
     start_scope()
     defaultclock.dt = 0.1 * ms
     # the drug lever (option 0) is presented: the decision at t = 0 reads the window
     # before it, where the TimedArray holds its first value
-    option_window = TimedArray(np.array([0.0]), dt=WINDOW)
+    option_window = TimedArray(np.array([float(presented)]), dt=WINDOW)
     group = agent.build_agent(option_window)
     volume = NeuronGroup(1, "DA : mmolar", name="volume")
     volume.DA = tonic_da
@@ -45,9 +49,10 @@ def decide(d1_count, d2_count, d1_baseline, d2_baseline, tonic_da=30 * nM,
     group.d1_count, group.d2_count = d1_count, d2_count
     group.d1_baseline, group.d2_baseline = d1_baseline, d2_baseline
     group.baseline_windows = 100
+    group.cue_until = cue_until
     agent.schedule_decisions(group, WINDOW)
     Network(group, volume).run(defaultclock.dt, namespace={})
-    return float(group.go[0]), float(group.p_go[0])
+    return float(group.go[0]), float(group.p_go[0]), group
 
 
 #: Counts of a window and the baselines (spikes of the population per window), D2
@@ -56,7 +61,7 @@ NAIVE = dict(d1_count=40.0, d2_count=160.0, d1_baseline=6.0, d2_baseline=35.0)
 
 
 def test_go_is_the_normalised_d1_minus_d2_evoked_response():
-    go, p_go = decide(**NAIVE)
+    go, p_go, _ = decide(**NAIVE)
     expected = ((40 - 6) - (160 - 35)) / (6 + 35)
     assert go == pytest.approx(expected, rel=1e-9)
     assert p_go == pytest.approx(1 / (1 + np.exp(-(expected + 2.0) / 1.0)), rel=1e-9)
@@ -64,22 +69,22 @@ def test_go_is_the_normalised_d1_minus_d2_evoked_response():
 
 @pytest.mark.parametrize("factor", [0.5, 0.9, 2.0])
 def test_scaling_both_pathways_alike_leaves_choice_unchanged(factor):
-    _, reference = decide(**NAIVE)
-    _, scaled = decide(**{name: factor * value for name, value in NAIVE.items()})
+    _, reference, _ = decide(**NAIVE)
+    _, scaled, _ = decide(**{name: factor * value for name, value in NAIVE.items()})
     assert scaled == pytest.approx(reference, rel=1e-9)
 
 
 def test_the_balance_between_the_pathways_moves_choice():
-    _, reference = decide(**NAIVE)
-    _, more_go = decide(**{**NAIVE, "d1_count": 80.0})
-    _, more_no_go = decide(**{**NAIVE, "d2_count": 200.0})
+    _, reference, _ = decide(**NAIVE)
+    _, more_go, _ = decide(**{**NAIVE, "d1_count": 80.0})
+    _, more_no_go, _ = decide(**{**NAIVE, "d2_count": 200.0})
     assert more_go > reference > more_no_go
 
 
 def test_an_unevoked_window_reads_as_no_response():
-    go, _ = decide(d1_count=6.0, d2_count=35.0, d1_baseline=6.0, d2_baseline=35.0)
+    go, _, _ = decide(d1_count=6.0, d2_count=35.0, d1_baseline=6.0, d2_baseline=35.0)
     assert go == pytest.approx(0.0, abs=1e-12)
-    go, _ = decide(d1_count=0.0, d2_count=0.0, d1_baseline=0.0, d2_baseline=0.0)
+    go, _, _ = decide(d1_count=0.0, d2_count=0.0, d1_baseline=0.0, d2_baseline=0.0)
     assert go == 0.0  # a silent striatum: no response, not a division by zero
 
 
@@ -87,23 +92,80 @@ def test_tonic_dopamine_sets_the_gains_of_the_pathways_as_in_opal():
     # an extinguished option: a learnt go response, and a larger learnt no-go response
     extinguished = dict(d1_count=26.0, d2_count=95.0, d1_baseline=6.0, d2_baseline=35.0)
     neutral = ((26 - 6) - (95 - 35)) / 41
-    go, _ = decide(**extinguished, dopamine_gain=0.5, tonic_da=30 * nM)
+    go, _, _ = decide(**extinguished, dopamine_gain=0.5, tonic_da=30 * nM)
     assert go == pytest.approx(neutral, rel=1e-9)  # at the reference the pathways read alike
     rho = 0.5 * np.log(3.0)
-    raised, _ = decide(**extinguished, dopamine_gain=0.5, tonic_da=90 * nM)
+    raised, _, _ = decide(**extinguished, dopamine_gain=0.5, tonic_da=90 * nM)
     assert raised == pytest.approx(((1 + rho) * 20 - (1 - rho) * 60) / 41, rel=1e-9)
-    lowered, _ = decide(**extinguished, dopamine_gain=0.5, tonic_da=10 * nM)
+    lowered, _, _ = decide(**extinguished, dopamine_gain=0.5, tonic_da=10 * nM)
     assert lowered < neutral < raised
-    off, _ = decide(**extinguished, dopamine_gain=0.0, tonic_da=90 * nM)
+    off, _, _ = decide(**extinguished, dopamine_gain=0.0, tonic_da=90 * nM)
     assert off == pytest.approx(neutral, rel=1e-9)
-    saturated, _ = decide(**extinguished, dopamine_gain=100.0, tonic_da=90 * nM)
+    saturated, _, _ = decide(**extinguished, dopamine_gain=100.0, tonic_da=90 * nM)
     assert saturated == pytest.approx(2 * 20 / 41, rel=1e-9)  # rho is clipped at 1
 
 
 @pytest.mark.parametrize("factor", [0.5, 2.0])
 def test_scaling_both_pathways_alike_leaves_choice_unchanged_at_any_tonic_dopamine(factor):
     counts = dict(d1_count=26.0, d2_count=95.0, d1_baseline=6.0, d2_baseline=35.0)
-    _, reference = decide(**counts, dopamine_gain=0.5, tonic_da=75 * nM)
-    _, scaled = decide(**{k: factor * v for k, v in counts.items()}, dopamine_gain=0.5,
+    _, reference, _ = decide(**counts, dopamine_gain=0.5, tonic_da=75 * nM)
+    _, scaled, _ = decide(**{k: factor * v for k, v in counts.items()}, dopamine_gain=0.5,
                        tonic_da=75 * nM)
     assert scaled == pytest.approx(reference, rel=1e-9)
+
+
+#: A window with no option presented: 20 D1 and 50 D2 spikes against baselines of 6 and 35.
+QUIET_WINDOW = dict(d1_count=20.0, d2_count=50.0, d1_baseline=6.0, d2_baseline=35.0,
+                    presented=-1)
+
+
+@pytest.mark.parametrize("cue_in_baseline, moves", [(1.0, True), (0.0, False)])
+def test_a_window_with_the_cue_on_updates_the_baseline_only_when_the_cue_counts_as_baseline(
+        cue_in_baseline, moves):
+    *_, cued = decide(**QUIET_WINDOW, cue_until=1 * second, cue_in_baseline=cue_in_baseline)
+    assert (float(cued.d1_baseline[0]) > 6.0) is moves
+    assert (float(cued.d2_baseline[0]) > 35.0) is moves
+
+
+def test_a_window_without_option_or_cue_updates_the_baseline_either_way():
+    for cue_in_baseline in (0.0, 1.0):
+        *_, quiet = decide(**QUIET_WINDOW, cue_in_baseline=cue_in_baseline)
+        assert float(quiet.d1_baseline[0]) == pytest.approx(6.0 + 14.0 * 0.25, rel=1e-9)
+
+
+def omission_pause(d1_count, d2_count, omission_by_value) -> tuple:
+    """(value, current into a DA neuron) after a press of an option that does not pay,
+    whose window had these D1 and D2 spike counts (drug_paid 0: the extinction test)."""
+    activate("runtime")
+    start_scope()
+    defaultclock.dt = 0.1 * ms
+    group = agent.build_agent(TimedArray(np.array([0.0]), dt=WINDOW))
+    volume = NeuronGroup(1, "DA : mmolar", name="volume")
+    volume.DA = 30 * nM
+    agent.link_dopamine(group, volume, 0)
+    for name, value in {**CONSTANTS, "drug_paid": 0.0, "exploration": 1.0}.items():
+        setattr(group, name, value)  # exploration 1: the option is pressed
+    agent.initialise_agent(group)
+    group.DA_tonic = 30 * nM
+    group.d1_count, group.d2_count = d1_count, d2_count
+    group.d1_baseline, group.d2_baseline = 6.0, 35.0
+    group.baseline_windows = 100
+    agent.schedule_decisions(group, WINDOW)
+    neurons = NeuronGroup(1, "I_outcome : amp", name="da_neuron")
+    model, on_pre = agent.DA_OUTCOME
+    outcome = Synapses(group, neurons, model, on_pre=on_pre, name="omission")
+    outcome.connect(i=0, j=0)
+    outcome.I_reward, outcome.I_social_da = 0 * pA, 0 * pA
+    outcome.I_omission, outcome.omission_by_value = 120 * pA, omission_by_value
+    Network(group, volume, neurons, outcome).run(defaultclock.dt, namespace={})
+    return float(group.value[0]), float(neurons.I_outcome[0] / pA)
+
+
+def test_the_omission_pause_is_scaled_by_the_value_the_press_predicted():
+    valued, valued_pause = omission_pause(40.0, 35.0, omission_by_value=1.0)
+    extinguished, extinguished_pause = omission_pause(6.0, 135.0, omission_by_value=1.0)
+    assert valued > 0.9 and extinguished < 0.5
+    assert valued_pause == pytest.approx(-120 * valued, rel=1e-9)
+    assert extinguished_pause == pytest.approx(-120 * extinguished, rel=1e-9)
+    _, fixed_pause = omission_pause(6.0, 135.0, omission_by_value=0.0)
+    assert fixed_pause == pytest.approx(-120, rel=1e-9)  # the fixed pause ignores value

@@ -13,7 +13,8 @@ neuron) with probability
 where dN_D1, dN_D2 are the option-evoked spikes of the D1 and D2 MSN populations (the
 window's spikes minus the baseline) and B_D1, B_D2 the baselines: exponential averages
 (time constant `baseline_tau`) of the spikes in the preceding windows in which no option
-was presented. D1 MSNs promote and D2 MSNs suppress the action (SCIENCE.md sec. 2), D2
+was presented (and, with `cue_in_baseline` off, no drug cue was on: the cue is then a
+stimulus whose drive on the MSNs counts as evoked, as an option's does). D1 MSNs promote and D2 MSNs suppress the action (SCIENCE.md sec. 2), D2
 output weighted by k_D2 (`behaviour.d2_weight`). The competition is normalised by the
 striatum's ongoing output (divisive normalisation, Carandini and Heeger 2012), so a
 change that scales the activity of both pathways alike (a uniform damping of MSNs, a
@@ -39,7 +40,11 @@ Outcomes are synapses from the agent:
 - omission: a press of an option that does not pay in this session (the inactive lever;
   the drug lever in extinction and reinstatement tests) pauses VTA DA neurons (a
   negative current, the negative prediction error of an action that earns nothing);
-  presses short of a progressive ratio are not omissions;
+  with `omission_by_value` the pause is scaled by the option's learnt value, the
+  sigmoid of its go signal without the exploration floor (the reward the press
+  predicted: the DA prediction error is received minus predicted reward, graded with
+  the reward's probability, Schultz et al. 1997; Fiorillo et al. 2003); presses short
+  of a progressive ratio are not omissions;
 - social: PVN OXT neurons fire (OXT release into the fields), VTA DA neurons burst
   through the OXTR of their PVN OXT input (M5; gated by OXTR expression, the M5 switch
   and an OXTR antagonist), and VTA GABA neurons are inhibited (the opioid-dependent
@@ -66,7 +71,9 @@ d1_baseline : 1
 d2_baseline : 1
 baseline_windows : 1
 presenting : 1
+quiet : 1
 go : 1
+value : 1
 p_go : 1
 rho : 1
 DA_tonic : mmolar
@@ -75,6 +82,7 @@ evaluated : 1
 press : 1
 reinforce : 1
 cue : 1
+cue_until : second
 since : 1
 ratio : 1
 earned : 1
@@ -83,6 +91,7 @@ last_paid : second
 paid = int(i == 0) * drug_paid + int(i == 2) * social_paid : 1
 window : second (shared, constant)
 baseline_tau : second (shared, constant)
+cue_in_baseline : 1 (shared, constant)
 go_threshold : 1 (shared, constant)
 go_slope : 1 (shared, constant)
 exploration : 1 (shared, constant)
@@ -118,28 +127,34 @@ _MIN_DA_RATIO = 1e-6
 
 _BASELINE_GAIN = "clip(1 / clip(baseline_windows, 1, inf), window / baseline_tau, 1)"
 
+#: A window counts toward the baseline when no option was presented in it and, unless
+#: `cue_in_baseline`, the drug cue was off throughout it.
+_QUIET = "(1 - presenting) * (1 - (1 - cue_in_baseline) * int(cue_until > t - window))"
+
 #: The limited hold: the session is over (no option can be taken) once `limited_hold`
 #: has passed since the last reinforcer, or since the session start (0: no limit).
 _HOLD_OPEN = ("int(int(limited_hold <= 0 * second)"
               " + int(t - clip(last_paid, session_start, inf * second) < limited_hold) > 0)")
 
 #: At every window boundary: decide for the option whose window just ended.
-#: Windows with no option presented update the baseline: a running mean until
-#: `baseline_tau` worth of windows has been seen, then an exponential average.
+#: Quiet windows (`_QUIET`) update the baseline: a running mean until `baseline_tau`
+#: worth of windows has been seen, then an exponential average.
 DECIDE = "\n".join([
     "presenting = int(option_window(t - 0.5 * window) >= 0)",
+    f"quiet = {_QUIET}",
     "evaluated = int(abs(option_window(t - 0.5 * window) - i) < 0.5) * int(t >= blocked_until)"
     f" * {_HOLD_OPEN}",
     "DA_tonic += (DA_nac - DA_tonic) * clip(window / tonic_tau, 0, 1)",
     f"rho = clip(dopamine_gain * log(clip(DA_tonic / DA_reference, {_MIN_DA_RATIO}, inf)), -1, 1)",
     f"go = {_GO}",
-    "p_go = evaluated * (exploration + (1 - exploration) / (1 + exp(-(go - go_threshold) / go_slope)))",
+    "value = 1 / (1 + exp(-(go - go_threshold) / go_slope))",
+    "p_go = evaluated * (exploration + (1 - exploration) * value)",
     "press = int(rand() < p_go)",
     "reinforce = press * paid * int(since + 1 >= ratio)",
     "cue = press * int(i == 0) * clip(reinforce * cue_with_reward + cue_on_press, 0, 1)",
-    "baseline_windows += 1 - presenting",
-    f"d1_baseline += (1 - presenting) * (d1_count - d1_baseline) * {_BASELINE_GAIN}",
-    f"d2_baseline += (1 - presenting) * (d2_count - d2_baseline) * {_BASELINE_GAIN}",
+    "baseline_windows += quiet",
+    f"d1_baseline += quiet * (d1_count - d1_baseline) * {_BASELINE_GAIN}",
+    f"d2_baseline += quiet * (d2_count - d2_baseline) * {_BASELINE_GAIN}",
     "d1_count = 0",
     "d2_count = 0",
 ])
@@ -164,11 +179,14 @@ PRESS_RESET = "\n".join([
 #: Outcome synapses: (target, model, on_pre). `i` is the option that was taken.
 INFUSION = ("infusion_dose : mmolar (shared, constant)",
             "COC_depot_post += infusion_dose * reinforce_pre * int(i == 0)")
+#: The omission pause: the full `I_omission`, or (`omission_by_value`) `I_omission` times
+#: the option's learnt value, the reward the press predicted (Schultz et al. 1997).
+_OMISSION = "I_omission * (1 - omission_by_value + omission_by_value * value_pre)"
 DA_OUTCOME = ("I_reward : amp (shared, constant)\nI_omission : amp (shared, constant)\n"
-              "I_social_da : amp (shared, constant)",
+              "omission_by_value : 1 (shared, constant)\nI_social_da : amp (shared, constant)",
               "I_outcome_post += I_reward * reinforce_pre * int(i == 0)"
               " + I_social_da * reinforce_pre * int(i == 2)"
-              " - I_omission * press_pre * (1 - paid_pre)")
+              f" - {_OMISSION} * press_pre * (1 - paid_pre)")
 SOCIAL_OXT = ("I_social : amp (shared, constant)",
               "I_outcome_post += I_social * reinforce_pre * int(i == 2)")
 SOCIAL_OPIOID = ("I_social_opioid : amp (shared, constant)\nopioid_available : 1 (shared, constant)",
@@ -188,6 +206,10 @@ WITHDRAW = (_WITHDRAWAL, "\n".join([
     _extend("silenced_until_post", "t + timeout_pre", f"reinforce_pre * {_OPTION_AFFERENT}")]))
 BLOCK = (_WITHDRAWAL, "\n".join([_extend("blocked_until_post", _TRIAL_END, "exclusive"),
                                   _extend("blocked_until_post", "t + timeout_pre", "reinforce_pre")]))
+
+
+#: The cue also reaches the agent itself, whose readout may leave it out of the baseline.
+CUE_TO_AGENT = "cue_agent"
 
 
 def outcome_name(name: str) -> str:
@@ -219,6 +241,7 @@ def initialise_agent(agent: NeuronGroup) -> None:
     agent.blocked_until = "-1 * second"
     agent.last_paid = "-1 * second"
     agent.baseline_windows = 0
+    agent.cue_until = "-1 * second"
     agent.DA_tonic = "DA_reference"
 
 
@@ -242,14 +265,16 @@ def build_outcomes(agent: NeuronGroup, volume, vta_da, vta_gaba, pvn_oxt, cue_po
                    option_pool) -> list:
     """Every outcome synapse of the agent (see the module docstring); the cue turns on
     the cue ensemble of every pool in `cue_pools` ({pool name: afferent group})."""
-    targets = [("infusion", volume, INFUSION), ("da_outcome", vta_da, DA_OUTCOME),
-               ("social_oxt", pvn_oxt, SOCIAL_OXT), ("social_opioid", vta_gaba, SOCIAL_OPIOID),
-               *((cue_outcome(pool), group, CUE) for pool, group in cue_pools.items()),
-               ("withdraw", option_pool, WITHDRAW), ("block", agent, BLOCK)]
+    targets = [("infusion", volume, INFUSION, None), ("da_outcome", vta_da, DA_OUTCOME, None),
+               ("social_oxt", pvn_oxt, SOCIAL_OXT, None),
+               ("social_opioid", vta_gaba, SOCIAL_OPIOID, None),
+               *((cue_outcome(pool), group, CUE, None) for pool, group in cue_pools.items()),
+               (CUE_TO_AGENT, agent, CUE, None),
+               ("withdraw", option_pool, WITHDRAW, None), ("block", agent, BLOCK, "i != j")]
     synapses = []
-    for name, target, (model, on_pre) in targets:
+    for name, target, (model, on_pre), condition in targets:
         outcome = Synapses(agent, target, model, on_pre=on_pre, name=outcome_name(name))
-        outcome.connect(condition="i != j" if target is agent else None)
+        outcome.connect(condition=condition)
         synapses.append(outcome)
     return synapses
 
@@ -278,13 +303,16 @@ def outcome_parameters(config: dict) -> dict:
         "infusion": {"infusion_dose": behaviour["infusion_dose"] * effective["brain_per_dose"]},
         "da_outcome": {"I_reward": behaviour["reward_current"],
                        "I_omission": behaviour["omission_current"],
+                       "omission_by_value": float(behaviour["omission_by_value"]),
                        "I_social_da": behaviour["social_da_current"] * effective["social_da_gate"]},
         "social_oxt": {"I_social": behaviour["social_current"]},
         "social_opioid": {"I_social_opioid": behaviour["social_opioid_current"],
                           "opioid_available": effective["opioid_available"]},
     }
-    values.update({cue_outcome(pool): {"cue_duration": behaviour["cue_duration"]}
+    cue = {"cue_duration": behaviour["cue_duration"]}
+    values.update({cue_outcome(pool): cue
                    for pool, role in behaviour["ensembles"].items() if role == "cue"})
+    values[CUE_TO_AGENT] = cue
     choice = {"exclusive": float(session["exclusive"]), "trial_start": behaviour["warmup"],
               "choice_trial": session_trials(config)[1] * max(len(session["options"]), 1)}
     values["withdraw"] = values["block"] = choice
@@ -296,6 +324,7 @@ def agent_parameters(config: dict) -> dict:
     behaviour, session = config["behaviour"], config["session"]
     return dict(window=behaviour["window"],
                 baseline_tau=behaviour["baseline_tau"],
+                cue_in_baseline=float(behaviour["cue_in_baseline"]),
                 go_threshold=behaviour["go_threshold"], go_slope=behaviour["go_slope"],
                 exploration=behaviour["exploration"],
                 d2_weight=behaviour["d2_weight"],

@@ -106,6 +106,16 @@ def test_slow_variables_carry_across_sessions(always_presses):
     assert metrics["breakpoint_steps"] == 12  # 1, 2, 4, 6, 9, 12, 15, 20, 25, 32, 40, 50
 
 
+def test_the_options_experience_is_carried_to_the_end_state(always_presses):
+    # every press of every session is counted, option by option (directed exploration)
+    sessions = always_presses.sessions
+    taken = always_presses.state.options_taken
+    assert taken[0] == np.nansum([row["active"] for row in sessions])
+    assert taken[1] == np.nansum([row["inactive"] for row in sessions])
+    assert taken[2] == np.nansum([row["social"] for row in sessions])
+    assert taken[0] > 0 and taken[1] > 0
+
+
 def test_protocol_rotation_alternates_first_option():
     order = presented(["drug", "inactive"], 6)
     assert order == [0, 1, 1, 0, 0, 1]

@@ -23,15 +23,15 @@ CONSTANTS = dict(window=WINDOW, baseline_tau=1 * second, cue_in_baseline=1.0,
                  d2_weight=1.0, drug_paid=1.0, social_paid=0.0, cue_with_reward=1.0,
                  cue_on_press=0.0, fixed_ratio=1.0, progressive=0.0, timeout=1 * second,
                  limited_hold=0 * second, session_start=0 * second, dopamine_gain=0.0,
-                 DA_reference=30 * nM, tonic_tau=5 * second)
+                 DA_reference=30 * nM, tonic_tau=5 * second, exploration_prior=0.0)
 
 
 def decide(d1_count, d2_count, d1_baseline, d2_baseline, tonic_da=30 * nM,
-           presented=0, cue_until=-1 * second, **changes) -> tuple:
+           presented=0, cue_until=-1 * second, taken=0.0, **changes) -> tuple:
     """(go, p_go) of the drug lever after one window with these spike counts, with the
     readout's tonic NAc [DA] at `tonic_da`; the agent itself after it as a third item.
     `presented`: the option of that window (-1: none); `cue_until`: when the drug cue
-    ends."""
+    ends; `taken`: how often the option was taken before."""
     activate("runtime")  # whatever device an earlier test left
     start_scope()
     defaultclock.dt = 0.1 * ms
@@ -50,6 +50,7 @@ def decide(d1_count, d2_count, d1_baseline, d2_baseline, tonic_da=30 * nM,
     group.d1_baseline, group.d2_baseline = d1_baseline, d2_baseline
     group.baseline_windows = 100
     group.cue_until = cue_until
+    group.taken = taken
     agent.schedule_decisions(group, WINDOW)
     Network(group, volume).run(defaultclock.dt, namespace={})
     return float(group.go[0]), float(group.p_go[0]), group
@@ -169,3 +170,16 @@ def test_the_omission_pause_is_scaled_by_the_value_the_press_predicted():
     assert extinguished_pause == pytest.approx(-120 * extinguished, rel=1e-9)
     _, fixed_pause = omission_pause(6.0, 135.0, omission_by_value=0.0)
     assert fixed_pause == pytest.approx(-120, rel=1e-9)  # the fixed pause ignores value
+
+
+#: An option whose go signal is far below the threshold: it is taken only by exploration.
+SHUNNED = dict(d1_count=6.0, d2_count=3000.0, d1_baseline=6.0, d2_baseline=35.0)
+
+
+def test_directed_exploration_falls_with_the_options_experience():
+    _, fixed, _ = decide(**SHUNNED, exploration=0.15, taken=30.0)
+    assert fixed == pytest.approx(0.15, abs=1e-6)  # prior 0: a fixed epsilon
+    _, naive, _ = decide(**SHUNNED, exploration=0.15, exploration_prior=10.0, taken=0.0)
+    assert naive == pytest.approx(0.15, abs=1e-6)
+    _, experienced, _ = decide(**SHUNNED, exploration=0.15, exploration_prior=10.0, taken=30.0)
+    assert experienced == pytest.approx(0.15 * np.sqrt(10 / 40), abs=1e-6)

@@ -7,6 +7,8 @@ that window, and at its end the option is taken ("pressed", a spike of its agent
 neuron) with probability
 
     p_go = epsilon + (1 - epsilon) / (1 + exp(-(go - go_threshold) / go_slope))
+    epsilon = exploration, or with directed exploration
+              exploration sqrt(exploration_prior / (exploration_prior + taken))
     go = ((1 + rho) dN_D1 - k_D2 (1 - rho) dN_D2) / (B_D1 + k_D2 B_D2)
     rho = clip(dopamine_gain ln(DA_tonic / DA_reference), -1, 1)
 
@@ -75,6 +77,8 @@ quiet : 1
 go : 1
 value : 1
 p_go : 1
+epsilon : 1
+taken : 1
 rho : 1
 DA_tonic : mmolar
 DA_nac : mmolar (linked)
@@ -95,6 +99,7 @@ cue_in_baseline : 1 (shared, constant)
 go_threshold : 1 (shared, constant)
 go_slope : 1 (shared, constant)
 exploration : 1 (shared, constant)
+exploration_prior : 1 (shared, constant)
 d2_weight : 1 (shared, constant)
 dopamine_gain : 1 (shared, constant)
 DA_reference : mmolar (shared, constant)
@@ -127,6 +132,13 @@ _MIN_DA_RATIO = 1e-6
 
 _BASELINE_GAIN = "clip(1 / clip(baseline_windows, 1, inf), window / baseline_tau, 1)"
 
+#: Directed exploration (`exploration_prior` > 0): the probability of taking an option
+#: whatever its go signal falls with the option's uncertainty, the standard deviation of
+#: a reward-probability estimate after `taken` presses on a prior worth
+#: `exploration_prior` presses, sqrt(prior / (prior + taken)); 0: a fixed epsilon.
+_EPSILON = ("exploration * (int(exploration_prior <= 0) + int(exploration_prior > 0)"
+            " * sqrt(exploration_prior / clip(exploration_prior + taken, 1e-9, inf)))")
+
 #: A window counts toward the baseline when no option was presented in it and, unless
 #: `cue_in_baseline`, the drug cue was off throughout it.
 _QUIET = "(1 - presenting) * (1 - (1 - cue_in_baseline) * int(cue_until > t - window))"
@@ -148,7 +160,8 @@ DECIDE = "\n".join([
     f"rho = clip(dopamine_gain * log(clip(DA_tonic / DA_reference, {_MIN_DA_RATIO}, inf)), -1, 1)",
     f"go = {_GO}",
     "value = 1 / (1 + exp(-(go - go_threshold) / go_slope))",
-    "p_go = evaluated * (exploration + (1 - exploration) * value)",
+    f"epsilon = {_EPSILON}",
+    "p_go = evaluated * (epsilon + (1 - epsilon) * value)",
     "press = int(rand() < p_go)",
     "reinforce = press * paid * int(since + 1 >= ratio)",
     "cue = press * int(i == 0) * clip(reinforce * cue_with_reward + cue_on_press, 0, 1)",
@@ -169,6 +182,7 @@ def _extend(variable: str, until: str, gate: str) -> str:
 #: After the outcome synapses have read the press (they run before resets).
 PRESS_RESET = "\n".join([
     "press = 0",
+    "taken += 1",
     "since = (since + 1) * (1 - reinforce)",
     "earned += reinforce",
     _NEXT_RATIO,
@@ -241,6 +255,7 @@ def initialise_agent(agent: NeuronGroup) -> None:
     agent.blocked_until = "-1 * second"
     agent.last_paid = "-1 * second"
     agent.baseline_windows = 0
+    agent.taken = 0  # a subject's experience is restored from its state (running.restore)
     agent.cue_until = "-1 * second"
     agent.DA_tonic = "DA_reference"
 
@@ -327,6 +342,7 @@ def agent_parameters(config: dict) -> dict:
                 cue_in_baseline=float(behaviour["cue_in_baseline"]),
                 go_threshold=behaviour["go_threshold"], go_slope=behaviour["go_slope"],
                 exploration=behaviour["exploration"],
+                exploration_prior=behaviour["exploration_prior"],
                 d2_weight=behaviour["d2_weight"],
                 dopamine_gain=behaviour["dopamine_gain"], tonic_tau=behaviour["tonic_tau"],
                 DA_reference=config["plasticity"]["da_reference"],

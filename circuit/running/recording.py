@@ -86,7 +86,7 @@ def arrays_read(monitors: Monitors, circuit) -> list:
     for name, (synapses, _) in circuit.plastic_projections().items():
         keys += [f"{name}.j", *(f"{name}.{v}" for v in synaptic),
                  *(f"{synapses.target.name}.{v}" for v in of_post)]
-    return sorted({*keys, "vta_da.p_vta"})
+    return sorted({*keys, "vta_da.p_vta", "agent.taken"})
 
 
 def add_weight_monitors(monitors: Monitors, circuit, record: dict) -> list:

@@ -1,9 +1,9 @@
 """Carry slow state between sessions: read it at the end of a run, restore it at the start.
 
 In standalone mode the compiled program restores weights from files named in the
-environment variable CIRCUIT_RESTORE (a directory holding ``<projection>.w`` files), at
-the point after connection and initialisation; without the variable it keeps the drawn
-initial weights. The VTA input potentiation, also in the state, is restored through the
+environment variable CIRCUIT_RESTORE (a directory holding ``<projection>.w`` files, and
+``agent.taken``, the options' experience), at the point after connection and
+initialisation; without the variable it keeps the drawn initial weights. The VTA input potentiation, also in the state, is restored through the
 run-time constant `plasticity.vta.initial` (no file needed).
 """
 
@@ -20,12 +20,15 @@ from ..model.connectivity import PLASTIC, projections
 from ..results.state import State
 
 RESTORE_VARIABLE = "CIRCUIT_RESTORE"
+#: The agent's variable that holds how often each option has been taken.
+TAKEN = "agent.taken"
 
 
 def restore_code(circuit) -> str:
     """C++ for the main program: set every plastic weight from $CIRCUIT_RESTORE if set."""
     lines = [f'    brian::set_variable_by_name("{name}.w", directory + "/{name}.w");'
              for name in circuit.plastic_projections()]
+    lines.append(f'    brian::set_variable_by_name("{TAKEN}", directory + "/{TAKEN}");')
     return "\n".join([f'if (const char* restore = std::getenv("{RESTORE_VARIABLE}")) {{',
                       "    const std::string directory(restore);", *lines, "}"])
 
@@ -40,6 +43,7 @@ def restored_weights(state: State | None, scratch: Path):
     directory.mkdir()
     for name, weights in state.weights.items():
         np.asarray(weights, dtype=np.float64).tofile(directory / f"{name}.w")
+    np.asarray(state.options_taken, dtype=np.float64).tofile(directory / TAKEN)
     os.environ[RESTORE_VARIABLE] = str(directory.resolve())
     try:
         yield
@@ -69,4 +73,5 @@ def final_state(read, config: dict, seed: int, structure: str) -> State:
     return State(seed=seed, structure=structure, weights=weights,
                  vta_potentiation=float(read("vta_da.p_vta").mean()),
                  d2r_availability=float(config["receptors"]["d2r_availability"]),
-                 oxt_tone=float(config["fields"]["oxt"]["tone"]))
+                 oxt_tone=float(config["fields"]["oxt"]["tone"]),
+                 options_taken=np.asarray(read(TAKEN), dtype=np.float64))

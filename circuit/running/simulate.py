@@ -329,6 +329,7 @@ def _assemble(config: dict, schedule, key: str, kind: str, progress: bool,
         if state is not None:
             for name, weights in state.weights.items():
                 circuit.projections[name][0].w[:] = weights
+            circuit.agent.taken[:] = state.options_taken
     network.add(*add_weight_monitors(monitors, circuit, config["simulation"]["record"]))
     _run_with_progress(network, schedule.duration, kind, progress)
     if kind != "standalone":

@@ -16,8 +16,9 @@ where dN_D1, dN_D2 are the option-evoked spikes of the D1 and D2 MSN populations
 window's spikes minus the baseline) and B_D1, B_D2 the baselines: exponential averages
 (time constant `baseline_tau`) of the spikes in the preceding windows in which no option
 was presented (and, with `cue_in_baseline` off, no drug cue was on: the cue is then a
-stimulus whose drive on the MSNs counts as evoked, as an option's does). D1 MSNs promote and D2 MSNs suppress the action (SCIENCE.md sec. 2), D2
-output weighted by k_D2 (`behaviour.d2_weight`). The competition is normalised by the
+stimulus whose drive on the MSNs counts as evoked, as an option's does). D1 MSNs promote
+and D2 MSNs suppress the action (SCIENCE.md sec. 2), D2 output weighted by k_D2
+(`behaviour.d2_weight`). The competition is normalised by the
 striatum's ongoing output (divisive normalisation, Carandini and Heeger 2012), so a
 change that scales the activity of both pathways alike (a uniform damping of MSNs, a
 weight change common to every input) does not by itself change choice; what selects an
@@ -136,8 +137,10 @@ _BASELINE_GAIN = "clip(1 / clip(baseline_windows, 1, inf), window / baseline_tau
 #: whatever its go signal falls with the option's uncertainty, the standard deviation of
 #: a reward-probability estimate after `taken` presses on a prior worth
 #: `exploration_prior` presses, sqrt(prior / (prior + taken)); 0: a fixed epsilon.
+#: (With no prior the square root reads 0 / (taken + 1), never 0 / 0.)
 _EPSILON = ("exploration * (int(exploration_prior <= 0) + int(exploration_prior > 0)"
-            " * sqrt(exploration_prior / clip(exploration_prior + taken, 1e-9, inf)))")
+            " * sqrt(exploration_prior"
+            " / (exploration_prior + taken + int(exploration_prior <= 0))))")
 
 #: A window counts toward the baseline when no option was presented in it and, unless
 #: `cue_in_baseline`, the drug cue was off throughout it.

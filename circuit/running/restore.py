@@ -3,8 +3,9 @@
 In standalone mode the compiled program restores weights from files named in the
 environment variable CIRCUIT_RESTORE (a directory holding ``<projection>.w`` files, and
 ``agent.taken``, the options' experience), at the point after connection and
-initialisation; without the variable it keeps the drawn initial weights. The VTA input potentiation, also in the state, is restored through the
-run-time constant `plasticity.vta.initial` (no file needed).
+initialisation; without the variable it keeps the drawn initial weights. The VTA input
+potentiation, also in the state, is restored through the run-time constant
+`plasticity.vta.initial` (no file needed).
 """
 
 from __future__ import annotations

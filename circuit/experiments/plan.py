@@ -120,12 +120,19 @@ class Plan:
         return list(dict.fromkeys(run.training for run in self.runs if run.training))
 
 
-def read_plan(path: Path, overrides=()) -> Plan:
-    """Read and validate the spec at `path` (ConfigError naming every bad key)."""
-    path = find_config(path)  # a file, or one of circuit's own specs by name
+def read_spec(path: Path) -> tuple:
+    """(the spec at `path` as a mapping, its resolved path); `path` is a file, or one of
+    circuit's own specs by name."""
+    path = find_config(path)
     spec = read_yaml_file(path, "experiment spec")
     if not isinstance(spec, dict):
         raise ConfigError(f"{path}: expected a mapping of spec keys")
+    return spec, path
+
+
+def read_plan(path: Path, overrides=()) -> Plan:
+    """Read and validate the spec at `path` (ConfigError naming every bad key)."""
+    spec, path = read_spec(path)
     return make_plan(spec, path.parent, str(path), overrides)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import ConfigError, load_config
 from ..experiments.execute import execute
-from ..experiments.plan import ALL, make_plan, read_plan
+from ..experiments.plan import ALL, make_plan, read_plan, read_spec
 from ..experiments.workflow import (logged_to, plan_keys, run_rows, where_it_runs,
                                     write_outputs)
 from ..results.runs import ExperimentDir
@@ -56,10 +56,14 @@ def plans(catalogue: Catalogue, quick: bool = False, overrides=()) -> dict:
     for name in catalogue.specs:
         path = catalogue.folder / name
         try:
-            plan = read_plan(path, overrides)
-            if quick:
-                plan = make_plan(quick_spec(plan.spec, plan), path.parent, str(path),
+            if quick:  # the schedules to shorten, from one seed's runs (they share them)
+                spec, found = read_spec(path)
+                first = make_plan({**spec, "seeds": QUICK["seeds"][:1]}, found.parent,
+                                  str(found), overrides)
+                plan = make_plan(quick_spec(spec, first), found.parent, str(found),
                                  (*QUICK["overrides"], *overrides))
+            else:
+                plan = read_plan(path, overrides)
         except ConfigError as err:
             problems += [f"{name}: {p}" for p in err.problems]
             continue

@@ -52,6 +52,16 @@ def test_state_survives_save_and_load(reduced_results, tmp_path):
         reduced_results.state.vta_potentiation)
 
 
+def test_the_options_experience_survives_save_and_load(tmp_path):
+    state = State(seed=1, structure="s", weights={"a": np.ones(2)},
+                  options_taken=np.array([230.0, 25.0, 0.0]))
+    write_state(state, tmp_path / "state.npz")
+    again = read_state(tmp_path / "state.npz")
+    np.testing.assert_array_equal(again.options_taken, [230.0, 25.0, 0.0])
+    assert again.digest() == state.digest()
+    assert State(seed=1, structure="s", weights={"a": np.ones(2)}).digest() != state.digest()
+
+
 def test_restored_session_starts_from_the_saved_weights_and_potentiation(restored, altered):
     w_max = restored.config["plasticity"]["w_max"]
     for name, sampled in restored.weights.items():
@@ -123,3 +133,9 @@ def test_run_command_rejects_a_bad_elapsed_time(tmp_path, capsys, elapsed):
                  "--restore", str(tmp_path), "--elapsed", elapsed])
     assert code == 2
     assert "--elapsed" in capsys.readouterr().err
+
+
+def test_a_state_without_the_options_experience_reads_as_no_presses_of_any_option():
+    from circuit.model.agent import OPTIONS
+
+    assert State(seed=1, structure="s").options_taken.tolist() == [0.0] * len(OPTIONS)

@@ -29,6 +29,8 @@ _META_KEYS = ("seed", "structure", "vta_potentiation")
 _OPTIONAL_KEYS = ("d2r_availability", "oxt_tone")
 #: Presses of each option (agent.OPTIONS order) so far; files without it read as none.
 _TAKEN_KEY = "options_taken"
+#: The options a subject can take (circuit.model.agent.OPTIONS: drug, inactive, social).
+_N_OPTIONS = 3
 
 
 class StateError(ValueError):
@@ -63,7 +65,7 @@ class State:
     vta_potentiation: float = 0.0
     d2r_availability: float = 1.0
     oxt_tone: float = 1.0
-    options_taken: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    options_taken: np.ndarray = field(default_factory=lambda: np.zeros(_N_OPTIONS))
 
     def aged(self, seconds: float, tau_decay_s: float,
              d2r_recovery_s: float = np.inf) -> "State":

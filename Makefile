@@ -8,6 +8,9 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= results/default
 STAMP   = $(VENV)/.installed
+# Test processes: a module runs whole in one of them (its fixtures are built once).
+TEST_WORKERS ?= 2
+PYTEST  = $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: setup run test test-all bench validate clean
 
@@ -25,10 +28,10 @@ run: $(STAMP)
 	@echo "results and figures in $(OUT) (see docs/outputs.md)"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" --durations=15
+	$(PYTEST) -m "not slow" --durations=15
 
 test-all: $(STAMP)
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 validate: $(STAMP)
 	$(BIN)/circuit validate --out results/validation --resume

@@ -116,6 +116,16 @@ def test_the_options_experience_is_carried_to_the_end_state(always_presses):
     assert taken[0] > 0 and taken[1] > 0
 
 
+def test_the_cue_learns_the_infusions_it_announced_across_sessions(always_presses):
+    # every infusion presents the cue, which moves its value a fifth of the way to 1;
+    # extinction presents none; the value is carried from session to session
+    rate = circuit.load_config(BEHAVIOUR)["behaviour"]["cue_learning"]
+    infusions = np.nansum([row["infusions"] for row in always_presses.sessions])
+    assert infusions > 10
+    assert always_presses.state.cue_value == pytest.approx(1 - (1 - rate) ** infusions,
+                                                           rel=1e-9)
+
+
 def test_protocol_rotation_alternates_first_option():
     order = presented(["drug", "inactive"], 6)
     assert order == [0, 1, 1, 0, 0, 1]

@@ -23,15 +23,17 @@ CONSTANTS = dict(window=WINDOW, baseline_tau=1 * second, cue_in_baseline=1.0,
                  d2_weight=1.0, drug_paid=1.0, social_paid=0.0, cue_with_reward=1.0,
                  cue_on_press=0.0, fixed_ratio=1.0, progressive=0.0, timeout=1 * second,
                  limited_hold=0 * second, session_start=0 * second, dopamine_gain=0.0,
-                 DA_reference=30 * nM, tonic_tau=5 * second, exploration_prior=0.0)
+                 DA_reference=30 * nM, tonic_tau=5 * second, exploration_prior=0.0,
+                 cue_learning=0.2)
 
 
-def decide(d1_count, d2_count, d1_baseline, d2_baseline, tonic_da=30 * nM,
-           presented=0, cue_until=-1 * second, taken=0.0, **changes) -> tuple:
-    """(go, p_go) of the drug lever after one window with these spike counts, with the
-    readout's tonic NAc [DA] at `tonic_da`; the agent itself after it as a third item.
+def _agent(d1_count, d2_count, d1_baseline, d2_baseline, tonic_da=30 * nM,
+           presented=0, cue_until=-1 * second, taken=0.0, cue_value=0.0, **changes) -> tuple:
+    """(the agent, the NAc volume it reads), ready to decide for the drug lever after one
+    window with these spike counts, with the readout's tonic NAc [DA] at `tonic_da`.
     `presented`: the option of that window (-1: none); `cue_until`: when the drug cue
-    ends; `taken`: how often the option was taken before."""
+    ends; `taken`: how often the option was taken before; `cue_value`: the drug cue's
+    learnt value."""
     activate("runtime")  # whatever device an earlier test left
     start_scope()
     defaultclock.dt = 0.1 * ms
@@ -51,9 +53,37 @@ def decide(d1_count, d2_count, d1_baseline, d2_baseline, tonic_da=30 * nM,
     group.baseline_windows = 100
     group.cue_until = cue_until
     group.taken = taken
+    group.cue_value = cue_value
     agent.schedule_decisions(group, WINDOW)
+    return group, volume
+
+
+def decide(*counts, **changes) -> tuple:
+    """(go, p_go) of the drug lever after one window (`_agent`'s arguments), and the agent
+    itself after it as a third item."""
+    group, volume = _agent(*counts, **changes)
     Network(group, volume).run(defaultclock.dt, namespace={})
     return float(group.go[0]), float(group.p_go[0]), group
+
+
+#: Outcome currents of the DA outcome synapse that the press tests set (the rest 0).
+NO_OUTCOME = dict(I_reward=0 * pA, I_omission=0 * pA, omission_by_value=0.0,
+                  I_social_da=0 * pA, I_cue=0 * pA)
+
+
+def press_outcome(*counts, outcome: dict, **changes) -> tuple:
+    """(the agent, the current into a DA neuron) after the drug lever is pressed
+    (exploration 1) following a window with these counts; `outcome`: the DA outcome
+    synapse's currents (agent.DA_OUTCOME) that differ from `NO_OUTCOME`."""
+    group, volume = _agent(*counts, **{"exploration": 1.0, **changes})
+    neurons = NeuronGroup(1, "I_outcome : amp", name="da_neuron")
+    model, on_pre = agent.DA_OUTCOME
+    synapse = Synapses(group, neurons, model, on_pre=on_pre, name="da_outcome")
+    synapse.connect(i=0, j=0)
+    for name, value in {**NO_OUTCOME, **outcome}.items():
+        setattr(synapse, name, value)
+    Network(group, volume, neurons, synapse).run(defaultclock.dt, namespace={})
+    return group, float(neurons.I_outcome[0] / pA)
 
 
 #: Counts of a window and the baselines (spikes of the population per window), D2
@@ -137,29 +167,10 @@ def test_a_window_without_option_or_cue_updates_the_baseline_either_way():
 def omission_pause(d1_count, d2_count, omission_by_value) -> tuple:
     """(value, current into a DA neuron) after a press of an option that does not pay,
     whose window had these D1 and D2 spike counts (drug_paid 0: the extinction test)."""
-    activate("runtime")
-    start_scope()
-    defaultclock.dt = 0.1 * ms
-    group = agent.build_agent(TimedArray(np.array([0.0]), dt=WINDOW))
-    volume = NeuronGroup(1, "DA : mmolar", name="volume")
-    volume.DA = 30 * nM
-    agent.link_dopamine(group, volume, 0)
-    for name, value in {**CONSTANTS, "drug_paid": 0.0, "exploration": 1.0}.items():
-        setattr(group, name, value)  # exploration 1: the option is pressed
-    agent.initialise_agent(group)
-    group.DA_tonic = 30 * nM
-    group.d1_count, group.d2_count = d1_count, d2_count
-    group.d1_baseline, group.d2_baseline = 6.0, 35.0
-    group.baseline_windows = 100
-    agent.schedule_decisions(group, WINDOW)
-    neurons = NeuronGroup(1, "I_outcome : amp", name="da_neuron")
-    model, on_pre = agent.DA_OUTCOME
-    outcome = Synapses(group, neurons, model, on_pre=on_pre, name="omission")
-    outcome.connect(i=0, j=0)
-    outcome.I_reward, outcome.I_social_da = 0 * pA, 0 * pA
-    outcome.I_omission, outcome.omission_by_value = 120 * pA, omission_by_value
-    Network(group, volume, neurons, outcome).run(defaultclock.dt, namespace={})
-    return float(group.value[0]), float(neurons.I_outcome[0] / pA)
+    group, current = press_outcome(d1_count, d2_count, 6.0, 35.0, drug_paid=0.0,
+                                   outcome=dict(I_omission=120 * pA,
+                                                omission_by_value=omission_by_value))
+    return float(group.value[0]), current
 
 
 def test_the_omission_pause_is_scaled_by_the_value_the_press_predicted():
@@ -183,3 +194,32 @@ def test_directed_exploration_falls_with_the_options_experience():
     assert naive == pytest.approx(0.15, abs=1e-6)
     _, experienced, _ = decide(**SHUNNED, exploration=0.15, exploration_prior=10.0, taken=30.0)
     assert experienced == pytest.approx(0.15 * np.sqrt(10 / 40), abs=1e-6)
+
+
+#: A press whose window evoked nothing: its value, and so a pause by value, is small.
+UNEVOKED = (6.0, 35.0, 6.0, 35.0)
+CUE = dict(I_cue=100 * pA)
+
+
+def test_an_unpaid_cue_drives_dopamine_with_its_learnt_value_and_extinguishes():
+    # the cue test: every drug-lever press presents the cue, and no drug
+    group, current = press_outcome(*UNEVOKED, outcome=CUE, drug_paid=0.0, cue_on_press=1.0,
+                                   cue_value=0.5)
+    assert current == pytest.approx(100 * 0.5, rel=1e-9)
+    assert float(group.cue_value[0]) == pytest.approx(0.5 + 0.2 * (0 - 0.5), rel=1e-9)
+
+
+def test_a_cue_paired_with_the_infusion_adds_its_value_and_learns_towards_one():
+    group, current = press_outcome(*UNEVOKED, outcome={**CUE, "I_reward": 200 * pA},
+                                   cue_value=0.5)
+    assert current == pytest.approx(200 + 100 * 0.5, rel=1e-9)
+    assert float(group.cue_value[0]) == pytest.approx(0.5 + 0.2 * (1 - 0.5), rel=1e-9)
+
+
+def test_a_cue_never_paired_evokes_no_dopamine_and_no_cue_leaves_its_value():
+    _, naive = press_outcome(*UNEVOKED, outcome=CUE, drug_paid=0.0, cue_on_press=1.0)
+    assert naive == 0.0
+    # extinction: presses present no cue, so its value is kept for the cue test
+    group, current = press_outcome(*UNEVOKED, outcome=CUE, drug_paid=0.0, cue_on_press=0.0,
+                                   cue_with_reward=1.0, cue_value=0.8)
+    assert current == 0.0 and float(group.cue_value[0]) == 0.8

@@ -135,6 +135,15 @@ def test_run_command_rejects_a_bad_elapsed_time(tmp_path, capsys, elapsed):
     assert "--elapsed" in capsys.readouterr().err
 
 
+def test_the_cue_value_survives_save_and_load_and_enters_the_digest(tmp_path):
+    state = State(seed=1, structure="s", weights={"a": np.ones(2)}, cue_value=0.75)
+    write_state(state, tmp_path / "state.npz")
+    again = read_state(tmp_path / "state.npz")
+    assert again.cue_value == 0.75 and again.digest() == state.digest()
+    assert State(seed=1, structure="s", weights={"a": np.ones(2)}).digest() != state.digest()
+    assert State(seed=1, structure="s").cue_value == 0.0  # a cue never paired
+
+
 def test_a_state_without_the_options_experience_reads_as_no_presses_of_any_option():
     from circuit.model.agent import OPTIONS
 

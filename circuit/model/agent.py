@@ -40,6 +40,12 @@ Outcomes are synapses from the agent:
 
 - drug: an infusion into the drug depot, a phasic DA burst (a current into VTA DA
   neurons, the response-locked DA release of Phillips et al. 2003), and the drug cue;
+- the drug cue, a conditioned reinforcer: at each presentation it drives VTA DA neurons
+  with `I_cue` times its learnt value, the drug it predicts (cues paired with cocaine
+  come to evoke phasic DA release on their own, and only after that pairing: Phillips et
+  al. 2003), and that value moves towards the outcome, 1 with an infusion and 0 without,
+  at the rate `cue_learning` (Rescorla and Wagner 1972): it grows in self-administration
+  and extinguishes when the cue is presented without the drug;
 - omission: a press of an option that does not pay in this session (the inactive lever;
   the drug lever in extinction and reinstatement tests) pauses VTA DA neurons (a
   negative current, the negative prediction error of an action that earns nothing);
@@ -88,6 +94,7 @@ press : 1
 reinforce : 1
 cue : 1
 cue_until : second
+cue_value : 1
 since : 1
 ratio : 1
 earned : 1
@@ -109,6 +116,7 @@ drug_paid : 1 (shared, constant)
 social_paid : 1 (shared, constant)
 cue_with_reward : 1 (shared, constant)
 cue_on_press : 1 (shared, constant)
+cue_learning : 1 (shared, constant)
 fixed_ratio : 1 (shared, constant)
 progressive : 1 (shared, constant)
 timeout : second (shared, constant)
@@ -186,6 +194,7 @@ def _extend(variable: str, until: str, gate: str) -> str:
 PRESS_RESET = "\n".join([
     "press = 0",
     "taken += 1",
+    "cue_value += cue * cue_learning * (reinforce - cue_value)",
     "since = (since + 1) * (1 - reinforce)",
     "earned += reinforce",
     _NEXT_RATIO,
@@ -200,8 +209,10 @@ INFUSION = ("infusion_dose : mmolar (shared, constant)",
 #: the option's learnt value, the reward the press predicted (Schultz et al. 1997).
 _OMISSION = "I_omission * (1 - omission_by_value + omission_by_value * value_pre)"
 DA_OUTCOME = ("I_reward : amp (shared, constant)\nI_omission : amp (shared, constant)\n"
-              "omission_by_value : 1 (shared, constant)\nI_social_da : amp (shared, constant)",
+              "omission_by_value : 1 (shared, constant)\nI_social_da : amp (shared, constant)\n"
+              "I_cue : amp (shared, constant)",
               "I_outcome_post += I_reward * reinforce_pre * int(i == 0)"
+              " + I_cue * cue_value_pre * cue_pre"
               " + I_social_da * reinforce_pre * int(i == 2)"
               f" - {_OMISSION} * press_pre * (1 - paid_pre)")
 SOCIAL_OXT = ("I_social : amp (shared, constant)",
@@ -260,6 +271,7 @@ def initialise_agent(agent: NeuronGroup) -> None:
     agent.baseline_windows = 0
     agent.taken = 0  # a subject's experience is restored from its state (running.restore)
     agent.cue_until = "-1 * second"
+    agent.cue_value = 0  # restored, like `taken`, from the subject's state
     agent.DA_tonic = "DA_reference"
 
 
@@ -322,6 +334,7 @@ def outcome_parameters(config: dict) -> dict:
         "da_outcome": {"I_reward": behaviour["reward_current"],
                        "I_omission": behaviour["omission_current"],
                        "omission_by_value": float(behaviour["omission_by_value"]),
+                       "I_cue": behaviour["cue_current"],
                        "I_social_da": behaviour["social_da_current"] * effective["social_da_gate"]},
         "social_oxt": {"I_social": behaviour["social_current"]},
         "social_opioid": {"I_social_opioid": behaviour["social_opioid_current"],
@@ -352,6 +365,7 @@ def agent_parameters(config: dict) -> dict:
                 drug_paid=float(session["drug_paid"]), social_paid=float(session["social_paid"]),
                 cue_with_reward=float(session["cue_with_reward"]),
                 cue_on_press=float(session["cue_on_press"]),
+                cue_learning=behaviour["cue_learning"],
                 fixed_ratio=float(session["ratio"]),
                 progressive=float(session["schedule"] == "progressive"),
                 timeout=behaviour["timeout"], limited_hold=session["limited_hold"],

@@ -7,10 +7,11 @@ NumPy; `write_state` / `read_state` store them as one ``state.npz``.
 
 What is carried: every afferent -> MSN weight (full arrays, in synapse order), the
 drug-evoked VTA input potentiation, D2R availability (lowered by drug exposure), the
-endogenous OXT tone (raised by adolescent OXT) and how often the subject has taken each
-option (its experience, which directed exploration reads). Restoring a state overrides the
-config's `plasticity.vta.initial`, `receptors.d2r_availability` and `fields.oxt.tone`,
-and sets the agent's `taken` counts.
+endogenous OXT tone (raised by adolescent OXT), how often the subject has taken each
+option (its experience, which directed exploration reads) and the learnt value of the
+drug cue. Restoring a state overrides the config's `plasticity.vta.initial`,
+`receptors.d2r_availability` and `fields.oxt.tone`, and sets the agent's `taken` counts
+and `cue_value`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ _WEIGHT_PREFIX = "w:"
 _META_KEYS = ("seed", "structure", "vta_potentiation")
 #: Slow variables added later; files without them read as drug-naive (1.0).
 _OPTIONAL_KEYS = ("d2r_availability", "oxt_tone")
+#: The drug cue's learnt value; files without it read as a cue never paired (0.0).
+_CUE_KEY = "cue_value"
 #: Presses of each option (agent.OPTIONS order) so far; files without it read as none.
 _TAKEN_KEY = "options_taken"
 #: The options a subject can take (circuit.model.agent.OPTIONS: drug, inactive, social).
@@ -57,6 +60,8 @@ class State:
         Endogenous OXT release relative to a drug-naive adult (M6).
     options_taken : np.ndarray
         How often each option (drug, inactive, social) has been taken so far.
+    cue_value : float
+        The drug cue's learnt value (0: never paired with the drug; 1: always).
     """
 
     seed: int
@@ -66,19 +71,21 @@ class State:
     d2r_availability: float = 1.0
     oxt_tone: float = 1.0
     options_taken: np.ndarray = field(default_factory=lambda: np.zeros(_N_OPTIONS))
+    cue_value: float = 0.0
 
     def aged(self, seconds: float, tau_decay_s: float,
              d2r_recovery_s: float = np.inf) -> "State":
         """This state after `seconds` without drug: the VTA potentiation decays with
         `tau_decay_s` (plasticity.vta.tau_decay), D2R availability recovers towards 1
-        with `d2r_recovery_s` (receptors.d2r_loss.recovery); weights, OXT tone and the
-        options' experience are kept (no decay is modelled)."""
+        with `d2r_recovery_s` (receptors.d2r_loss.recovery); weights, OXT tone, the
+        options' experience and the cue's value are kept (no decay is modelled)."""
         recovered = 1.0 - (1.0 - self.d2r_availability) * np.exp(-seconds / d2r_recovery_s)
         return State(seed=self.seed, structure=self.structure, weights=dict(self.weights),
                      vta_potentiation=float(self.vta_potentiation
                                             * np.exp(-seconds / tau_decay_s)),
                      d2r_availability=float(recovered), oxt_tone=self.oxt_tone,
-                     options_taken=np.array(self.options_taken, dtype=np.float64))
+                     options_taken=np.array(self.options_taken, dtype=np.float64),
+                     cue_value=self.cue_value)
 
     def digest(self) -> str:
         """SHA-256 of every value of the state (weights bit for bit): two runs that
@@ -92,6 +99,7 @@ class State:
         digest.update(np.array([self.vta_potentiation, self.d2r_availability, self.oxt_tone],
                                dtype=np.float64).tobytes())
         digest.update(np.ascontiguousarray(self.options_taken, dtype=np.float64).tobytes())
+        digest.update(np.float64(self.cue_value).tobytes())
         return digest.hexdigest()
 
     def check_matches(self, seed: int, structure: str, counts: dict | None = None) -> None:
@@ -120,7 +128,8 @@ def write_state(state: State, path: str | os.PathLike) -> Path:
                   vta_potentiation=np.float64(state.vta_potentiation),
                   d2r_availability=np.float64(state.d2r_availability),
                   oxt_tone=np.float64(state.oxt_tone),
-                  **{_TAKEN_KEY: np.asarray(state.options_taken, dtype=np.float64)})
+                  **{_TAKEN_KEY: np.asarray(state.options_taken, dtype=np.float64),
+                     _CUE_KEY: np.float64(state.cue_value)})
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return atomic_write_bytes(path, buffer.getvalue())
@@ -143,7 +152,8 @@ def read_state(path: str | os.PathLike) -> State:
         raise StateError(f"{path} is not a circuit state file (missing {missing})")
     weights = {key.removeprefix(_WEIGHT_PREFIX): values for key, values in arrays.items()
                if key.startswith(_WEIGHT_PREFIX)}
-    optional = {key: float(arrays[key]) for key in _OPTIONAL_KEYS if key in arrays}
+    optional = {key: float(arrays[key]) for key in (*_OPTIONAL_KEYS, _CUE_KEY)
+                if key in arrays}
     if _TAKEN_KEY in arrays:
         optional[_TAKEN_KEY] = np.asarray(arrays[_TAKEN_KEY], dtype=np.float64)
     broken = [key for key, values in arrays.items()

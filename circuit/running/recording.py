@@ -12,7 +12,7 @@ from ..model import plasticity
 from ..model.connectivity import PLASTIC, projections
 from ..model.fields import COMPARTMENTS
 from ..results.record import DECISION_KEYS
-from .restore import TAKEN
+from .restore import AGENT_VARIABLES
 
 #: One nanomolar in Brian2's SI storage (mol/m^3 = mM).
 NANOMOLAR = float(nmolar)
@@ -87,7 +87,7 @@ def arrays_read(monitors: Monitors, circuit) -> list:
     for name, (synapses, _) in circuit.plastic_projections().items():
         keys += [f"{name}.j", *(f"{name}.{v}" for v in synaptic),
                  *(f"{synapses.target.name}.{v}" for v in of_post)]
-    return sorted({*keys, "vta_da.p_vta", TAKEN})
+    return sorted({*keys, "vta_da.p_vta", *AGENT_VARIABLES})
 
 
 def add_weight_monitors(monitors: Monitors, circuit, record: dict) -> list:

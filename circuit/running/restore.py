@@ -2,7 +2,7 @@
 
 In standalone mode the compiled program restores weights from files named in the
 environment variable CIRCUIT_RESTORE (a directory holding ``<projection>.w`` files, and
-``agent.taken``, the options' experience), at the point after connection and
+the agent's variables of `AGENT_VARIABLES`), at the point after connection and
 initialisation; without the variable it keeps the drawn initial weights. The VTA input
 potentiation, also in the state, is restored through the run-time constant
 `plasticity.vta.initial` (no file needed).
@@ -17,19 +17,32 @@ from pathlib import Path
 import numpy as np
 
 from ..model import plasticity
+from ..model.agent import DRUG
 from ..model.connectivity import PLASTIC, projections
 from ..results.state import State
 
 RESTORE_VARIABLE = "CIRCUIT_RESTORE"
 #: The agent's variable that holds how often each option has been taken.
 TAKEN = "agent.taken"
+#: The agent's variable that holds the drug cue's learnt value (one per option neuron;
+#: the drug option's is the one used).
+CUE_VALUE = "agent.cue_value"
+#: The agent's variables a state carries.
+AGENT_VARIABLES = (TAKEN, CUE_VALUE)
+
+
+def agent_values(state: State, options: int) -> dict:
+    """{agent variable: the array of `options` values `state` restores}."""
+    return {TAKEN: np.asarray(state.options_taken, dtype=np.float64),
+            CUE_VALUE: np.full(options, state.cue_value, dtype=np.float64)}
 
 
 def restore_code(circuit) -> str:
     """C++ for the main program: set every plastic weight from $CIRCUIT_RESTORE if set."""
     lines = [f'    brian::set_variable_by_name("{name}.w", directory + "/{name}.w");'
              for name in circuit.plastic_projections()]
-    lines.append(f'    brian::set_variable_by_name("{TAKEN}", directory + "/{TAKEN}");')
+    lines += [f'    brian::set_variable_by_name("{name}", directory + "/{name}");'
+              for name in AGENT_VARIABLES]
     return "\n".join([f'if (const char* restore = std::getenv("{RESTORE_VARIABLE}")) {{',
                       "    const std::string directory(restore);", *lines, "}"])
 
@@ -44,7 +57,8 @@ def restored_weights(state: State | None, scratch: Path):
     directory.mkdir()
     for name, weights in state.weights.items():
         np.asarray(weights, dtype=np.float64).tofile(directory / f"{name}.w")
-    np.asarray(state.options_taken, dtype=np.float64).tofile(directory / TAKEN)
+    for name, values in agent_values(state, len(state.options_taken)).items():
+        values.tofile(directory / name)
     os.environ[RESTORE_VARIABLE] = str(directory.resolve())
     try:
         yield
@@ -75,4 +89,5 @@ def final_state(read, config: dict, seed: int, structure: str) -> State:
                  vta_potentiation=float(read("vta_da.p_vta").mean()),
                  d2r_availability=float(config["receptors"]["d2r_availability"]),
                  oxt_tone=float(config["fields"]["oxt"]["tone"]),
-                 options_taken=np.asarray(read(TAKEN), dtype=np.float64))
+                 options_taken=np.asarray(read(TAKEN), dtype=np.float64),
+                 cue_value=float(read(CUE_VALUE)[DRUG]))

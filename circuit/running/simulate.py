@@ -35,7 +35,7 @@ from ..builds import device as devices
 from .provenance import provenance
 from ..builds import blueprints
 from .recording import add_weight_monitors, arrays_read, brian_reader, collect, make_monitors
-from .restore import final_state, restore_code, restored_weights
+from .restore import agent_values, final_state, restore_code, restored_weights
 from . import watchdog
 from ..builds import workspace as workspaces
 
@@ -329,7 +329,8 @@ def _assemble(config: dict, schedule, key: str, kind: str, progress: bool,
         if state is not None:
             for name, weights in state.weights.items():
                 circuit.projections[name][0].w[:] = weights
-            circuit.agent.taken[:] = state.options_taken
+            for name, values in agent_values(state, len(circuit.agent)).items():
+                setattr(circuit.agent, name.removeprefix("agent."), values)
     network.add(*add_weight_monitors(monitors, circuit, config["simulation"]["record"]))
     _run_with_progress(network, schedule.duration, kind, progress)
     if kind != "standalone":

@@ -176,6 +176,8 @@ def test_a_within_subject_design_trains_once_per_seed_and_tests_from_one_state(t
     for seed, training in trainings.items():
         (session,) = read_csv(store.folder(training["key"]) / "sessions.csv")
         assert session["phase"] == "acquisition"  # the training simulated once
+        rate = circuit.load_config(BASE)["behaviour"]["cue_learning"]
+        learnt = 1 - (1 - rate) ** session["infusions"]  # each infusion's cue teaches
         state = store.state(training["key"])
         assert state.digest() == training["final_state"]
         mine = [r for r in tests if r["seed"] == seed]
@@ -189,6 +191,12 @@ def test_a_within_subject_design_trains_once_per_seed_and_tests_from_one_state(t
             session = circuit.results.load(folder)  # a run directory: spikes, trial events
             trials = session.trials_frame()
             presses = trials[trials["press"] > 0]["option"].value_counts()
+            # the readout's parts are recorded: p_go is exploration plus the sigmoid
+            np.testing.assert_allclose(
+                trials["p_go"], trials["epsilon"] + (1 - trials["epsilon"]) * trials["value"],
+                rtol=1e-9)
+            # the cue's value learnt in training is restored, and extinction shows no cue
+            np.testing.assert_allclose(trials["cue_value"], learnt, rtol=1e-9)
             assert presses.get("drug", 0) == test["active"]
             assert presses.get("inactive", 0) == test["inactive"]
             assert len(session.spikes_frame()) > 0 and "da_nac_nM" in session.traces

@@ -41,14 +41,16 @@ def with_decisions(results, seed: int = 0):
     evaluated[rows, presented[rows]] = 1.0
     evaluated[rows[::7], presented[rows[::7]]] = 0.0  # withdrawn now and then (timeout)
     go = np.repeat(rng.normal(0.0, 1.0, (t.size, 1)), len(OPTIONS), axis=1)
-    p_go = evaluated * (0.1 + 0.9 / (1.0 + np.exp(-go)))
+    value, epsilon = 1.0 / (1.0 + np.exp(-go)), np.full(shape, 0.1)
+    p_go = evaluated * (epsilon + (1 - epsilon) * value)
     press = (rng.uniform(size=shape) < p_go).astype(float)
     paid = np.array([1.0, 0.0, 1.0])  # drug and social pay, the inactive lever does not
     reinforce = press * paid
     cue = press * (np.arange(len(OPTIONS)) == 0)
     results.decisions = {"t": t, "evaluated": evaluated, "go": go, "p_go": p_go,
                          "press": press, "reinforce": reinforce, "cue": cue,
-                         "ratio": np.ones(shape)}
+                         "ratio": np.ones(shape), "value": value, "epsilon": epsilon,
+                         "rho": np.zeros(shape), "cue_value": np.cumsum(cue, axis=0) / t.size}
     results.config["behaviour"] = {"window": f"{WINDOW_S * 1000:g} ms"}
     return results
 
@@ -121,6 +123,18 @@ def test_nwb_trials_are_the_decisions(behaving, tmp_path):
     assert not none["press"].any() and not none["available"].any()
     infused = trials[(trials["option"] == "drug") & trials["press"]]
     assert (infused["outcome"] == "infusion").all()
+    available = trials[trials["available"]]
+    np.testing.assert_allclose(
+        available["p_go"], available["epsilon"] + (1 - available["epsilon"]) * available["value"])
+    assert none["value"].isna().all()
+
+
+def test_nwb_of_results_recorded_without_the_readouts_parts(behaving, tmp_path):
+    older = copy.deepcopy(behaving)
+    for key in ("value", "epsilon", "rho", "cue_value"):
+        del older.decisions[key]
+    _, _, _, trials, _ = read_nwb(write_nwb(older, tmp_path / "older.nwb"))
+    assert len(trials) == older.decisions["t"].size and "value" not in trials
 
 
 def test_nwb_passes_the_inspector(behaving, tmp_path):

@@ -16,7 +16,7 @@ from circuit import cli
 from circuit.experiments.execute import DASHBOARD_KEY, _dashboard_address
 from circuit.protocols.library import recorded_protocols, session_configs
 from circuit.results import load, save
-from circuit.results.record import DECISION_KEYS, DECISION_OPTIONS
+from circuit.results.record import DECISION_KEYS, DECISION_OPTIONS, DECISION_READOUT
 
 from conftest import ROOT
 from synthetic import make_results
@@ -24,11 +24,13 @@ from synthetic import make_results
 DEFAULT = ROOT / "configs" / "default.yaml"
 
 
-def with_decisions(results, presses=((0.25, 0), (1.25, 1), (2.25, 0))):
-    """`results` with three decisions: the drug lever pressed twice, the inactive once."""
+def with_decisions(results, presses=((0.25, 0), (1.25, 1), (2.25, 0)), readout=False):
+    """`results` with three decisions: the drug lever pressed twice, the inactive once;
+    `readout`: with the readout's parts (`DECISION_READOUT`), which results written
+    before they were recorded lack."""
     n = len(presses)
     decisions = {"t": np.array([t for t, _ in presses])}
-    for key in DECISION_KEYS:
+    for key in (*DECISION_KEYS, *(DECISION_READOUT if readout else ())):
         decisions[key] = np.zeros((n, len(DECISION_OPTIONS)))
     for row, (_, option) in enumerate(presses):
         decisions["evaluated"][row, option] = 1
@@ -67,6 +69,15 @@ def test_trials_frame_has_one_row_per_evaluated_option():
     assert list(frame["option"]) == ["drug", "inactive", "drug"]
     assert frame["press"].sum() == 3 and list(frame["t"]) == [0.25, 1.25, 2.25]
     assert make_results().trials_frame().empty  # no behaviour: no trials
+
+
+def test_trials_frame_has_the_readouts_parts_where_the_results_hold_them():
+    results = with_decisions(make_results(), readout=True)
+    results.decisions["value"][0, 0] = 0.75
+    frame = results.trials_frame()
+    assert list(frame.columns[-len(DECISION_READOUT):]) == list(DECISION_READOUT)
+    assert frame["value"].iloc[0] == 0.75
+    assert "value" not in with_decisions(make_results()).trials_frame()  # older results
 
 
 def test_a_saved_run_gives_back_the_same_trial_events(tmp_path):

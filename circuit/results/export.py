@@ -15,7 +15,7 @@ import numpy as np
 import yaml
 
 from .experiment import is_experiment
-from .record import DECISION_KEYS, Results
+from .record import DECISION_KEYS, DECISION_READOUT, Results
 from .record import DECISION_OPTIONS as OPTIONS
 from .runs import RUNS, SESSIONS
 
@@ -104,15 +104,17 @@ def decision_rows(results: Results) -> dict[str, np.ndarray]:
     if that option could be taken (``evaluated``); in other windows every option has
     ``evaluated`` 0 and p_go 0. Returns columns ``start_time``, ``stop_time`` (= t, s),
     ``option`` (name, or NO_OPTION), ``available``, ``go``, ``p_go``, ``press``,
-    ``reinforce``, ``cue``, ``ratio`` of that option (NaN go and ratio for NO_OPTION) and
-    ``outcome`` (infusion, social, cue or none, as circuit's trials.csv).
+    ``reinforce``, ``cue``, ``ratio`` of that option (NaN go and ratio for NO_OPTION),
+    ``outcome`` (infusion, social, cue or none, as circuit's trials.csv), and the
+    readout's parts (`DECISION_READOUT`, NaN for NO_OPTION) where the results hold them.
     """
     decisions = results.decisions
     missing = [key for key in ("t", *DECISION_KEYS) if key not in decisions]
     if missing:
         raise ValueError(f"decisions lack {', '.join(missing)}")
     t = np.asarray(decisions["t"], dtype=np.float64)
-    for key in DECISION_KEYS:
+    readout = [key for key in DECISION_READOUT if key in decisions]
+    for key in (*DECISION_KEYS, *readout):
         if np.shape(decisions[key]) != (t.size, len(OPTIONS)):
             raise ValueError(f"decisions[{key!r}] has shape {np.shape(decisions[key])}, "
                              f"expected ({t.size}, {len(OPTIONS)}): options {OPTIONS}")
@@ -135,7 +137,7 @@ def decision_rows(results: Results) -> dict[str, np.ndarray]:
                                 for o, a in zip(option, available)]),
             "available": available, "go": of_option("go"), "p_go": of_option("p_go", 0.0),
             "press": press, "reinforce": reinforce, "cue": cue, "ratio": of_option("ratio"),
-            "outcome": np.array(outcome)}
+            "outcome": np.array(outcome), **{key: of_option(key) for key in readout}}
 
 
 def load_run(directory) -> Results:

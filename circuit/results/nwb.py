@@ -43,6 +43,12 @@ TRIAL_COLUMNS = {
     "cue": "the drug cue was presented",
     "ratio": "presses the next reinforcer required; NaN without an option",
     "outcome": "infusion, social, cue (cue without drug) or none",
+    "value": "the sigmoid of the go signal, without exploration (docs/behaviour.md); NaN "
+             "without an option",
+    "epsilon": "probability of taking the option whatever its go signal: p_go = epsilon + "
+               "(1 - epsilon) x value; NaN without an option",
+    "rho": "the readout's tonic-DA gain term (OpAL); NaN without an option",
+    "cue_value": "the drug cue's learnt value (0-1); NaN without an option",
 }
 
 
@@ -173,7 +179,8 @@ def _add_trials(nwbfile, results: Results) -> None:
     """One trial per decision of the agent: the window that ended in it."""
     rows = decision_rows(results)
     for column, description in TRIAL_COLUMNS.items():
-        nwbfile.add_trial_column(column, description)
+        if column in rows:  # results from before the readout's parts were recorded lack them
+            nwbfile.add_trial_column(column, description)
     for k in range(rows["stop_time"].size):
         nwbfile.add_trial(**{column: _plain(values[k]) for column, values in rows.items()})
 

@@ -22,6 +22,9 @@ from .state import State
 DECISION_OPTIONS = ("drug", "inactive", "social")
 #: Per-option arrays of `Results.decisions` (each of shape (decisions, options)).
 DECISION_KEYS = ("evaluated", "go", "p_go", "press", "reinforce", "cue", "ratio")
+#: The readout's parts at each decision, same shape: results written before they were
+#: recorded load without them, so readers take them where present.
+DECISION_READOUT = ("value", "epsilon", "rho", "cue_value")
 
 
 @dataclass
@@ -73,8 +76,11 @@ class Results:
         (n_decisions, n_options) in the order of ``circuit.model.agent.OPTIONS``,
         ``evaluated`` (the option was presented and could be taken), ``go`` (the normalised
         D1 - D2 MSN response in its window, dimensionless: docs/behaviour.md), ``p_go``,
-        ``press``, ``reinforce``, ``cue``, ``ratio`` (`DECISION_KEYS`).
-        Empty outside behaviour.
+        ``press``, ``reinforce``, ``cue``, ``ratio`` (`DECISION_KEYS`), and the readout's
+        parts (`DECISION_READOUT`): ``value`` (the sigmoid of go, without exploration),
+        ``epsilon`` (the exploration probability), so that p_go = evaluated x (epsilon +
+        (1 - epsilon) x value), ``rho`` (the tonic-DA gain term) and ``cue_value`` (the
+        drug cue's learnt value). Empty outside behaviour.
     state : State or None
         The slow variables at the end of the run (every plastic weight, the VTA input
         potentiation), to restore in the next session: ``circuit.run(config, state=...)``.
@@ -162,11 +168,13 @@ class Results:
 
     def trials_frame(self):
         """The trial events as a tidy pandas DataFrame: one row per option evaluated at a
-        decision, columns `t` (s, the decision), `option`, and `DECISION_KEYS` but
-        `evaluated`. Empty (with those columns) outside behaviour."""
+        decision, columns `t` (s, the decision), `option`, `DECISION_KEYS` but
+        `evaluated`, and the `DECISION_READOUT` parts the results hold. Empty (with
+        those columns) outside behaviour."""
         import pandas as pd
 
-        columns = ["t", "option", *DECISION_KEYS[1:]]
+        columns = ["t", "option", *DECISION_KEYS[1:],
+                   *(key for key in DECISION_READOUT if key in self.decisions)]
         if not self.decisions:
             return pd.DataFrame(columns=columns)
         t = np.asarray(self.decisions["t"])
@@ -174,6 +182,6 @@ class Results:
         rows, options = np.nonzero(evaluated)
         frame = pd.DataFrame({"t": t[rows],
                               "option": np.asarray(DECISION_OPTIONS)[options]})
-        for key in DECISION_KEYS[1:]:
+        for key in columns[2:]:
             frame[key] = np.asarray(self.decisions[key])[rows, options]
         return frame[columns]

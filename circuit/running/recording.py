@@ -11,7 +11,7 @@ from scipy.ndimage import gaussian_filter1d
 from ..model import plasticity
 from ..model.connectivity import PLASTIC, projections
 from ..model.fields import COMPARTMENTS
-from ..results.record import DECISION_KEYS
+from ..results.record import DECISION_KEYS, DECISION_READOUT
 from .restore import AGENT_VARIABLES
 
 #: One nanomolar in Brian2's SI storage (mol/m^3 = mM).
@@ -24,7 +24,7 @@ OCCUPANCIES = (("d1r", "nac_d1"), ("d2r", "nac_d2"), ("oxtr", "nac_d2"),
 #: every DA neuron, which all see one [cocaine]).
 _EXTRA = {"vta_da": ["p_vta"]}
 #: Agent variables recorded at every decision (see circuit.model.agent).
-DECISION_VARIABLES = DECISION_KEYS  # the agent variables kept at every decision
+DECISION_VARIABLES = DECISION_KEYS + DECISION_READOUT
 #: Volume variables and the trace names they become (per compartment).
 _VOLUME_TRACES = {"DA": "da", "OXT": "oxt", "COC": "cocaine"}
 #: Traces kept from the volume (the VTA has no DA release or cocaine readout of interest).

@@ -28,3 +28,17 @@ def test_frozen_fields_hold_the_initial_concentrations_that_neurons_read():
     np.testing.assert_array_equal(results.traces["cocaine_nac_nM"], 0.0)
     d1_occupancy = results.traces["occ_d1r_nac_d1"][1:]  # sampled before the first read
     assert np.all(d1_occupancy > 0) and np.ptp(d1_occupancy) == 0
+
+
+def test_runtime_mode_restores_the_agents_experience_and_cue_value():
+    import circuit
+    from circuit.results.state import State
+
+    first = simulate(REDUCED, TINY).state
+    state = State(seed=first.seed, structure=first.structure, weights=first.weights,
+                  options_taken=np.array([5.0, 3.0, 0.0]), cue_value=0.6)
+    config = circuit.load_config(REDUCED, [*TINY, "simulation.session=1"])
+    after = circuit.run(config, progress=False, state=state).state
+    # no option is presented in this protocol: the restored values come out unchanged
+    np.testing.assert_array_equal(after.options_taken, [5.0, 3.0, 0.0])
+    assert after.cue_value == 0.6

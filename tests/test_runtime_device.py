@@ -1,6 +1,7 @@
 """Runtime mode (for debugging) runs the same model without compiling."""
 
 import numpy as np
+import pytest
 
 from conftest import REDUCED, simulate
 
@@ -9,8 +10,14 @@ TINY = ["simulation.device=runtime", "network.scale=0.05", "protocol.warmup=0 s"
         "protocol.cocaine.infusion_duration=0.05 s", "protocol.bursts.times=[]"]
 
 
-def test_runtime_mode_runs_the_model():
-    results = simulate(REDUCED, TINY)
+@pytest.fixture(scope="module")
+def tiny():
+    """The reduced network, shrunk, in runtime mode."""
+    return simulate(REDUCED, TINY)
+
+
+def test_runtime_mode_runs_the_model(tiny):
+    results = tiny
     assert results.provenance["device"] == "runtime"
     assert results.sizes["nac_d1"] == 12
     assert len(results.trace_t) == len(results.traces["da_nac_nM"]) > 0
@@ -30,11 +37,11 @@ def test_frozen_fields_hold_the_initial_concentrations_that_neurons_read():
     assert np.all(d1_occupancy > 0) and np.ptp(d1_occupancy) == 0
 
 
-def test_runtime_mode_restores_the_agents_experience_and_cue_value():
+def test_runtime_mode_restores_the_agents_experience_and_cue_value(tiny):
     import circuit
     from circuit.results.state import State
 
-    first = simulate(REDUCED, TINY).state
+    first = tiny.state
     state = State(seed=first.seed, structure=first.structure, weights=first.weights,
                   options_taken=np.array([5.0, 3.0, 0.0]), cue_value=0.6)
     config = circuit.load_config(REDUCED, [*TINY, "simulation.session=1"])

@@ -7,7 +7,7 @@ import pytest
 
 import circuit
 from circuit.results import State, load, read_state, save, write_state
-from conftest import REDUCED, simulate
+from conftest import REDUCED
 
 STRUCTURE_OF_OTHER_SEED = 2
 

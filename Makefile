@@ -8,7 +8,8 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= results/default
 STAMP   = $(VENV)/.installed
-# Test processes: a module runs whole in one of them (its fixtures are built once).
+# Test processes: a module runs whole in one of them (module fixtures are built once,
+# session fixtures once per process); pytest-xdist hands out the largest modules first.
 TEST_WORKERS ?= 2
 PYTEST  = $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 

@@ -28,9 +28,11 @@ BANDS = {
 #: Test modules that use the plasticity bench. Brian2 holds one standalone project per
 #: process, so they run after the network tests instead of between them: switching back
 #: and forth would regenerate the network's code each time. The behaving circuit's
-#: modules likewise run together, after the other network tests. Under pytest-xdist
-#: (`make test`: ``--dist loadfile``) a module runs whole in one process, and each
-#: process keeps this order for the modules it is given.
+#: modules likewise run together, after the other network tests. This order holds in one
+#: process (`pytest` alone); `make test` runs pytest-xdist with ``--dist loadfile``,
+#: which keeps a module whole in one process but hands out the largest modules first
+#: (switching projects then costs a worker a code generation, a few seconds, not a
+#: compile: the build cache holds each structure once).
 BENCH_MODULES = {"test_plasticity.py", "test_bench_cli.py"}
 #: Test modules that run the behaving circuit: one structure, so they run together.
 BEHAVIOUR_MODULES = {"test_behaviour.py", "test_drug_seeking.py", "test_experiment_runs.py",

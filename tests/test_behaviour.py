@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from brian2 import second
+from brian2 import pA, second
 
 import circuit
 from circuit.analysis.behaviour import subject_metrics
@@ -117,13 +117,20 @@ def test_the_options_experience_is_carried_to_the_end_state(always_presses):
 
 
 def test_the_cue_learns_the_infusions_it_announced_across_sessions(always_presses):
-    # every infusion presents the cue, which moves its value a fifth of the way to 1;
-    # extinction presents none; the value is carried from session to session
+    # every infusion presents the cue, which moves its value the fraction cue_learning of
+    # the way to 1; extinction presents none; the value is carried from session to session
     rate = circuit.load_config(BEHAVIOUR)["behaviour"]["cue_learning"]
     infusions = np.nansum([row["infusions"] for row in always_presses.sessions])
     assert infusions > 10
     assert always_presses.state.cue_value == pytest.approx(1 - (1 - rate) ** infusions,
                                                            rel=1e-9)
+
+
+def test_the_cue_current_reaches_the_dopamine_neurons_outcome():
+    from circuit.model.agent import outcome_parameters
+
+    config = circuit.load_config(BEHAVIOUR, ["behaviour.cue_current=150 pA"])
+    assert outcome_parameters(config)["da_outcome"]["I_cue"] == 150 * pA
 
 
 def test_protocol_rotation_alternates_first_option():

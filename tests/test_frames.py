@@ -80,6 +80,18 @@ def test_trials_frame_has_the_readouts_parts_where_the_results_hold_them():
     assert "value" not in with_decisions(make_results()).trials_frame()  # older results
 
 
+def test_every_options_row_shows_the_subjects_cue_value():
+    from circuit.running.recording import DECISION_VARIABLES, decisions
+
+    # as recorded: only the drug option's neuron learns the cue's value
+    recorded = {f"trace_agent.{key}": np.zeros((2, len(DECISION_OPTIONS)))
+                for key in DECISION_VARIABLES}
+    recorded["trace_agent.t"] = np.array([1.0, 2.0])
+    recorded["trace_agent.cue_value"] = np.array([[0.1, 0.0, 0.0], [0.19, 0.0, 0.0]])
+    values = decisions(recorded.__getitem__, warmup=0.5)
+    np.testing.assert_array_equal(values["cue_value"], [[0.1] * 3, [0.19] * 3])
+
+
 def test_a_saved_run_gives_back_the_same_trial_events(tmp_path):
     results = with_decisions(make_results())
     save(results, tmp_path / "run")

@@ -15,7 +15,7 @@ import numpy as np
 import yaml
 
 from .experiment import is_experiment
-from .record import DECISION_KEYS, DECISION_READOUT, Results
+from .record import DECISION_KEYS, Results, readout_keys
 from .record import DECISION_OPTIONS as OPTIONS
 from .runs import RUNS, SESSIONS
 
@@ -113,7 +113,7 @@ def decision_rows(results: Results) -> dict[str, np.ndarray]:
     if missing:
         raise ValueError(f"decisions lack {', '.join(missing)}")
     t = np.asarray(decisions["t"], dtype=np.float64)
-    readout = [key for key in DECISION_READOUT if key in decisions]
+    readout = readout_keys(decisions)
     for key in (*DECISION_KEYS, *readout):
         if np.shape(decisions[key]) != (t.size, len(OPTIONS)):
             raise ValueError(f"decisions[{key!r}] has shape {np.shape(decisions[key])}, "

@@ -27,6 +27,11 @@ DECISION_KEYS = ("evaluated", "go", "p_go", "press", "reinforce", "cue", "ratio"
 DECISION_READOUT = ("value", "epsilon", "rho", "cue_value")
 
 
+def readout_keys(decisions: dict) -> list:
+    """The `DECISION_READOUT` keys that `decisions` holds (none in older results)."""
+    return [key for key in DECISION_READOUT if key in decisions]
+
+
 @dataclass
 class Phase:
     """A named interval of the protocol, in seconds from the start of recording."""
@@ -173,8 +178,7 @@ class Results:
         those columns) outside behaviour."""
         import pandas as pd
 
-        columns = ["t", "option", *DECISION_KEYS[1:],
-                   *(key for key in DECISION_READOUT if key in self.decisions)]
+        columns = ["t", "option", *DECISION_KEYS[1:], *readout_keys(self.decisions)]
         if not self.decisions:
             return pd.DataFrame(columns=columns)
         t = np.asarray(self.decisions["t"])

@@ -9,6 +9,7 @@ from brian2 import SpikeMonitor, StateMonitor, nmolar, second
 from scipy.ndimage import gaussian_filter1d
 
 from ..model import plasticity
+from ..model.agent import DRUG
 from ..model.connectivity import PLASTIC, projections
 from ..model.fields import COMPARTMENTS
 from ..results.record import DECISION_KEYS, DECISION_READOUT
@@ -157,6 +158,10 @@ def decisions(read, warmup: float) -> dict:
     values = {"t": t[keep]}
     for variable in DECISION_VARIABLES:
         values[variable] = read(f"trace_agent.{variable}")[keep]
+    # the drug cue's value is the subject's, learnt on the drug option's neuron: every
+    # option's row shows it
+    values["cue_value"] = np.repeat(values["cue_value"][:, [DRUG]],
+                                    values["cue_value"].shape[1], axis=1)
     return values
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..model import plasticity
-from ..model.agent import DRUG
+from ..model.agent import DRUG, OPTIONS
 from ..model.connectivity import PLASTIC, projections
 from ..results.state import State
 
@@ -31,10 +31,10 @@ CUE_VALUE = "agent.cue_value"
 AGENT_VARIABLES = (TAKEN, CUE_VALUE)
 
 
-def agent_values(state: State, options: int) -> dict:
-    """{agent variable: the array of `options` values `state` restores}."""
+def agent_values(state: State) -> dict:
+    """{agent variable: the values `state` restores, one per option neuron}."""
     return {TAKEN: np.asarray(state.options_taken, dtype=np.float64),
-            CUE_VALUE: np.full(options, state.cue_value, dtype=np.float64)}
+            CUE_VALUE: np.full(len(OPTIONS), state.cue_value, dtype=np.float64)}
 
 
 def restore_code(circuit) -> str:
@@ -57,7 +57,7 @@ def restored_weights(state: State | None, scratch: Path):
     directory.mkdir()
     for name, weights in state.weights.items():
         np.asarray(weights, dtype=np.float64).tofile(directory / f"{name}.w")
-    for name, values in agent_values(state, len(state.options_taken)).items():
+    for name, values in agent_values(state).items():
         values.tofile(directory / name)
     os.environ[RESTORE_VARIABLE] = str(directory.resolve())
     try:

@@ -329,7 +329,7 @@ def _assemble(config: dict, schedule, key: str, kind: str, progress: bool,
         if state is not None:
             for name, weights in state.weights.items():
                 circuit.projections[name][0].w[:] = weights
-            for name, values in agent_values(state, len(circuit.agent)).items():
+            for name, values in agent_values(state).items():
                 setattr(circuit.agent, name.removeprefix("agent."), values)
     network.add(*add_weight_monitors(monitors, circuit, config["simulation"]["record"]))
     _run_with_progress(network, schedule.duration, kind, progress)

@@ -103,3 +103,34 @@ def test_the_main_queue_is_put_in_one_order():
     assert names == ["_array_a_clock_t", "_array_a_clock_timestep", "_array_b_clock_t",
                      "_array_b_clock_timestep"]
     assert device.main_queue[5][0] == "run_network"
+
+
+#: Exits 3 if the lock file given is held by another process, 0 if it could take it.
+TRY_LOCK = ("import sys; from filelock import FileLock, Timeout\n"
+            "try:\n    FileLock(sys.argv[1]).acquire(timeout=0)\n"
+            "except Timeout:\n    sys.exit(3)\n")
+
+
+def test_a_file_published_into_the_shared_project_is_written_under_its_lock(tmp_path):
+    root = tmp_path / "structure"
+    mine = workspace.claim(root)
+    held = []
+
+    def write(shared):
+        probe = subprocess.run([sys.executable, "-c", TRY_LOCK, f"{shared}.lock"])
+        held.append(probe.returncode == 3)
+        (shared / "blueprint.json").write_text("{}")
+
+    workspace.publish(mine, write)
+    mine.release()
+    assert held == [True]  # no other process mirrors the project meanwhile
+    assert (root / workspace.SHARED / "blueprint.json").read_text() == "{}"
+
+
+def test_mirroring_skips_files_another_process_is_still_writing(tmp_path):
+    source, target = tmp_path / "shared", tmp_path / "ws0"
+    source.mkdir()
+    (source / "main").write_text("binary")
+    (source / "blueprint-1.part").write_text("half a blueprint")
+    workspace._mirror(source, target)
+    assert sorted(p.name for p in target.iterdir()) == ["main"]

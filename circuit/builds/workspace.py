@@ -46,6 +46,8 @@ DEFAULT_DT_ARRAY = "_array_defaultclock_dt"
 PRIVATE = ("static_arrays", "results")
 #: The published project of a structure, beside the workspaces.
 SHARED = "shared"
+#: Suffix of a file being written (renamed into place when complete); never copied.
+PARTIAL = ".part"
 #: Arrays the binary reads at start-up (the build's own, published with it; run-time
 #: inputs, named RUN_ARG_PREFIX..., stay in each workspace).
 STATIC_ARRAYS, RUN_ARG_PREFIX = "static_arrays", "init_"
@@ -144,6 +146,16 @@ def build(device, workspace: Workspace, make_jobs: int) -> tuple[bool, str]:
     return True, digest
 
 
+def publish(workspace: Workspace, write) -> None:
+    """Call `write(shared directory)` holding the shared lock: a file added to the
+    published project (the blueprint) never appears half-written, or vanishes, while
+    another process mirrors or replaces the project."""
+    shared = workspace.directory.parent / SHARED
+    with FileLock(str(shared) + ".lock"):
+        shared.mkdir(parents=True, exist_ok=True)
+        write(shared)
+
+
 def published_digest(structure_dir: Path) -> str | None:
     """The digest of the sources of the project published for a structure, if any."""
     return _read(structure_dir / SHARED / DIGEST_FILE)
@@ -166,14 +178,14 @@ def _copy_static_arrays(source: Path, target: Path) -> None:
     folder = target / STATIC_ARRAYS
     folder.mkdir(parents=True, exist_ok=True)
     for path in (source / STATIC_ARRAYS).glob("*"):
-        if path.name.startswith(RUN_ARG_PREFIX) or path.suffix in (".lock", ".part"):
+        if path.name.startswith(RUN_ARG_PREFIX) or path.suffix in (".lock", PARTIAL):
             continue
         copy = folder / path.name
         info = path.stat()
         if copy.exists() and (copy.stat().st_size, copy.stat().st_mtime_ns) == (
                 info.st_size, info.st_mtime_ns):
             continue
-        temporary = copy.with_name(copy.name + ".part")
+        temporary = copy.with_name(copy.name + PARTIAL)
         shutil.copy2(path, temporary)
         os.replace(temporary, copy)
 
@@ -197,9 +209,10 @@ def _files(directory: Path):
 
 
 def _mirror(source: Path, target: Path) -> None:
-    """Copy every shared file of `source` whose size or time differs, keeping times."""
+    """Copy every shared file of `source` whose size or time differs, keeping times
+    (not the digest, which the caller writes last, nor a file still being written)."""
     for path in _files(source):
-        if path.name == DIGEST_FILE:
+        if path.name == DIGEST_FILE or path.suffix == PARTIAL:
             continue
         copy = target / path.relative_to(source)
         info = path.stat()
@@ -208,7 +221,7 @@ def _mirror(source: Path, target: Path) -> None:
             if (mine.st_size, mine.st_mtime_ns) == (info.st_size, info.st_mtime_ns):
                 continue
         copy.parent.mkdir(parents=True, exist_ok=True)
-        temporary = copy.with_name(copy.name + ".part")
+        temporary = copy.with_name(copy.name + PARTIAL)
         shutil.copy2(path, temporary)
         os.replace(temporary, copy)
 

@@ -187,6 +187,9 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--quick", action="store_true",
                           help="a reduced network, two seeds, one session per phase: "
                                "checks the machinery in minutes, not the science")
+    validate.add_argument("--findings", type=_finding_ids, metavar="IDS",
+                          help="run and score these findings only, e.g. 2,4,7 (a partial "
+                               "scorecard; its runs count towards the full one in DIR)")
     _runner_arguments(validate)
     validate.set_defaults(command=_validate)
 
@@ -378,7 +381,7 @@ def _validate(args) -> int:
     try:
         card = run_validation(args.out, quick=args.quick, workers=args.workers,
                               scheduler=args.scheduler, resume=args.resume,
-                              overrides=args.overrides,
+                              overrides=args.overrides, findings=args.findings,
                               progress=None if args.quiet else _progress_line)
     except KeyboardInterrupt:
         return _interrupted("runs", args.out / "runs")
@@ -390,6 +393,18 @@ def _validate(args) -> int:
               "rerun with --resume to retry them", file=sys.stderr)
         return 1
     return 0
+
+
+def _finding_ids(text: str) -> list:
+    """'2,4,7' -> [2, 4, 7]."""
+    try:
+        ids = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        ids = []
+    if not ids:
+        raise argparse.ArgumentTypeError(f"expected finding ids separated by commas, e.g. "
+                                         f"2,4,7 (got {text!r})")
+    return ids
 
 
 def _progress_line(text: str) -> None:

@@ -20,7 +20,7 @@ from circuit.experiments import execute as execute_module
 from circuit.results.state import State
 from circuit.validation import run_validation
 from circuit.validation.findings import Criterion, read_catalogue
-from circuit.validation.scorecard import plans
+from circuit.validation.scorecard import plans, run_order
 from circuit.validation.scoring import knockout_shares, measure, score, verdict
 
 from conftest import ROOT
@@ -173,9 +173,10 @@ def test_scores_are_corrected_across_the_scorecard():
     assert all(entry["verdict"] == "fail" for entry in scored[1:])  # nothing measured
 
 
-def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
-    """Every spec runs (a stand-in simulation), the scorecard, its JSON and figures are
-    written, a test that holds passes, and --resume reuses every run."""
+def stand_in_runs(monkeypatch) -> list:
+    """Replace the simulation of every run by a stand-in (OXT lowers acquisition
+    infusions, nothing else moves) and each spec's figures by none; the list of the
+    groups it is called for."""
     calls = []
 
     def stand_in(plain, source, labels, *args, **kwargs):
@@ -199,6 +200,13 @@ def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
     # most of the time (13 specs)
     from circuit.plotting import experiment_figures
     monkeypatch.setattr(experiment_figures, "make_experiment_figures", lambda *_, **__: [])
+    return calls
+
+
+def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
+    """Every spec runs (a stand-in simulation), the scorecard, its JSON and figures are
+    written, a test that holds passes, and --resume reuses every run."""
+    calls = stand_in_runs(monkeypatch)
     card = run_validation(tmp_path / "v", quick=True, workers=0)
     runs = [r for p in plans(read_catalogue(), quick=True).values() for r in p.runs]
     distinct = len({r.key for r in runs} | {r.training.key for r in runs if r.training})
@@ -227,6 +235,41 @@ def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
     assert figure.read_bytes() == drawn and calls == []  # rescored, nothing simulated
     with pytest.raises(FileExistsError):
         run_validation(tmp_path / "v", quick=True, workers=0)
+
+
+def test_a_partial_scorecard_runs_and_scores_the_chosen_findings_only(tmp_path, monkeypatch):
+    """--findings 1,8: their specs' runs alone, scored alone (said in the scorecard); a
+    later full validation into the same directory keeps them and runs the rest; the
+    sensitivity's own runs come after every scored finding's."""
+    calls = stand_in_runs(monkeypatch)
+    catalogue = read_catalogue()
+    by_spec = plans(catalogue, quick=True)
+
+    def distinct(names):
+        runs = [r for name in names for r in by_spec[name].runs]
+        return {r.key for r in runs} | {r.training.key for r in runs if r.training}
+
+    card = run_validation(tmp_path / "v", quick=True, workers=0, findings=[1, 8])
+    assert len(calls) == len(distinct(["daily_acquisition.yaml", "heteromer.yaml"]))
+    assert [entry["finding"].id for entry in card.findings] == [1, 8]
+    assert card.sensitivity == [] and card.findings[0]["verdict"] == "pass"
+    text = (tmp_path / "v" / "scorecard.md").read_text()
+    assert "partial scorecard" in text and "findings 1, 8 of the 12" in text
+    assert json.loads((tmp_path / "v" / "scorecard.json").read_text())["subset"] == [1, 8]
+    assert cli.main(["plot", str(tmp_path / "v"), "--formats", "svg"]) == 0
+    calls.clear()
+    card = run_validation(tmp_path / "v", quick=True, workers=0, resume=True)
+    assert len(calls) == len(distinct(by_spec)) - len(distinct(["daily_acquisition.yaml",
+                                                                 "heteromer.yaml"]))
+    assert len(card.findings) == 12
+    order = run_order(catalogue, by_spec)
+    only_sensitivity = {r.key for r in order} - {r.key for name in by_spec
+                                                 if name not in catalogue.sensitivity["specs"]
+                                                 for r in by_spec[name].runs}
+    first = min(k for k, r in enumerate(order) if r.key in only_sensitivity)
+    assert only_sensitivity and all(r.key in only_sensitivity for r in order[first:])
+    with pytest.raises(circuit.ConfigError, match="no finding 13"):
+        run_validation(tmp_path / "w", quick=True, workers=0, findings=[13])
 
 
 def test_the_knockout_colour_scale_is_centred_on_a_share_of_zero():

@@ -81,10 +81,21 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
             f"Full run: every condition with the seeds its spec names (at least 8 for "
             f"every scored test), p < {ALPHA} after Benjamini-Hochberg correction across "
             "every test of the scorecard.")
+    subset = context.get("subset")
+    if subset:
+        mode = mode.replace("across every test of the scorecard",
+                            "across the tests of these findings only")
+        headline = (f"**{card.passed} of the {len(card.findings)} findings scored here "
+                    f"reproduced** (a partial scorecard, `--findings "
+                    f"{','.join(map(str, subset))}`: findings {', '.join(map(str, subset))} "
+                    f"of the {context.get('catalogued', '?')} of SCIENCE.md section 5; the "
+                    "others and the heteromer-fold sensitivity were not run).")
+    else:
+        headline = (f"**{card.passed} of {len(card.findings)} findings of SCIENCE.md "
+                    "section 5 reproduced.**")
     lines = [
         "# Validation scorecard", "",
-        f"**{card.passed} of {len(card.findings)} findings of SCIENCE.md section 5 "
-        f"reproduced.** {mode}", "",
+        f"{headline} {mode}", "",
         f"- date: {date.today().isoformat()}; {context['runs']} distinct runs on "
         f"{context['where']}; {context['wall_s'] / 60:.1f} min in this invocation"
         + (f"; **{context['failed_runs']} runs failed**" if context["failed_runs"] else ""),

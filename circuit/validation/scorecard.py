@@ -120,25 +120,32 @@ def _missing_conditions(catalogue: Catalogue, plans_by_spec: dict) -> list:
 
 def run_validation(out: Path, quick: bool = False, workers: int | None = None,
                    scheduler: str | None = None, resume: bool = False, progress=None,
-                   folder: Path = VALIDATION_DIR, overrides=()) -> Scorecard:
-    """Validate the catalogue and its specs, run what `out` lacks, score and write."""
+                   folder: Path = VALIDATION_DIR, overrides=(),
+                   findings: list | None = None) -> Scorecard:
+    """Validate the catalogue and its specs, run what `out` lacks, score and write.
+
+    `findings`: ids to run and score alone (a partial scorecard: the correction spans
+    their tests only, no sensitivity); their runs are the full scorecard's, so a later
+    `--resume` of the whole catalogue into `out` keeps them."""
     from ..experiments.workflow import default_workers
 
-    catalogue = read_catalogue(folder)
-    by_spec = plans(catalogue, quick, overrides)  # everything checked before anything runs
+    full = read_catalogue(folder)
+    everything = plans(full, quick, overrides)  # everything checked before anything runs
+    catalogue = full.subset(findings) if findings else full
+    by_spec = {name: everything[name] for name in catalogue.specs}
     out = Path(out).absolute()
     if out.exists() and any(out.iterdir()) and not resume:
         raise FileExistsError(f"{out} already exists; pass --resume to finish the validation "
                               "it holds (stored runs are kept) or choose another --out")
     workers = default_workers() if workers is None else workers
-    runs = list({run.key: run for plan in by_spec.values() for run in plan.runs}.values())
-    # short schedules first: an interrupted validation has scored what it could
-    runs.sort(key=lambda run: len(run.config["behaviour"]["schedule"]))
+    runs = run_order(catalogue, by_spec)
     where = where_it_runs(workers, scheduler)
     with ExperimentDir(out) as store, logged_to(out / LOG):
-        store.check_holds_only(key for plan in by_spec.values() for key in plan_keys(plan))
-        log.info("circuit: validation%s: %d findings, %d specs, %d distinct runs on %s",
-                 " (quick)" * quick, len(catalogue.findings), len(by_spec), len(runs), where)
+        store.check_holds_only(key for plan in everything.values() for key in plan_keys(plan))
+        log.info("circuit: validation%s: %d findings%s, %d specs, %d distinct runs on %s",
+                 " (quick)" * quick, len(catalogue.findings),
+                 f" ({_ids(catalogue)} of {len(full.findings)})" * bool(findings),
+                 len(by_spec), len(runs), where)
         started = time.perf_counter()
         outcome = execute(runs, store, workers, scheduler, progress)
         rows = {}
@@ -150,8 +157,26 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
         scored = scoring.score(catalogue, rows)
         card = Scorecard(out, scored, scoring.knockout_shares(catalogue, rows, scored),
                          scoring.sensitivity(catalogue, rows), outcome.failed, quick)
-        _write(card, catalogue, by_spec, time.perf_counter() - started, where)
+        _write(card, catalogue, by_spec, time.perf_counter() - started, where,
+               len(full.findings))
     return card
+
+
+def run_order(catalogue: Catalogue, by_spec: dict) -> list:
+    """Every distinct run of the plans: those of the scored findings' specs before those
+    of the sensitivity's alone, each group's short schedules first, so an interrupted
+    validation has what the findings need first."""
+    scored = {test.spec for finding in catalogue.findings for test in finding.tests}
+    runs = {}
+    for name in sorted(by_spec, key=lambda name: name not in scored):
+        for run in by_spec[name].runs:
+            runs.setdefault(run.key, (name not in scored, run))
+    return [run for _, run in sorted(runs.values(), key=lambda entry: (
+        entry[0], len(entry[1].config["behaviour"]["schedule"])))]
+
+
+def _ids(catalogue: Catalogue) -> str:
+    return ", ".join(str(finding.id) for finding in catalogue.findings)
 
 
 def redraw_figures(out: Path, folder: Path = VALIDATION_DIR) -> list:
@@ -160,8 +185,11 @@ def redraw_figures(out: Path, folder: Path = VALIDATION_DIR) -> list:
     scorecard.json/.md are left as they are). FileNotFoundError naming how many runs it
     lacks (a validation run with --set, or one not finished: `circuit validate --resume`)."""
     out = Path(out).absolute()
-    quick = bool(json.loads((out / SCORECARD_JSON).read_text()).get("quick", False))
+    saved = json.loads((out / SCORECARD_JSON).read_text())
+    quick = bool(saved.get("quick", False))
     catalogue = read_catalogue(folder)
+    if saved.get("subset"):
+        catalogue = catalogue.subset(saved["subset"])
     by_spec = plans(catalogue, quick)
     store = ExperimentDir(out)
     missing = {key for plan in by_spec.values() for key in plan_keys(plan)
@@ -193,7 +221,7 @@ def _base_value(catalogue: Catalogue, by_spec: dict) -> float | None:
 
 
 def _write(card: Scorecard, catalogue: Catalogue, by_spec: dict, wall_s: float,
-           where: str) -> None:
+           where: str, catalogued: int) -> None:
     from ..plotting.validation_figures import make_validation_figures
 
     figures = make_validation_figures(card, catalogue, card.out / FIGURES,
@@ -201,7 +229,10 @@ def _write(card: Scorecard, catalogue: Catalogue, by_spec: dict, wall_s: float,
     context = {"quick": card.quick, "wall_s": wall_s, "where": where,
                "seeds": {name: plan.seeds for name, plan in by_spec.items()},
                "runs": len({run.key for plan in by_spec.values() for run in plan.runs}),
-               "failed_runs": len(card.failed)}
+               "failed_runs": len(card.failed),
+               "subset": ([finding.id for finding in catalogue.findings]
+                          if len(catalogue.findings) < catalogued else None),
+               "catalogued": catalogued}
     atomic_write_text(card.out / SCORECARD_JSON,
                       json.dumps(scorecard_json(card, catalogue, context), indent=1))
     atomic_write_text(card.out / SCORECARD_MD,

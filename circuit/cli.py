@@ -190,6 +190,12 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--findings", type=_finding_ids, metavar="IDS",
                           help="run and score these findings only, e.g. 2,4,7 (a partial "
                                "scorecard; its runs count towards the full one in DIR)")
+    validate.add_argument("--sensitivity", action="store_true",
+                          help="with --findings: also run the heteromer-fold sensitivity")
+    validate.add_argument("--merge", nargs="+", type=Path, metavar="PART",
+                          help="simulate nothing: merge partial scorecards of one model "
+                               "(scorecard.json files, or directories holding one) into "
+                               "the scorecard of DIR, judged together")
     _runner_arguments(validate)
     validate.set_defaults(command=_validate)
 
@@ -378,10 +384,24 @@ def _validate(args) -> int:
 
     if args.workers is not None and args.workers < 0:
         raise ConfigError(["--workers: must be 0 or more"])
+    if args.sensitivity and not args.findings:
+        raise ConfigError(["--sensitivity: only with --findings (a full run has it)"])
+    if args.merge:
+        from .validation import merge_validation
+
+        if args.findings or args.quick or args.overrides:
+            raise ConfigError(["--merge: scores the parts as they were run; drop "
+                               "--findings, --quick and --set"])
+        card = merge_validation(args.merge, args.out)
+        log.info("circuit: %d of %d findings reproduced (merged from %d parts); scorecard "
+                 "in %s", card.passed, len(card.findings), len(args.merge),
+                 card.out / "scorecard.md")
+        return 0
     try:
         card = run_validation(args.out, quick=args.quick, workers=args.workers,
                               scheduler=args.scheduler, resume=args.resume,
                               overrides=args.overrides, findings=args.findings,
+                              sensitivity=args.sensitivity,
                               progress=None if args.quiet else _progress_line)
     except KeyboardInterrupt:
         return _interrupted("runs", args.out / "runs")

@@ -31,7 +31,9 @@ one Dask execution) and scores them. `circuit validate --quick --out DIR` does t
 on a reduced network (a quarter of the default's neurons, 4-trial sessions) with two
 seeds and one session per phase: it runs in CI and checks the machinery, not the
 science. Regenerate this page with `make validate` (about four hours on 2 cores; an
-interrupted run resumes). To add a finding, add a spec and an entry to findings.yaml.
+interrupted run resumes), or in parts (`circuit validate --findings IDS`, then
+`circuit validate --merge PART... --out DIR` and `python scripts/publish_validation.py
+DIR`: README). To add a finding, add a spec and an entry to findings.yaml.
 
 Findings the model does not reproduce are listed as failing with what was measured; the
 tests are fixed in findings.yaml before a run, never adjusted to its results.

@@ -18,7 +18,7 @@ from circuit import cli
 from circuit.analysis.statistics import interaction, one_sample
 from circuit.experiments import execute as execute_module
 from circuit.results.state import State
-from circuit.validation import run_validation
+from circuit.validation import merge_validation, run_validation
 from circuit.validation.findings import Criterion, read_catalogue
 from circuit.validation.scorecard import plans, run_order
 from circuit.validation.scoring import knockout_shares, measure, score, verdict
@@ -237,10 +237,11 @@ def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
         run_validation(tmp_path / "v", quick=True, workers=0)
 
 
-def test_a_partial_scorecard_runs_and_scores_the_chosen_findings_only(tmp_path, monkeypatch):
-    """--findings 1,8: their specs' runs alone, scored alone (said in the scorecard); a
-    later full validation into the same directory keeps them and runs the rest; the
-    sensitivity's own runs come after every scored finding's."""
+def test_a_scorecard_in_parts_merges_into_the_full_one(tmp_path, monkeypatch):
+    """--findings 1,8: their specs' runs alone, scored alone (said in the scorecard); the
+    other findings with the sensitivity in a second part; merged, the two give the full
+    run's verdicts and adjusted p-values; a full validation into the first part's
+    directory keeps its runs; the sensitivity's own runs come after every finding's."""
     calls = stand_in_runs(monkeypatch)
     catalogue = read_catalogue()
     by_spec = plans(catalogue, quick=True)
@@ -249,25 +250,54 @@ def test_a_partial_scorecard_runs_and_scores_the_chosen_findings_only(tmp_path, 
         runs = [r for name in names for r in by_spec[name].runs]
         return {r.key for r in runs} | {r.training.key for r in runs if r.training}
 
-    card = run_validation(tmp_path / "v", quick=True, workers=0, findings=[1, 8])
-    assert len(calls) == len(distinct(["daily_acquisition.yaml", "heteromer.yaml"]))
+    first = ["daily_acquisition.yaml", "heteromer.yaml"]
+    card = run_validation(tmp_path / "a", quick=True, workers=0, findings=[1, 8])
+    assert len(calls) == len(distinct(first))
     assert [entry["finding"].id for entry in card.findings] == [1, 8]
     assert card.sensitivity == [] and card.findings[0]["verdict"] == "pass"
-    text = (tmp_path / "v" / "scorecard.md").read_text()
+    text = (tmp_path / "a" / "scorecard.md").read_text()
     assert "partial scorecard" in text and "findings 1, 8 of the 12" in text
-    assert json.loads((tmp_path / "v" / "scorecard.json").read_text())["subset"] == [1, 8]
-    assert cli.main(["plot", str(tmp_path / "v"), "--formats", "svg"]) == 0
+    assert json.loads((tmp_path / "a" / "scorecard.json").read_text())["subset"] == [1, 8]
+    others = [f.id for f in catalogue.findings if f.id not in (1, 8)]
+    second = run_validation(tmp_path / "b", quick=True, workers=0, findings=others,
+                            sensitivity=True)
+    assert second.sensitivity and len(second.findings) == 10
+
+    for part in ("a", "b"):  # merging takes full runs only: make the parts look full
+        path = tmp_path / part / "scorecard.json"
+        path.write_text(path.read_text().replace('"quick": true', '"quick": false'))
+    merged = merge_validation([tmp_path / "a", tmp_path / "b" / "scorecard.json"],
+                              tmp_path / "m")
     calls.clear()
-    card = run_validation(tmp_path / "v", quick=True, workers=0, resume=True)
-    assert len(calls) == len(distinct(by_spec)) - len(distinct(["daily_acquisition.yaml",
-                                                                 "heteromer.yaml"]))
-    assert len(card.findings) == 12
+    full = run_validation(tmp_path / "a", quick=True, workers=0, resume=True)
+    assert len(calls) == len(distinct(by_spec)) - len(distinct(first))
+    assert [e["finding"].id for e in merged.findings] == list(range(1, 13))
+
+    def judged(card):  # NaN (not measured) compares as None
+        return [(e["verdict"], [None if math.isnan(t["p_bh"]) else t["p_bh"]
+                                for t in e["tests"]]) for e in card.findings]
+
+    assert judged(merged) == judged(full)
+    assert [k["effect_resolved"] for k in merged.knockouts] == \
+        [k["effect_resolved"] for k in full.knockouts]
+    assert len(merged.sensitivity) == len(full.sensitivity)
+    text = (tmp_path / "m" / "scorecard.md").read_text()
+    assert "Merged from 2 partial runs" in text and "of 12 findings" in text
+    assert cli.main(["plot", str(tmp_path / "m"), "--formats", "svg"]) == 0
+    assert (tmp_path / "m" / "figures" / "knockouts.svg").is_file()
+
+    other = json.loads((tmp_path / "b" / "scorecard.json").read_text())
+    other["fingerprint"]["simulation"] = "another model"
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    with pytest.raises(circuit.ConfigError, match="different models"):
+        merge_validation([tmp_path / "m" / "parts" / "part1.json", tmp_path / "other.json"],
+                         tmp_path / "n")
     order = run_order(catalogue, by_spec)
     only_sensitivity = {r.key for r in order} - {r.key for name in by_spec
                                                  if name not in catalogue.sensitivity["specs"]
                                                  for r in by_spec[name].runs}
-    first = min(k for k, r in enumerate(order) if r.key in only_sensitivity)
-    assert only_sensitivity and all(r.key in only_sensitivity for r in order[first:])
+    start = min(k for k, r in enumerate(order) if r.key in only_sensitivity)
+    assert only_sensitivity and all(r.key in only_sensitivity for r in order[start:])
     with pytest.raises(circuit.ConfigError, match="no finding 13"):
         run_validation(tmp_path / "w", quick=True, workers=0, findings=[13])
 

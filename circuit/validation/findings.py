@@ -98,17 +98,18 @@ class Catalogue:
     sensitivity: dict = field(default_factory=dict)
     folder: Path = VALIDATION_DIR
 
-    def subset(self, ids) -> "Catalogue":
+    def subset(self, ids, sensitivity: bool = False) -> "Catalogue":
         """The catalogue of the findings `ids` only (their specs, the same mechanisms),
-        without the sensitivity block: a partial scorecard. ConfigError naming any id the
-        catalogue lacks."""
+        with the sensitivity block only if `sensitivity`: a partial scorecard.
+        ConfigError naming any id the catalogue lacks."""
         known = [f.id for f in self.findings]
         unknown = [i for i in ids if i not in known]
         if unknown:
             raise ConfigError([f"--findings: no finding {i!r} in {CATALOGUE} (it has "
                                f"{', '.join(map(str, known))})" for i in unknown])
         chosen = [f for f in self.findings if f.id in set(ids)]
-        return Catalogue(chosen, self.mechanisms, {}, self.folder)
+        return Catalogue(chosen, self.mechanisms, self.sensitivity if sensitivity else {},
+                         self.folder)
 
     @property
     def specs(self) -> list:

@@ -82,14 +82,23 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
             f"every scored test), p < {ALPHA} after Benjamini-Hochberg correction across "
             "every test of the scorecard.")
     subset = context.get("subset")
+    parts = context.get("parts")
+    if parts:
+        mode = (f"Merged from {len(parts)} partial runs of one model ("
+                + "; ".join(f"{p['date']}: findings {', '.join(map(str, p['findings']))}"
+                            + " and the fold sensitivity" * p["sensitivity"] for p in parts)
+                + f"), each with the seeds its specs name; p < {ALPHA} after "
+                "Benjamini-Hochberg correction across every test of the merged scorecard.")
+        mode = mode if not subset else mode.replace("every test of the merged scorecard",
+                                                    "the tests of these findings only")
     if subset:
         mode = mode.replace("across every test of the scorecard",
                             "across the tests of these findings only")
+        swept = " and the heteromer-fold sensitivity" * (not card.sensitivity)
         headline = (f"**{card.passed} of the {len(card.findings)} findings scored here "
-                    f"reproduced** (a partial scorecard, `--findings "
-                    f"{','.join(map(str, subset))}`: findings {', '.join(map(str, subset))} "
-                    f"of the {context.get('catalogued', '?')} of SCIENCE.md section 5; the "
-                    "others and the heteromer-fold sensitivity were not run).")
+                    f"reproduced** (a partial scorecard: findings "
+                    f"{', '.join(map(str, subset))} of the {context.get('catalogued', '?')} "
+                    f"of SCIENCE.md section 5; the others{swept} not run yet).")
     else:
         headline = (f"**{card.passed} of {len(card.findings)} findings of SCIENCE.md "
                     "section 5 reproduced.**")

@@ -23,6 +23,7 @@ from ..results.runs import ExperimentDir
 from ..results.store import atomic_write_text
 from . import scoring
 from .findings import VALIDATION_DIR, Catalogue, read_catalogue
+from .merge import fingerprint, merge, read_part
 from .report import scorecard_json, scorecard_markdown
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 QUICK = {"seeds": [1, 2], "overrides": ("network.scale=0.1", "behaviour.trials=4")}
 EXPERIMENTS, FIGURES = "experiments", "figures"
 SCORECARD_MD, SCORECARD_JSON, LOG = "scorecard.md", "scorecard.json", "validation.log"
+#: A merged scorecard's copies of its parts (scorecard.json of each).
+PARTS = "parts"
 
 
 @dataclass
@@ -121,17 +124,18 @@ def _missing_conditions(catalogue: Catalogue, plans_by_spec: dict) -> list:
 def run_validation(out: Path, quick: bool = False, workers: int | None = None,
                    scheduler: str | None = None, resume: bool = False, progress=None,
                    folder: Path = VALIDATION_DIR, overrides=(),
-                   findings: list | None = None) -> Scorecard:
+                   findings: list | None = None, sensitivity: bool = False) -> Scorecard:
     """Validate the catalogue and its specs, run what `out` lacks, score and write.
 
     `findings`: ids to run and score alone (a partial scorecard: the correction spans
-    their tests only, no sensitivity); their runs are the full scorecard's, so a later
-    `--resume` of the whole catalogue into `out` keeps them."""
+    their tests only; the fold sensitivity too if `sensitivity`); their runs are the
+    full scorecard's, so a later `--resume` of the whole catalogue into `out` keeps
+    them, and partial scorecards of one model merge (`merge_validation`)."""
     from ..experiments.workflow import default_workers
 
     full = read_catalogue(folder)
     everything = plans(full, quick, overrides)  # everything checked before anything runs
-    catalogue = full.subset(findings) if findings else full
+    catalogue = full.subset(findings, sensitivity) if findings else full
     by_spec = {name: everything[name] for name in catalogue.specs}
     out = Path(out).absolute()
     if out.exists() and any(out.iterdir()) and not resume:
@@ -155,11 +159,54 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
             atomic_write_text(target / "spec.yaml", (folder / name).read_text())
             rows[name] = run_rows(plan, store)
         scored = scoring.score(catalogue, rows)
+        swept = scoring.sensitivity(full if catalogue.sensitivity else catalogue, rows)
         card = Scorecard(out, scored, scoring.knockout_shares(catalogue, rows, scored),
-                         scoring.sensitivity(catalogue, rows), outcome.failed, quick)
-        _write(card, catalogue, by_spec, time.perf_counter() - started, where,
-               len(full.findings))
+                         swept, outcome.failed, quick)
+        _write(card, catalogue, _context(catalogue, by_spec, time.perf_counter() - started,
+                                         where, len(full.findings), fingerprint(everything)),
+               _base_value(full, everything))
     return card
+
+
+def merge_validation(parts: list, out: Path, folder: Path = VALIDATION_DIR) -> Scorecard:
+    """The scorecard of partial scorecards of one model (`parts`: scorecard.json files or
+    the validation directories holding them), judged together, written into `out`
+    with a copy of each part (`out`/parts/), without simulating anything."""
+    full = read_catalogue(folder)
+    saved = [read_part(part) for part in parts]
+    scored, knockouts, swept, ids = merge(saved, full)
+    catalogue = full.subset(ids, sensitivity=bool(swept)) if len(ids) < len(full.findings) \
+        else full
+    out = Path(out).absolute()
+    (out / PARTS).mkdir(parents=True, exist_ok=True)
+    copies = []
+    for k, part in enumerate(saved):
+        copy = out / PARTS / f"part{k + 1}.json"
+        atomic_write_text(copy, json.dumps(part, indent=1))
+        copies.append(copy.name)
+    card = Scorecard(out, scored, knockouts, swept, {}, False)
+    context = {"quick": False, "wall_s": sum(p.get("wall_s", 0.0) for p in saved),
+               "where": "; ".join(dict.fromkeys(p.get("where", "?") for p in saved)),
+               "seeds": {k: v for p in saved for k, v in p.get("seeds", {}).items()},
+               "runs": sum(p.get("runs", 0) for p in saved), "failed_runs": 0,
+               "subset": ids if len(ids) < len(full.findings) else None,
+               "catalogued": len(full.findings), "fingerprint": saved[0]["fingerprint"],
+               "parts": [{"file": name, "date": p.get("date"),
+                          "findings": [f["id"] for f in p["findings"]],
+                          "sensitivity": bool(p.get("sensitivity"))}
+                         for name, p in zip(copies, saved)]}
+    _write(card, catalogue, context, _sensitivity_default(full))
+    return card
+
+
+def _context(catalogue: Catalogue, by_spec: dict, wall_s: float, where: str,
+             catalogued: int, fingerprinted: dict) -> dict:
+    return {"quick": False, "wall_s": wall_s, "where": where,
+            "seeds": {name: plan.seeds for name, plan in by_spec.items()},
+            "runs": len({run.key for plan in by_spec.values() for run in plan.runs}),
+            "subset": ([finding.id for finding in catalogue.findings]
+                       if len(catalogue.findings) < catalogued else None),
+            "catalogued": catalogued, "fingerprint": fingerprinted}
 
 
 def run_order(catalogue: Catalogue, by_spec: dict) -> list:
@@ -182,14 +229,24 @@ def _ids(catalogue: Catalogue) -> str:
 def redraw_figures(out: Path, folder: Path = VALIDATION_DIR) -> list:
     """The scorecard figures of the validation directory `out`, drawn again from the runs
     it stores, scored again (the same rows give the same scores; nothing is simulated and
-    scorecard.json/.md are left as they are). FileNotFoundError naming how many runs it
-    lacks (a validation run with --set, or one not finished: `circuit validate --resume`)."""
+    scorecard.json/.md are left as they are), or for a merged scorecard from its parts.
+    FileNotFoundError naming how many runs it lacks (a validation run with --set, or one
+    not finished: `circuit validate --resume`)."""
     out = Path(out).absolute()
     saved = json.loads((out / SCORECARD_JSON).read_text())
     quick = bool(saved.get("quick", False))
-    catalogue = read_catalogue(folder)
-    if saved.get("subset"):
-        catalogue = catalogue.subset(saved["subset"])
+    full = read_catalogue(folder)
+    if saved.get("parts"):  # a merged scorecard: from the copies of its parts
+        scored, knockouts, swept, ids = merge(
+            [read_part(out / PARTS / part["file"]) for part in saved["parts"]], full)
+        catalogue = full.subset(ids, bool(swept)) if saved.get("subset") else full
+        card = Scorecard(out, scored, knockouts, swept, {}, False)
+        from ..plotting.validation_figures import make_validation_figures
+
+        return make_validation_figures(card, catalogue, out / FIGURES,
+                                       _sensitivity_default(full))
+    catalogue = full.subset(saved["subset"], bool(saved.get("sensitivity"))) \
+        if saved.get("subset") else full
     by_spec = plans(catalogue, quick)
     store = ExperimentDir(out)
     missing = {key for plan in by_spec.values() for key in plan_keys(plan)
@@ -201,17 +258,26 @@ def redraw_figures(out: Path, folder: Path = VALIDATION_DIR) -> list:
     rows = {name: run_rows(plan, store) for name, plan in by_spec.items()}
     scored = scoring.score(catalogue, rows)
     card = Scorecard(out, scored, scoring.knockout_shares(catalogue, rows, scored),
-                     scoring.sensitivity(catalogue, rows), {}, quick)
+                     scoring.sensitivity(full if catalogue.sensitivity else catalogue, rows),
+                     {}, quick)
     from ..plotting.validation_figures import make_validation_figures
 
     return make_validation_figures(card, catalogue, out / FIGURES,
                                    _base_value(catalogue, by_spec))
 
 
-def _base_value(catalogue: Catalogue, by_spec: dict) -> float | None:
+def _sensitivity_default(catalogue: Catalogue) -> float | None:
     """The sensitivity key's value in the base config of its first spec."""
     names = catalogue.sensitivity.get("specs") or []
     if not names:
+        return None
+    return _base_value(catalogue, {names[0]: read_plan(catalogue.folder / names[0])})
+
+
+def _base_value(catalogue: Catalogue, by_spec: dict) -> float | None:
+    """The sensitivity key's value in the base config of its first spec."""
+    names = catalogue.sensitivity.get("specs") or []
+    if not names or names[0] not in by_spec:
         return None
     plan = by_spec[names[0]]
     value = load_config(Path(plan.source).parent / plan.spec["base"])
@@ -220,19 +286,12 @@ def _base_value(catalogue: Catalogue, by_spec: dict) -> float | None:
     return float(value)
 
 
-def _write(card: Scorecard, catalogue: Catalogue, by_spec: dict, wall_s: float,
-           where: str, catalogued: int) -> None:
+def _write(card: Scorecard, catalogue: Catalogue, context: dict,
+           default: float | None) -> None:
     from ..plotting.validation_figures import make_validation_figures
 
-    figures = make_validation_figures(card, catalogue, card.out / FIGURES,
-                                      _base_value(catalogue, by_spec))
-    context = {"quick": card.quick, "wall_s": wall_s, "where": where,
-               "seeds": {name: plan.seeds for name, plan in by_spec.items()},
-               "runs": len({run.key for plan in by_spec.values() for run in plan.runs}),
-               "failed_runs": len(card.failed),
-               "subset": ([finding.id for finding in catalogue.findings]
-                          if len(catalogue.findings) < catalogued else None),
-               "catalogued": catalogued}
+    figures = make_validation_figures(card, catalogue, card.out / FIGURES, default)
+    context = {**context, "quick": card.quick, "failed_runs": len(card.failed)}
     atomic_write_text(card.out / SCORECARD_JSON,
                       json.dumps(scorecard_json(card, catalogue, context), indent=1))
     atomic_write_text(card.out / SCORECARD_MD,

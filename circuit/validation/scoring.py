@@ -149,8 +149,16 @@ def score(catalogue: Catalogue, rows: dict) -> list:
 
     `rows` maps each spec file name to its runs (rows of its runs.csv).
     """
-    measured = [(finding, test, measure(test, rows[test.spec]))
-                for finding in catalogue.findings for test in finding.tests]
+    return judge(catalogue, [(finding, test, measure(test, rows[test.spec]))
+                             for finding in catalogue.findings for test in finding.tests])
+
+
+def judge(catalogue: Catalogue, measured: list) -> list:
+    """`score` from measured tests, [(finding, test, result of `measure`)]: the p-values
+    adjusted together (Benjamini-Hochberg), each test's verdict, each finding's."""
+    measured = [(finding, test, {k: v for k, v in result.items()
+                                 if k not in ("p_bh", "verdict", "reason")})
+                for finding, test, result in measured]
     for (_, _, result), p in zip(measured, statistics.bh([r["p"] for _, _, r in measured])):
         result["p_bh"] = p
     scored = []

@@ -1,9 +1,10 @@
 """Publish a full validation run as docs/validation.md and figures/validation_*.png.
 
-    python scripts/publish_validation.py [results/validation]
+    python scripts/publish_validation.py [results/validation] [--partial]
 
 `make validate` runs `circuit validate --out results/validation --resume` and then
-this. It refuses a --quick scorecard: the committed one must be a full run.
+this. It refuses a --quick scorecard (the committed one must be a full run), and a
+partial one (some findings, or no fold sensitivity) unless told --partial.
 """
 
 from __future__ import annotations
@@ -44,10 +45,21 @@ tests are fixed in findings.yaml before a run, never adjusted to its results.
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run", nargs="?", type=Path, default=ROOT / "results" / "validation")
+    parser.add_argument("--partial", action="store_true",
+                        help="publish a partial scorecard (some findings, or no fold "
+                             "sensitivity), which says so at its top")
     args = parser.parse_args(argv)
     card = json.loads((args.run / "scorecard.json").read_text())
     if card["quick"]:
         print(f"{args.run} holds a --quick scorecard; publish a full run", file=sys.stderr)
+        return 2
+    partial = bool(card.get("subset")) or not card.get("sensitivity_run", True)
+    if partial and not args.partial:
+        print(f"{args.run} holds a partial scorecard (findings "
+              f"{', '.join(str(f['id']) for f in card['findings'])}"
+              f"{'' if card.get('sensitivity_run', True) else ', no fold sensitivity'}): "
+              "merge it with the rest (circuit validate --merge), or pass --partial",
+              file=sys.stderr)
         return 2
     text = (args.run / "scorecard.md").read_text()
     for name in FIGURES:

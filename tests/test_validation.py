@@ -257,7 +257,11 @@ def test_a_scorecard_in_parts_merges_into_the_full_one(tmp_path, monkeypatch):
     assert card.sensitivity == [] and card.findings[0]["verdict"] == "pass"
     text = (tmp_path / "a" / "scorecard.md").read_text()
     assert "partial scorecard" in text and "findings 1, 8 of the 12" in text
+    assert "adjusted across the tests of these findings only" in text
     assert json.loads((tmp_path / "a" / "scorecard.json").read_text())["subset"] == [1, 8]
+    drawn = tmp_path / "a" / "figures" / "scorecard.svg"
+    assert cli.main(["plot", str(tmp_path / "a"), "--formats", "svg"]) == 0
+    assert drawn.is_file() and len(calls) == len(distinct(first))  # redrawn, nothing run
     others = [f.id for f in catalogue.findings if f.id not in (1, 8)]
     second = run_validation(tmp_path / "b", quick=True, workers=0, findings=others,
                             sensitivity=True)
@@ -266,8 +270,12 @@ def test_a_scorecard_in_parts_merges_into_the_full_one(tmp_path, monkeypatch):
     for part in ("a", "b"):  # merging takes full runs only: make the parts look full
         path = tmp_path / part / "scorecard.json"
         path.write_text(path.read_text().replace('"quick": true', '"quick": false'))
-    merged = merge_validation([tmp_path / "a", tmp_path / "b" / "scorecard.json"],
-                              tmp_path / "m")
+    parts = [tmp_path / "a", tmp_path / "b" / "scorecard.json"]
+    merged = merge_validation(parts, tmp_path / "m")
+    again = merge_validation([*parts, tmp_path / "a"], tmp_path / "m2")  # an overlap
+    assert [e["verdict"] for e in again.findings] == [e["verdict"] for e in merged.findings]
+    with pytest.raises(FileExistsError, match="not a merged scorecard"):
+        merge_validation(parts, tmp_path / "a")  # a part's own directory
     calls.clear()
     full = run_validation(tmp_path / "a", quick=True, workers=0, resume=True)
     assert len(calls) == len(distinct(by_spec)) - len(distinct(first))
@@ -286,12 +294,29 @@ def test_a_scorecard_in_parts_merges_into_the_full_one(tmp_path, monkeypatch):
     assert cli.main(["plot", str(tmp_path / "m"), "--formats", "svg"]) == 0
     assert (tmp_path / "m" / "figures" / "knockouts.svg").is_file()
 
+    kept = tmp_path / "m" / "parts" / "part1.json"
     other = json.loads((tmp_path / "b" / "scorecard.json").read_text())
     other["fingerprint"]["simulation"] = "another model"
     (tmp_path / "other.json").write_text(json.dumps(other))
-    with pytest.raises(circuit.ConfigError, match="different models"):
-        merge_validation([tmp_path / "m" / "parts" / "part1.json", tmp_path / "other.json"],
-                         tmp_path / "n")
+    with pytest.raises(circuit.ConfigError, match="not of one model"):
+        merge_validation([kept, tmp_path / "other.json"], tmp_path / "n")
+    changed = json.loads(kept.read_text())  # finding 1 scored again, with other numbers
+    changed["findings"][0]["tests"][0]["means"][0] += 1.0
+    changed["failed_runs"] = {"abc": "RuntimeError: the binary failed"}
+    (tmp_path / "changed.json").write_text(json.dumps(changed))
+    with pytest.raises(circuit.ConfigError, match="finding 1 was scored with other numbers"):
+        merge_validation([kept, tmp_path / "changed.json"], tmp_path / "n")
+    sided = json.loads(kept.read_text())  # a test scored otherwise than the catalogue
+    sided["findings"][0]["tests"][0]["alternative"] = "two-sided"
+    (tmp_path / "sided.json").write_text(json.dumps(sided))
+    with pytest.raises(circuit.ConfigError, match="alternative differ"):
+        merge_validation([tmp_path / "sided.json"], tmp_path / "n")
+    failing = merge_validation([tmp_path / "changed.json", tmp_path / "b"], tmp_path / "f")
+    assert failing.failed == {"abc": "RuntimeError: the binary failed"}
+    assert "1 runs failed" in (tmp_path / "f" / "scorecard.md").read_text()
+    with pytest.raises(FileExistsError, match="other simulation code"):
+        (tmp_path / "b" / "fingerprint.json").write_text('{"simulation": "older code"}')
+        run_validation(tmp_path / "b", quick=True, workers=0, findings=[2], resume=True)
     order = run_order(catalogue, by_spec)
     only_sensitivity = {r.key for r in order} - {r.key for name in by_spec
                                                  if name not in catalogue.sensitivity["specs"]
@@ -415,3 +440,12 @@ def test_the_catalogue_rejects_a_malformed_restoration(tmp_path):
         read_catalogue(folder)
     assert "findings[0].tests[0].restores" in str(info.value)
     assert "findings[1].tests[0].difference: expected [low, high]" in str(info.value)
+
+
+def test_the_fingerprint_covers_simulation_code_not_what_reads_or_draws_results():
+    from circuit.validation.merge import simulation_sources
+
+    names = {str(p.relative_to(ROOT)) for p in simulation_sources()}
+    assert {"circuit/model/agent.py", "circuit/running/simulate.py",
+            "circuit/config/schema.yaml", "configs/protocols/extinction.yaml"} <= names
+    assert not any(n.startswith(("circuit/plotting/", "circuit/validation/")) for n in names)

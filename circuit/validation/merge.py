@@ -4,8 +4,13 @@ each run when there was time for it, merged into the scorecard they make togethe
 Each test's statistic depends only on its own spec's runs, so the parts' measured
 results are exact; what the merge redoes is what spans tests: the Benjamini-Hochberg
 correction across every test of the union, the verdicts, and whether each knock-out's
-effect is resolved. Parts merge only when they scored the same model: the same plans
-(every run key of the catalogue) and the same simulation code and configs (`fingerprint`).
+effect is resolved. Parts merge only when they are of one model and scored alike
+(`fingerprint`: the same plans, simulation code and scoring code) and test each finding
+as the catalogue does.
+
+A validation directory records the fingerprint of the code that made its first run
+(`FINGERPRINT_FILE`); resuming it with other simulation code is refused, so a stored
+run and a new one never come from two models.
 """
 
 from __future__ import annotations
@@ -13,76 +18,134 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from dataclasses import asdict
 from pathlib import Path
 
 from ..config import ConfigError
 from ..experiments.workflow import plan_keys
 from ..resources import configs_dir
+from ..results.store import atomic_write_text
 from . import scoring
 from .findings import Catalogue
 
-#: Package folders whose code decides a run's results (the rest reads or draws them).
-NOT_SIMULATION = ("validation", "plotting", "cli.py", "__main__.py", "_data")
+#: Package folders and files that read, score or draw results: they do not decide a
+#: run's numbers (scoring code has its own digest).
+NOT_SIMULATION = ("validation", "plotting", "bench", "cli.py", "__main__.py", "_data",
+                  "__pycache__")
+#: Where a validation directory keeps the fingerprint of the code that ran it.
+FINGERPRINT_FILE = "fingerprint.json"
+#: Libraries whose versions enter the digests.
+SIMULATION_LIBRARIES, SCORING_LIBRARIES = ("brian2", "numpy"), ("scipy", "numpy")
+
+
+def simulation_sources() -> list:
+    """The files whose content decides a run's numbers, beyond its config: the package's
+    code and data outside NOT_SIMULATION, and the protocol files (named, not held, by a
+    config)."""
+    package = Path(__file__).resolve().parents[1]
+    files = [p for p in package.rglob("*") if p.is_file() and p.suffix != ".pyc"
+             and p.relative_to(package).parts[0] not in NOT_SIMULATION]
+    return sorted(files) + sorted((configs_dir() / "protocols").glob("*.yaml"))
 
 
 def fingerprint(plans_by_spec: dict) -> dict:
-    """What a scorecard's runs depend on: `plan`, a digest of every run key of the whole
-    catalogue's plans (configs, specs, seeds); `simulation`, a digest of the package's
-    simulation code, the protocol and config files, and Brian2's version."""
+    """What a scorecard's numbers depend on: `plan`, a digest of every run key of the
+    whole catalogue's plans (configs, specs, seeds); `simulation`, of the simulation
+    code and protocols (`simulation_sources`) with Brian2's and NumPy's versions;
+    `scoring`, of the scoring code with SciPy's and NumPy's."""
     keys = sorted({key for plan in plans_by_spec.values() for key in plan_keys(plan)})
-    plan = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
-    import brian2
-
     package = Path(__file__).resolve().parents[1]
-    code = hashlib.sha256(brian2.__version__.encode())
-    sources = [p for p in package.rglob("*.py")
-               if p.relative_to(package).parts[0] not in NOT_SIMULATION]
-    sources += list(configs_dir().rglob("*.yaml"))
-    for path in sorted(sources, key=lambda p: (p.name, str(p))):
-        code.update(path.name.encode())
-        code.update(path.read_bytes())
-    return {"plan": plan, "simulation": code.hexdigest()[:16]}
+    scoring_files = [package / "validation" / "scoring.py"]
+    return {"plan": hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16],
+            "simulation": _digest(simulation_sources(), SIMULATION_LIBRARIES),
+            "scoring": _digest(scoring_files, SCORING_LIBRARIES)}
+
+
+def _digest(files: list, libraries: tuple) -> str:
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(" ".join(f"{n}={version(n)}" for n in libraries).encode())
+    root = Path(__file__).resolve().parents[2]
+    for path in files:
+        try:
+            name = path.relative_to(root)
+        except ValueError:  # an installed package's data
+            name = Path(*path.parts[-3:])
+        digest.update(str(name).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def check_directory(out: Path, printed: dict) -> None:
+    """Record `printed` (this code's fingerprint) in validation directory `out`, or, if
+    it holds one, refuse to add runs made by other simulation code to it."""
+    file = Path(out) / FINGERPRINT_FILE
+    if file.is_file():
+        stored = json.loads(file.read_text())
+        if stored.get("simulation") != printed["simulation"]:
+            raise FileExistsError(
+                f"{out} holds runs made by other simulation code (fingerprint "
+                f"{stored.get('simulation')}, this code's {printed['simulation']}): resuming "
+                "would mix two models; choose another --out")
+        return
+    atomic_write_text(file, json.dumps({"simulation": printed["simulation"]}))
 
 
 def read_part(path: Path) -> dict:
     """The scorecard.json of a partial (or full) validation: a file, or the directory
-    holding it."""
+    holding it; ConfigError if it is not one."""
     path = Path(path)
     file = path / "scorecard.json" if path.is_dir() else path
     try:
-        return json.loads(file.read_text())
+        part = json.loads(file.read_text())
     except (OSError, ValueError) as err:
-        raise ConfigError([f"--merge: {path}: no readable scorecard.json ({err})"]) from None
+        raise ConfigError([f"{path}: no readable scorecard.json ({err})"]) from None
+    if not (isinstance(part, dict) and isinstance(part.get("findings"), list)
+            and all(isinstance(f, dict) and "id" in f and isinstance(f.get("tests"), list)
+                    for f in part["findings"])):
+        raise ConfigError([f"{file}: not a scorecard (no list of findings with tests)"])
+    return part
 
 
-def merge(parts: list, catalogue: Catalogue) -> tuple:
-    """(scored findings, knock-outs, sensitivity, ids merged) of the partial scorecards
-    `parts` (their JSON), judged together; ConfigError if they are not of one model or
-    score a finding twice with different numbers."""
+def merge(parts: list, catalogue: Catalogue) -> dict:
+    """The parts (their JSON) judged together: {"findings": scored, "knockouts",
+    "sensitivity", "ids": findings merged, "failed": every part's failed runs,
+    "sensitivity_run": whether a part ran it}. ConfigError if they are not of one model,
+    test a finding otherwise than the catalogue, or score a finding twice with
+    different numbers."""
     problems = _check(parts)
-    measured, knockouts, sensitivity, seen = {}, [], [], {}
     by_id = {finding.id: finding for finding in catalogue.findings}
+    measured, knockouts, sensitivity, owner, failed = {}, [], None, {}, {}
     for index, part in enumerate(parts):
+        name = f"part {index + 1}"
+        failed.update(part.get("failed_runs") or {})
         for entry in part["findings"]:
             finding = by_id.get(entry["id"])
-            if finding is None or len(entry["tests"]) != len(finding.tests):
-                problems.append(f"part {index + 1}: finding {entry['id']} is not the "
-                                "catalogue's (its tests differ)")
+            if finding is None:
+                problems.append(f"{name}: finding {entry['id']!r} is not in the catalogue")
                 continue
-            if entry["id"] in seen:
-                continue  # the same runs give the same numbers (same fingerprint)
-            seen[entry["id"]] = index
-            for test, saved in zip(finding.tests, entry["tests"]):
-                if saved["label"] != test.label:
-                    problems.append(f"part {index + 1}: finding {entry['id']}: test "
-                                    f"{saved['label']!r} is not the catalogue's {test.label!r}")
-                measured[(finding.id, test.label)] = (finding, test, _result(saved))
-        knockouts += [k for k in part.get("knockouts", []) if seen.get(k["finding"]) == index]
-        if part.get("sensitivity") and not sensitivity:
-            sensitivity = [_sensitivity_entry(e, catalogue) for e in part["sensitivity"]]
+            results = _results(finding, entry, name, problems)
+            if results is None:
+                continue
+            if entry["id"] in owner:
+                if not _same(results, [measured[(finding.id, t.label)][2]
+                                       for t in finding.tests]):
+                    problems.append(f"{name}: finding {entry['id']} was scored with other "
+                                    f"numbers in part {owner[entry['id']] + 1}")
+                continue
+            owner[entry["id"]] = index
+            for test, result in zip(finding.tests, results):
+                measured[(finding.id, test.label)] = (finding, test, result)
+        knockouts += [k for k in part.get("knockouts", []) if owner.get(k.get("finding")) == index]
+        if part.get("sensitivity") and sensitivity is None:
+            sensitivity = [_sensitivity_entry(e, catalogue, name, problems)
+                           for e in part["sensitivity"]]
+    order = [(f.id, t.label) for f in catalogue.findings for t in f.tests]
+    unknown = {k["mechanism"] for k in knockouts} - set(catalogue.mechanisms)
+    problems += [f"a part's knock-outs name mechanism {m!r}, which the catalogue lacks"
+                 for m in sorted(unknown)]
     if problems:
         raise ConfigError(problems)
-    order = [(f.id, t.label) for f in catalogue.findings for t in f.tests]
     scored = scoring.judge(catalogue, [measured[k] for k in order if k in measured])
     scored = [entry for entry in scored if entry["tests"]]
     significant = {(entry["finding"].id, t["test"].label): t["p_bh"] < scoring.ALPHA
@@ -92,30 +155,61 @@ def merge(parts: list, catalogue: Catalogue) -> tuple:
         ({**_numbers(k), "effect_resolved": significant.get((k["finding"], k["test"]))}
          for k in knockouts),
         key=lambda k: (mechanisms.index(k["mechanism"]), order.index((k["finding"], k["test"]))))
-    return scored, knockouts, sensitivity, sorted(seen)
+    return {"findings": scored, "knockouts": knockouts, "sensitivity": sensitivity or [],
+            "ids": sorted(owner), "failed": failed,
+            "sensitivity_run": any(p.get("sensitivity_run", bool(p.get("sensitivity")))
+                                   for p in parts)}
 
 
 def _check(parts: list) -> list:
-    """Problems that keep `parts` from being one model's scorecard."""
+    """Problems that keep `parts` from being one model's scorecard, scored alike."""
     if not parts:
-        return ["--merge: no partial scorecard given"]
+        return ["no partial scorecard to merge"]
     problems = [f"part {k + 1}: a --quick scorecard (merge full runs only)"
                 for k, part in enumerate(parts) if part.get("quick")]
     prints = [part.get("fingerprint") for part in parts]
     if any(p is None for p in prints):
-        problems.append("--merge: a part has no fingerprint (scored before parts could be "
-                        "merged): score it again with `circuit validate --resume`")
+        problems.append("a part has no fingerprint (scored before scorecards could be "
+                        "merged): score it again, with the code that ran it, by `circuit "
+                        "validate --out DIR --resume` with the same --findings and "
+                        "--sensitivity")
     elif len({json.dumps(p, sort_keys=True) for p in prints}) > 1:
-        problems.append("--merge: the parts are of different models (plans or simulation "
-                        "code differ: " + "; ".join(json.dumps(p) for p in prints) + ")")
+        problems.append("the parts are not of one model scored alike (their plans, "
+                        "simulation or scoring code differ: "
+                        + "; ".join(json.dumps(p, sort_keys=True) for p in prints) + ")")
     return problems
 
 
-def _result(saved: dict) -> dict:
-    """A measured test result from its JSON entry (None back to NaN)."""
-    keys = ("n", "means", "difference", "effect", "effect_low", "effect_high", "p",
+#: A saved test entry's measured numbers (the rest is the test's definition or its
+#: verdict, which the merge redoes).
+MEASURED = ("n", "means", "difference", "effect", "effect_low", "effect_high", "p",
             "difference_low", "difference_high", "ratio", "restored", "bound")
-    return {key: _number(saved[key]) for key in keys if key in saved}
+
+
+def _results(finding, entry: dict, name: str, problems: list) -> list | None:
+    """The measured results of a saved finding, test by test; None (and a problem) if
+    its tests are not the catalogue's, field for field."""
+    if len(entry["tests"]) != len(finding.tests):
+        problems.append(f"{name}: finding {finding.id} has {len(entry['tests'])} tests, "
+                        f"the catalogue's {len(finding.tests)}")
+        return None
+    out = []
+    for test, saved in zip(finding.tests, entry["tests"]):
+        definition = json.loads(json.dumps(asdict(test)))  # tuples as JSON lists
+        # (a saved entry's ratio and difference are the measured ones, not the bounds;
+        # the verdict takes the bounds from the catalogue)
+        differs = [k for k, v in definition.items() if k not in MEASURED and saved.get(k) != v]
+        if differs:
+            problems.append(f"{name}: finding {finding.id}, test {test.label!r}: "
+                            f"{', '.join(differs)} differ from the catalogue's")
+            return None
+        out.append({key: _number(saved[key]) for key in MEASURED if key in saved})
+    return out
+
+
+def _same(a: list, b: list) -> bool:
+    """Whether two lists of measured results hold the same numbers (NaN equal to NaN)."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
 def _numbers(entry: dict) -> dict:
@@ -123,6 +217,7 @@ def _numbers(entry: dict) -> dict:
 
 
 def _number(value):
+    """A JSON value with None (NaN in the scorecard's JSON) back to NaN."""
     if value is None:
         return math.nan
     if isinstance(value, list):
@@ -130,6 +225,9 @@ def _number(value):
     return value
 
 
-def _sensitivity_entry(saved: dict, catalogue: Catalogue) -> dict:
+def _sensitivity_entry(saved: dict, catalogue: Catalogue, name: str, problems: list) -> dict:
     tests = {t.label: t for f in catalogue.findings for t in f.tests}
+    if saved.get("test") not in tests:
+        problems.append(f"{name}: sensitivity test {saved.get('test')!r} is not the catalogue's")
+        return {}
     return {**_numbers(saved), "test": tests[saved["test"]]}

@@ -81,37 +81,43 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
             f"Full run: every condition with the seeds its spec names (at least 8 for "
             f"every scored test), p < {ALPHA} after Benjamini-Hochberg correction across "
             "every test of the scorecard.")
-    subset = context.get("subset")
-    parts = context.get("parts")
+    subset, parts = context.get("subset"), context.get("parts")
+    swept = context.get("sensitivity_run", True)
+    across = "every test of the scorecard"
     if parts:
         mode = (f"Merged from {len(parts)} partial runs of one model ("
                 + "; ".join(f"{p['date']}: findings {', '.join(map(str, p['findings']))}"
-                            + " and the fold sensitivity" * p["sensitivity"] for p in parts)
+                            + " and the fold sensitivity" * bool(p["sensitivity"])
+                            for p in parts)
                 + f"), each with the seeds its specs name; p < {ALPHA} after "
-                "Benjamini-Hochberg correction across every test of the merged scorecard.")
-        mode = mode if not subset else mode.replace("every test of the merged scorecard",
-                                                    "the tests of these findings only")
+                f"Benjamini-Hochberg correction across {across}.")
     if subset:
-        mode = mode.replace("across every test of the scorecard",
-                            "across the tests of these findings only")
-        swept = " and the heteromer-fold sensitivity" * (not card.sensitivity)
+        across = "the tests of these findings only"
+        mode = mode.replace("every test of the scorecard", across)
+    if subset or not swept:
+        missing = ["the other findings"] * bool(subset) + \
+            ["the heteromer-fold sensitivity"] * (not swept)
         headline = (f"**{card.passed} of the {len(card.findings)} findings scored here "
                     f"reproduced** (a partial scorecard: findings "
-                    f"{', '.join(map(str, subset))} of the {context.get('catalogued', '?')} "
-                    f"of SCIENCE.md section 5; the others{swept} not run yet).")
+                    f"{', '.join(str(entry['finding'].id) for entry in card.findings)} of "
+                    f"the {context.get('catalogued', '?')} of SCIENCE.md section 5; "
+                    f"{' and '.join(missing)} not run yet).")
     else:
         headline = (f"**{card.passed} of {len(card.findings)} findings of SCIENCE.md "
                     "section 5 reproduced.**")
+    runs = (f"{context['runs']} runs over its parts (a spec that serves findings of two "
+            f"parts counted in each), {context['wall_s'] / 60:.1f} min in all"
+            if parts else f"{context['runs']} distinct runs on {context['where']}; "
+            f"{context['wall_s'] / 60:.1f} min in this invocation")
     lines = [
         "# Validation scorecard", "",
         f"{headline} {mode}", "",
-        f"- date: {date.today().isoformat()}; {context['runs']} distinct runs on "
-        f"{context['where']}; {context['wall_s'] / 60:.1f} min in this invocation"
+        f"- date: {date.today().isoformat()}; {runs}"
         + (f"; **{context['failed_runs']} runs failed**" if context["failed_runs"] else ""),
         "- a test passes when its effect is in the literature's direction, its p-value "
         f"(Welch's t-test, or the paired t-test where runs are paired by seed; one-sample "
         f"t; the ANOVA interaction contrast; {catalogue_alternative(catalogue)}) adjusted "
-        f"across all tests is below {ALPHA}, and a ratio the literature gives is met; an "
+        f"across {across} is below {ALPHA}, and a ratio the literature gives is met; an "
         "equivalence test passes when TOST puts the difference within its margin at the "
         "same level",
         "- effect: Hedges' g (contrast), d_z (paired contrast), (mean - value) / SD (one "
@@ -163,9 +169,11 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
         lines += ["## Failed runs", ""] + [f"- `{key}`: {error}"
                                             for key, error in card.failed.items()] + [""]
     lines += ["## Outputs", "",
-              "`scorecard.json` holds every number above; `experiments/<spec>/` each "
-              "spec's runs.csv, stats.csv, report.md and figures; `runs/<key>/` every run.",
-              ""]
+              "`scorecard.json` holds every number above; " + (
+                  "`parts/` the scorecard.json of each part (their runs stay in the parts' "
+                  "directories)." if context.get("parts") else
+                  "`experiments/<spec>/` each spec's runs.csv, stats.csv, report.md and "
+                  "figures; `runs/<key>/` every run."), ""]
     return "\n".join(lines)
 
 

@@ -23,7 +23,7 @@ from ..results.runs import ExperimentDir
 from ..results.store import atomic_write_text
 from . import scoring
 from .findings import VALIDATION_DIR, Catalogue, read_catalogue
-from .merge import fingerprint, merge, read_part
+from .merge import check_directory, fingerprint, merge, read_part
 from .report import scorecard_json, scorecard_markdown
 
 log = logging.getLogger(__name__)
@@ -144,8 +144,10 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
     workers = default_workers() if workers is None else workers
     runs = run_order(catalogue, by_spec)
     where = where_it_runs(workers, scheduler)
+    printed = fingerprint(everything)
     with ExperimentDir(out) as store, logged_to(out / LOG):
         store.check_holds_only(key for plan in everything.values() for key in plan_keys(plan))
+        check_directory(out, printed)
         log.info("circuit: validation%s: %d findings%s, %d specs, %d distinct runs on %s",
                  " (quick)" * quick, len(catalogue.findings),
                  f" ({_ids(catalogue)} of {len(full.findings)})" * bool(findings),
@@ -163,7 +165,7 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
         card = Scorecard(out, scored, scoring.knockout_shares(catalogue, rows, scored),
                          swept, outcome.failed, quick)
         _write(card, catalogue, _context(catalogue, by_spec, time.perf_counter() - started,
-                                         where, len(full.findings), fingerprint(everything)),
+                                         where, len(full.findings), printed),
                _base_value(full, everything))
     return card
 
@@ -171,29 +173,39 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
 def merge_validation(parts: list, out: Path, folder: Path = VALIDATION_DIR) -> Scorecard:
     """The scorecard of partial scorecards of one model (`parts`: scorecard.json files or
     the validation directories holding them), judged together, written into `out`
-    with a copy of each part (`out`/parts/), without simulating anything."""
+    with a copy of each part (`out`/parts/), without simulating anything. `out` must be
+    new or a merged scorecard's directory (FileExistsError otherwise)."""
     full = read_catalogue(folder)
     saved = [read_part(part) for part in parts]
-    scored, knockouts, swept, ids = merge(saved, full)
-    catalogue = full.subset(ids, sensitivity=bool(swept)) if len(ids) < len(full.findings) \
-        else full
+    merged = merge(saved, full)
     out = Path(out).absolute()
-    (out / PARTS).mkdir(parents=True, exist_ok=True)
+    if (out / "runs").is_dir() or ((out / SCORECARD_JSON).is_file() and not json.loads(
+            (out / SCORECARD_JSON).read_text()).get("parts")):
+        raise FileExistsError(f"{out} holds a validation run, not a merged scorecard: merge "
+                              "into another --out")
+    for stale in (out / PARTS).glob("part*.json"):  # of an earlier merge into `out`
+        stale.unlink()
     copies = []
     for k, part in enumerate(saved):
         copy = out / PARTS / f"part{k + 1}.json"
+        copy.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(copy, json.dumps(part, indent=1))
         copies.append(copy.name)
-    card = Scorecard(out, scored, knockouts, swept, {}, False)
-    context = {"quick": False, "wall_s": sum(p.get("wall_s", 0.0) for p in saved),
+    ids = merged["ids"]
+    catalogue = full.subset(ids, merged["sensitivity_run"]) if len(ids) < len(full.findings) \
+        else full
+    card = Scorecard(out, merged["findings"], merged["knockouts"], merged["sensitivity"],
+                     merged["failed"], False)
+    context = {"wall_s": sum(p.get("wall_s", 0.0) for p in saved),
                "where": "; ".join(dict.fromkeys(p.get("where", "?") for p in saved)),
                "seeds": {k: v for p in saved for k, v in p.get("seeds", {}).items()},
-               "runs": sum(p.get("runs", 0) for p in saved), "failed_runs": 0,
+               "runs": sum(p.get("runs", 0) for p in saved),
                "subset": ids if len(ids) < len(full.findings) else None,
+               "sensitivity_run": merged["sensitivity_run"],
                "catalogued": len(full.findings), "fingerprint": saved[0]["fingerprint"],
                "parts": [{"file": name, "date": p.get("date"),
                           "findings": [f["id"] for f in p["findings"]],
-                          "sensitivity": bool(p.get("sensitivity"))}
+                          "sensitivity": p.get("sensitivity_run", bool(p.get("sensitivity")))}
                          for name, p in zip(copies, saved)]}
     _write(card, catalogue, context, _sensitivity_default(full))
     return card
@@ -201,12 +213,19 @@ def merge_validation(parts: list, out: Path, folder: Path = VALIDATION_DIR) -> S
 
 def _context(catalogue: Catalogue, by_spec: dict, wall_s: float, where: str,
              catalogued: int, fingerprinted: dict) -> dict:
-    return {"quick": False, "wall_s": wall_s, "where": where,
+    return {"wall_s": wall_s, "where": where,
             "seeds": {name: plan.seeds for name, plan in by_spec.items()},
             "runs": len({run.key for plan in by_spec.values() for run in plan.runs}),
             "subset": ([finding.id for finding in catalogue.findings]
                        if len(catalogue.findings) < catalogued else None),
+            "sensitivity_run": bool(catalogue.sensitivity),
             "catalogued": catalogued, "fingerprint": fingerprinted}
+
+
+def partial(context: dict) -> bool:
+    """Whether a scorecard (its JSON, or its context) leaves out findings or the fold
+    sensitivity."""
+    return bool(context.get("subset")) or not context.get("sensitivity_run", True)
 
 
 def run_order(catalogue: Catalogue, by_spec: dict) -> list:
@@ -237,16 +256,19 @@ def redraw_figures(out: Path, folder: Path = VALIDATION_DIR) -> list:
     quick = bool(saved.get("quick", False))
     full = read_catalogue(folder)
     if saved.get("parts"):  # a merged scorecard: from the copies of its parts
-        scored, knockouts, swept, ids = merge(
-            [read_part(out / PARTS / part["file"]) for part in saved["parts"]], full)
-        catalogue = full.subset(ids, bool(swept)) if saved.get("subset") else full
-        card = Scorecard(out, scored, knockouts, swept, {}, False)
+        merged = merge([read_part(out / PARTS / part["file"]) for part in saved["parts"]],
+                       full)
+        catalogue = full.subset(merged["ids"], merged["sensitivity_run"]) \
+            if saved.get("subset") else full
+        card = Scorecard(out, merged["findings"], merged["knockouts"],
+                         merged["sensitivity"], merged["failed"], False)
         from ..plotting.validation_figures import make_validation_figures
 
         return make_validation_figures(card, catalogue, out / FIGURES,
                                        _sensitivity_default(full))
-    catalogue = full.subset(saved["subset"], bool(saved.get("sensitivity"))) \
-        if saved.get("subset") else full
+    sensitivity_run = saved.get("sensitivity_run", True)
+    catalogue = full.subset(saved["subset"] or [f.id for f in full.findings], sensitivity_run) \
+        if partial(saved) else full
     by_spec = plans(catalogue, quick)
     store = ExperimentDir(out)
     missing = {key for plan in by_spec.values() for key in plan_keys(plan)

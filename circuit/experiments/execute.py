@@ -222,23 +222,31 @@ def _results(to_train: list, pending: list, trained: dict, workers: int,
         return
     from distributed import as_completed
 
+    # Dask runs ready tasks by priority: the runs in the order given (a run listed early
+    # goes first once it can), each training just before the first run that needs it
+    priority = {run.key: len(pending) - k for k, run in enumerate(pending)}
+    for run in reversed(pending):
+        if run.training:
+            priority[run.training.key] = priority[run.key] + 0.5
     with dask_client(min(workers, len(pending) + len(to_train)), scheduler) as client:
         client.subscribe_topic(PROGRESS_TOPIC, lambda event: meter.session_line(event[1]))
         futures = {}
         for training in to_train:
             future = client.submit(simulate_run, *_payload(training), keep_state=True,
-                                   key=f"train-{training.key}", pure=False)
+                                   key=f"train-{training.key}", pure=False,
+                                   priority=priority[training.key])
             futures[future] = training
             # the tests get the state alone (not the training's tables), once per worker
             trained[training.key] = client.submit(_trained_state, future,
-                                                  key=f"state-{training.key}", pure=False)
+                                                  key=f"state-{training.key}", pure=False,
+                                                  priority=priority[training.key])
         stored = {key: client.scatter(state) for key, state in trained.items()
                   if isinstance(state, State)}
         trained.update(stored)
         for run in pending:
             start = trained.get(run.training.key) if run.training else None
             future = client.submit(simulate_run, *_payload(run), None, start, **_start(run),
-                                   key=f"run-{run.key}", pure=False)
+                                   key=f"run-{run.key}", pure=False, priority=priority[run.key])
             futures[future] = run
         for future in as_completed(futures):
             item = futures[future]

@@ -38,6 +38,8 @@ PROGRESS_TOPIC = "circuit-sessions"
 DASHBOARD_KEY = "circuit.dashboard"
 #: An HTTP address on a port the operating system chooses.
 ANY_FREE_PORT = ":0"
+#: Dask's setting for how many tasks without dependencies a worker is given at once.
+SATURATION_KEY = "distributed.scheduler.worker-saturation"
 
 
 @dataclass
@@ -291,9 +293,15 @@ def dask_client(workers: int, scheduler: str | None):
     # default on port 8787: a free port instead, so that two experiments at once do not
     # warn about it.
     quiet_http = {} if dashboard is not None else {"dashboard_address": ANY_FREE_PORT}
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=dashboard, silence_logs=logging.ERROR,
-                      scheduler_kwargs=quiet_http) as cluster:
+    # Dask queues tasks without dependencies (a plain run, a training) on the scheduler
+    # while the workers are busy, but hands a task whose inputs are ready (a test run
+    # after its training) to a worker at once: queued runs would wait behind every test
+    # whatever their priority. Without the queue each worker runs what it holds by
+    # priority, in the order `_results` asks.
+    with dask.config.set({SATURATION_KEY: "inf"}), LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True,
+            dashboard_address=dashboard, silence_logs=logging.ERROR,
+            scheduler_kwargs=quiet_http) as cluster:
         with Client(cluster) as client:
             log.info("circuit: %d local worker processes", workers)
             if dashboard is not None:

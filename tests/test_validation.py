@@ -443,9 +443,10 @@ def test_the_catalogue_rejects_a_malformed_restoration(tmp_path):
 
 
 def test_the_fingerprint_covers_simulation_code_not_what_reads_or_draws_results():
-    from circuit.validation.merge import simulation_sources
+    from circuit.validation.merge import _name, simulation_sources
 
     names = {str(p.relative_to(ROOT)) for p in simulation_sources()}
     assert {"circuit/model/agent.py", "circuit/running/simulate.py",
             "circuit/config/schema.yaml", "configs/protocols/extinction.yaml"} <= names
+    assert "protocols/extinction.yaml" in {_name(p) for p in simulation_sources()}
     assert not any(n.startswith(("circuit/plotting/", "circuit/validation/")) for n in names)

@@ -34,6 +34,8 @@ NOT_SIMULATION = ("validation", "plotting", "bench", "cli.py", "__main__.py", "_
                   "__pycache__")
 #: Where a validation directory keeps the fingerprint of the code that ran it.
 FINGERPRINT_FILE = "fingerprint.json"
+#: The protocols' folder in the configs (circuit.resources).
+PROTOCOLS = "protocols"
 #: Libraries whose versions enter the digests.
 SIMULATION_LIBRARIES, SCORING_LIBRARIES = ("brian2", "numpy"), ("scipy", "numpy")
 
@@ -45,7 +47,15 @@ def simulation_sources() -> list:
     package = Path(__file__).resolve().parents[1]
     files = [p for p in package.rglob("*") if p.is_file() and p.suffix != ".pyc"
              and p.relative_to(package).parts[0] not in NOT_SIMULATION]
-    return sorted(files) + sorted((configs_dir() / "protocols").glob("*.yaml"))
+    return sorted(files) + sorted((configs_dir() / PROTOCOLS).glob("*.yaml"))
+
+
+def _name(path: Path) -> str:
+    """A source's name, the same in a checkout and an installed package."""
+    if path.parent == configs_dir() / PROTOCOLS:  # in a wheel, under the package
+        return f"{PROTOCOLS}/{path.name}"
+    package = Path(__file__).resolve().parents[1]
+    return str(Path(package.name) / path.relative_to(package))
 
 
 def fingerprint(plans_by_spec: dict) -> dict:
@@ -65,13 +75,8 @@ def _digest(files: list, libraries: tuple) -> str:
     from importlib.metadata import version
 
     digest = hashlib.sha256(" ".join(f"{n}={version(n)}" for n in libraries).encode())
-    root = Path(__file__).resolve().parents[2]
     for path in files:
-        try:
-            name = path.relative_to(root)
-        except ValueError:  # an installed package's data
-            name = Path(*path.parts[-3:])
-        digest.update(str(name).encode())
+        digest.update(_name(path).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -160,6 +160,22 @@ def test_knockout_share_is_the_part_of_the_effect_that_goes_without_the_mechanis
     assert {k["test"] for k in shares} == {"acquisition_infusions: oxt1 vs vehicle (lower, paired)"}
 
 
+def test_a_paired_knockout_share_resamples_each_subject_whole():
+    """Subjects that differ a lot but lose half the OXT effect each without M1: the
+    paired interval is the subjects' common share, where resampling conditions apart
+    would mix subjects and span zero."""
+    catalogue = read_catalogue()
+    data = {name: [] for name in catalogue.specs}
+    base = [0.0, 20.0, 40.0, 60.0, 5.0, 35.0]
+    data["daily_acquisition.yaml"] = rows({
+        "vehicle": [b + 10 for b in base], "oxt1": [b + 6 for b in base],
+        "oxt1_no_M1": [b + 8 for b in base]}, metric="acquisition_infusions")
+    (m1,) = [k for k in knockout_shares(catalogue, data)
+             if k["finding"] == 1 and k["mechanism"] == "M1"]
+    assert m1["share"] == pytest.approx(0.5)
+    assert 0.45 < m1["low"] <= 0.5 <= m1["high"] < 0.55
+
+
 def test_scores_are_corrected_across_the_scorecard():
     catalogue = read_catalogue()
     data = {name: [] for name in catalogue.specs}

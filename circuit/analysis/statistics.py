@@ -193,13 +193,19 @@ def contrast_table(runs: list, contrasts: list, metrics: list, sweep_keys: list,
 def paired_values(runs, first, second, point, metric) -> tuple:
     """The two conditions' finite values of `metric`, seed by seed (seeds measured in
     both only; a run without the metric counts as unmeasured)."""
+    return matched_values(runs, (first, second), point, metric)
+
+
+def matched_values(runs, conditions, point, metric) -> tuple:
+    """Each condition's finite values of `metric`, seed by seed (seeds measured in
+    every condition only; a run without the metric counts as unmeasured)."""
     by_seed = [{run["seed"]: float(run.get(metric, math.nan)) for run in runs
                 if run["condition"] == condition
                 and all(run.get(k) == v for k, v in point.items())}
-               for condition in (first, second)]
-    seeds = [seed for seed in by_seed[0] if seed in by_seed[1]
-             and math.isfinite(by_seed[0][seed]) and math.isfinite(by_seed[1][seed])]
-    return [by_seed[0][s] for s in seeds], [by_seed[1][s] for s in seeds]
+               for condition in conditions]
+    seeds = [seed for seed in by_seed[0]
+             if all(math.isfinite(values.get(seed, math.nan)) for values in by_seed)]
+    return tuple([values[s] for s in seeds] for values in by_seed)
 
 
 def _points(runs: list, keys: list) -> list:
@@ -233,10 +239,11 @@ def _standardised_difference(a, b, axis=-1):
         return (1 - 3 / (4 * (n_a + n_b) - 9)) * _mean_difference(a, b, axis) / pooled
 
 
-def percentile_ci(samples: tuple, statistic) -> tuple:
+def percentile_ci(samples: tuple, statistic, paired: bool = False) -> tuple:
     """95% percentile bootstrap interval of `statistic(*samples, axis)`, each sample
-    resampled independently; NaN where a sample has fewer than 2 values or the
-    statistic is undefined on most resamples."""
+    resampled independently, or with `paired` (samples of equal length, element k of
+    each from one subject) subjects resampled together; NaN where a sample has fewer
+    than 2 values or the statistic is undefined on most resamples."""
     samples = tuple(np.asarray(s, float) for s in samples)
     if any(len(s) < 2 for s in samples):
         return math.nan, math.nan
@@ -244,7 +251,7 @@ def percentile_ci(samples: tuple, statistic) -> tuple:
         warnings.simplefilter("ignore")
         result = stats.bootstrap(samples, statistic, confidence_level=CONFIDENCE,
                                  n_resamples=RESAMPLES, method="percentile", vectorized=True,
-                                 rng=np.random.default_rng(BOOTSTRAP_SEED))
+                                 paired=paired, rng=np.random.default_rng(BOOTSTRAP_SEED))
     low, high = result.confidence_interval
     return (float(low), float(high)) if np.isfinite(low) and np.isfinite(high) else (math.nan,
                                                                                      math.nan)

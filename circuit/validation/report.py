@@ -181,7 +181,9 @@ def _knockout_section(card, catalogue, figures, folder) -> list:
     lines = ["## Knock-outs: the share of each effect a mechanism carries", "",
              "Share = 1 - effect without the mechanism / effect with it (1: it carries "
              "all of the effect; 0: none; below 0: the effect grows without it). "
-             "Effect: the test's difference of means; 95% bootstrap interval. Where the "
+             "Effect: the test's difference of means; 95% bootstrap interval (a paired "
+             "test's seeds resampled together across the condition, its knock-out and its "
+             "reference). Where the "
              "effect itself is not significant (marked *effect not resolved*, and in "
              "italics in the figure) the share divides noise by noise: read it as "
              "undetermined.", ""]

@@ -209,12 +209,20 @@ def knockout_shares(catalogue: Catalogue, rows: dict, scored: list | None = None
 
 
 def _share(test: Criterion, runs: list, knockout: str) -> dict:
-    full = values(runs, test.condition, test.metric)
-    without = values(runs, knockout, test.metric)
-    if test.kind == "one_sample":
-        samples, baseline = (full, without), None
+    """The share and its bootstrap interval; for a paired test the seeds measured in all
+    three conditions, resampled together (a subject's own knock-out against itself)."""
+    paired = test.design == "paired"
+    if paired:
+        samples = statistics.matched_values(runs, (test.condition, knockout, test.reference),
+                                            {}, test.metric)
+        baseline = True
+    elif test.kind == "one_sample":
+        samples = (values(runs, test.condition, test.metric), values(runs, knockout, test.metric))
+        baseline = None
     else:
-        samples, baseline = (full, without, values(runs, test.reference, test.metric)), True
+        samples = tuple(values(runs, c, test.metric)
+                        for c in (test.condition, knockout, test.reference))
+        baseline = True
 
     def share(*groups, axis=-1):
         reference = np.mean(groups[2], axis=axis) if baseline else float(test.value)
@@ -230,7 +238,7 @@ def _share(test: Criterion, runs: list, knockout: str) -> dict:
     if not math.isfinite(value):
         return {"share": math.nan, "low": math.nan, "high": math.nan,
                 "note": "no effect to share (the test's effect is zero)"}
-    low, high = statistics.percentile_ci(tuple(samples), share)
+    low, high = statistics.percentile_ci(tuple(samples), share, paired=paired)
     return {"share": value, "low": low, "high": high, "note": ""}
 
 

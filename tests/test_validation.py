@@ -466,3 +466,5 @@ def test_the_fingerprint_covers_simulation_code_not_what_reads_or_draws_results(
             "circuit/config/schema.yaml", "configs/protocols/extinction.yaml"} <= names
     assert "protocols/extinction.yaml" in {_name(p) for p in simulation_sources()}
     assert not any(n.startswith(("circuit/plotting/", "circuit/validation/")) for n in names)
+    assert "circuit/analysis/behaviour.py" in names  # the metrics of a run
+    assert "circuit/analysis/statistics.py" not in names  # scoring, digested apart

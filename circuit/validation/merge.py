@@ -28,10 +28,12 @@ from ..results.store import atomic_write_text
 from . import scoring
 from .findings import Catalogue
 
-#: Package folders and files that read, score or draw results: they do not decide a
-#: run's numbers (scoring code has its own digest).
+#: Package folders and files (paths in the package) that read, score or draw results:
+#: they do not decide a run's numbers. The statistics are scoring code (SCORING).
 NOT_SIMULATION = ("validation", "plotting", "bench", "cli.py", "__main__.py", "_data",
-                  "__pycache__")
+                  "__pycache__", "analysis/statistics.py", "analysis/report.py")
+#: The scoring code (paths in the package).
+SCORING = ("validation/scoring.py", "analysis/statistics.py")
 #: Where a validation directory keeps the fingerprint of the code that ran it.
 FINGERPRINT_FILE = "fingerprint.json"
 #: The protocols' folder in the configs (circuit.resources).
@@ -46,8 +48,12 @@ def simulation_sources() -> list:
     config)."""
     package = Path(__file__).resolve().parents[1]
     files = [p for p in package.rglob("*") if p.is_file() and p.suffix != ".pyc"
-             and p.relative_to(package).parts[0] not in NOT_SIMULATION]
+             and not _under(p.relative_to(package).as_posix(), NOT_SIMULATION)]
     return sorted(files) + sorted((configs_dir() / PROTOCOLS).glob("*.yaml"))
+
+
+def _under(path: str, entries: tuple) -> bool:
+    return any(path == entry or path.startswith(entry + "/") for entry in entries)
 
 
 def _name(path: Path) -> str:
@@ -65,7 +71,7 @@ def fingerprint(plans_by_spec: dict) -> dict:
     `scoring`, of the scoring code with SciPy's and NumPy's."""
     keys = sorted({key for plan in plans_by_spec.values() for key in plan_keys(plan)})
     package = Path(__file__).resolve().parents[1]
-    scoring_files = [package / "validation" / "scoring.py"]
+    scoring_files = [package / name for name in SCORING]
     return {"plan": hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16],
             "simulation": _digest(simulation_sources(), SIMULATION_LIBRARIES),
             "scoring": _digest(scoring_files, SCORING_LIBRARIES)}

@@ -31,6 +31,7 @@ MECHANISM_HEIGHT_IN = 0.24  # one mechanism's row of the knock-out grid
 TEST_NAME_IN_PER_CHAR = 0.04  # room under the grid for the slanted test names
 SENSITIVITY_ROW_IN = 2.0
 SENSITIVITY_COLUMNS = 3
+SYMLOG_LINEAR = 2.0  # the scorecard's effect axis is linear within +-this many SDs
 SHARE_LIMITS = (-1.0, 2.0)  # colour scale of the knock-out shares (clipped beyond)
 #: A share of 0 (the mechanism carries none of the effect) is the diverging map's white
 #: centre; negative shares (the mechanism works against the effect) blue, positive red.
@@ -83,12 +84,16 @@ def scorecard_figure(findings: list, path: Path) -> Path:
     for y in range(len(rows)):
         if k_first(rows, y):
             ax.axhline(y - 0.5, color="0.85", lw=THIN_PT)
-    ax.set_xlabel("standardised effect in the literature's direction\n(right of 0: as "
-                  "reported), 95% bootstrap interval")
+    ax.set_xlabel("standardised effect in the literature's direction (right of 0: as "
+                  f"reported),\n95% bootstrap interval; linear within +-{SYMLOG_LINEAR:g}, "
+                  "logarithmic beyond")
     passed = sum(entry["verdict"] == "pass" for entry in findings)
-    ax.set_title(f"Validation scorecard: {passed} of {len(findings)} findings reproduced\n"
+    fig.suptitle(f"Validation scorecard: {passed} of {len(findings)} findings reproduced\n"
                  "(green: the test passes, red: it fails; at the right: the finding's verdict)",
-                 loc="left")
+                 x=0.01, ha="left")
+    # effects range from a fraction of an SD to tens (a receptor count against noise):
+    # linear near zero, logarithmic beyond, so that every effect reads
+    ax.set_xscale("symlog", linthresh=SYMLOG_LINEAR)
     ax.grid(axis="x", color="0.92")
     return save_figure(fig, path)
 
@@ -139,10 +144,10 @@ def knockout_figure(knockouts: list, catalogue, path: Path) -> Path:
                   fontsize=SMALL_FONT_PT)
     ax.set_xticks(range(len(tests)), [f"{f}. {t}" for f, t in tests], rotation=30,
                   ha="right", fontsize=SMALL_FONT_PT)
-    ax.set_title("Knock-outs: the share of each effect the mechanism carries\n"
-                 "1: all, 0: none, < 0: the effect grows without it; italics: the effect "
-                 "itself is not significant;\n'n/a': no effect to share; '-': not run",
-                 loc="left")
+    fig.suptitle("Knock-outs: the share of each effect the mechanism carries\n"
+                 "1: all, 0: none, < 0: the effect grows without it;\nitalics: the effect "
+                 "itself is not significant; 'n/a': no effect to share; '-': not run",
+                 x=0.01, ha="left")
     fig.colorbar(image, ax=ax, shrink=0.8, label="share (clipped to [-1, 2])")
     return save_figure(fig, path)
 

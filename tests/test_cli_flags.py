@@ -49,6 +49,8 @@ def calls(monkeypatch, tmp_path):
     monkeypatch.setattr(circuit.experiments, "run_config", recorder("run_config", done))
     monkeypatch.setattr(circuit.experiments, "run_spec", recorder("run_spec", done))
     monkeypatch.setattr(circuit.validation, "run_validation", recorder("run_validation", done))
+    monkeypatch.setattr(circuit.validation, "merge_validation",
+                        recorder("merge_validation", done))
     monkeypatch.setattr(circuit.results.export, "load_run", lambda directory: "results")
     monkeypatch.setattr(circuit.results.nwb, "write_nwb", recorder("write_nwb", tmp_path))
     monkeypatch.setattr(circuit.plotting.redraw, "redraw", recorder("redraw", []))
@@ -110,6 +112,12 @@ ACTS = [
      lambda c, out: c[1]["resume"] is True),
     (["validate", "--out", "{out}", "--set", "a.b=1"], "run_validation",
      lambda c, out: c[1]["overrides"] == ["a.b=1"]),
+    (["validate", "--out", "{out}", "--findings", "2,4"], "run_validation",
+     lambda c, out: c[1]["findings"] == [2, 4] and c[1]["sensitivity"] is False),
+    (["validate", "--out", "{out}", "--findings", "11", "--sensitivity"], "run_validation",
+     lambda c, out: c[1]["findings"] == [11] and c[1]["sensitivity"] is True),
+    (["validate", "--out", "{out}", "--merge", "{state}", "{state}"], "merge_validation",
+     lambda c, out: len(c[0][0]) == 2 and c[0][1] == out),
     (["plasticity", BENCH, "--out", "{out}", "--config", REDUCED], "bench_to",
      lambda c, out: c[0][2] == Path(REDUCED)),
     (["plasticity", BENCH, "--out", "{out}", "--set", "a.b=1"], "bench_to",
@@ -154,6 +162,9 @@ REFUSED = [
     (["run", BEHAVIOUR, "--out", "{out}", "--elapsed", "1 day"], "--elapsed: every subject"),
     (["run", BEHAVIOUR, "--out", "{out}", "--set", "experiment.x=1"], "experiment.x=1"),
     (["check", REDUCED, "--set", "network.scale=-1", "-q", "--quiet"], "network.scale"),
+    (["validate", "--out", "{out}", "--sensitivity"], "--sensitivity: only with --findings"),
+    (["validate", "--out", "{out}", "--merge", "{state}", "--findings", "2"],
+     "--merge: scores the parts as they were run"),
 ]
 
 

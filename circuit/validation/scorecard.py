@@ -164,9 +164,11 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
         swept = scoring.sensitivity(full if catalogue.sensitivity else catalogue, rows)
         card = Scorecard(out, scored, scoring.knockout_shares(catalogue, rows, scored),
                          swept, outcome.failed, quick)
-        _write(card, catalogue, _context(catalogue, by_spec, time.perf_counter() - started,
-                                         where, len(full.findings), printed),
-               _base_value(full, everything))
+        context = _context(catalogue, by_spec, time.perf_counter() - started, where,
+                           len(full.findings), printed)
+        # a catalogue without a sensitivity block has none to leave out
+        context["sensitivity_run"] = bool(catalogue.sensitivity or not full.sensitivity)
+        _write(card, catalogue, context, _base_value(full, everything))
     return card
 
 
@@ -218,7 +220,6 @@ def _context(catalogue: Catalogue, by_spec: dict, wall_s: float, where: str,
             "runs": len({run.key for plan in by_spec.values() for run in plan.runs}),
             "subset": ([finding.id for finding in catalogue.findings]
                        if len(catalogue.findings) < catalogued else None),
-            "sensitivity_run": bool(catalogue.sensitivity),
             "catalogued": catalogued, "fingerprint": fingerprinted}
 
 

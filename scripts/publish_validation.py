@@ -16,6 +16,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from circuit.validation.report import partial
+
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ("scorecard", "knockouts", "heteromer_fold")
 #: The power pilot (validation/pilot/): written before a full scorecard is run, and kept
@@ -56,8 +58,8 @@ def main(argv=None) -> int:
     if card["quick"]:
         print(f"{args.run} holds a --quick scorecard; publish a full run", file=sys.stderr)
         return 2
-    partial = bool(card.get("subset")) or not card.get("sensitivity_run", True)
-    if partial and not args.partial:
+    is_partial = partial(card)
+    if is_partial and not args.partial:
         print(f"{args.run} holds a partial scorecard (findings "
               f"{', '.join(str(f['id']) for f in card['findings'])}"
               f"{'' if card.get('sensitivity_run', True) else ', no fold sensitivity'}): "
@@ -74,7 +76,7 @@ def main(argv=None) -> int:
         where = args.run.resolve().relative_to(ROOT)
     except ValueError:
         where = args.run
-    if partial:  # kept, to be merged with the parts still to run
+    if is_partial:  # kept, to be merged with the parts still to run
         ids = "-".join(str(f["id"]) for f in card["findings"])
         swept = "-sensitivity" * bool(card.get("sensitivity_run"))
         kept = PARTS / f"{card['date']}-findings-{ids}{swept}.json"

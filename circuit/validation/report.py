@@ -74,6 +74,12 @@ def catalogue_alternative(catalogue) -> str:
     return "two-sided"
 
 
+def partial(context: dict) -> bool:
+    """Whether a scorecard (its JSON, or its context) leaves out findings or the fold
+    sensitivity."""
+    return bool(context.get("subset")) or not context.get("sensitivity_run", True)
+
+
 def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Path) -> str:
     """The scorecard text; figure links relative to `folder`."""
     mode = ("**--quick**: a reduced network and two seeds. This checks the machinery, "
@@ -94,7 +100,7 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
     if subset:
         across = "the tests of these findings only"
         mode = mode.replace("every test of the scorecard", across)
-    if subset or not swept:
+    if partial(context):
         missing = ["the other findings"] * bool(subset) + \
             ["the heteromer-fold sensitivity"] * (not swept)
         headline = (f"**{card.passed} of the {len(card.findings)} findings scored here "

@@ -24,7 +24,7 @@ from ..results.store import atomic_write_text
 from . import scoring
 from .findings import VALIDATION_DIR, Catalogue, read_catalogue
 from .merge import check_directory, fingerprint, merge, read_part
-from .report import scorecard_json, scorecard_markdown
+from .report import partial, scorecard_json, scorecard_markdown
 
 log = logging.getLogger(__name__)
 
@@ -221,12 +221,6 @@ def _context(catalogue: Catalogue, by_spec: dict, wall_s: float, where: str,
             "subset": ([finding.id for finding in catalogue.findings]
                        if len(catalogue.findings) < catalogued else None),
             "catalogued": catalogued, "fingerprint": fingerprinted}
-
-
-def partial(context: dict) -> bool:
-    """Whether a scorecard (its JSON, or its context) leaves out findings or the fold
-    sensitivity."""
-    return bool(context.get("subset")) or not context.get("sensitivity_run", True)
 
 
 def run_order(catalogue: Catalogue, by_spec: dict) -> list:

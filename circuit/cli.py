@@ -25,6 +25,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import interrupts
 from .config import ConfigError, load_config
 from .results.runs import DirectoryBusy
 from .results.state import StateError
@@ -37,6 +38,8 @@ log = logging.getLogger("circuit")
 BAD_INPUT, OUTPUT_TAKEN, FAULT, NOT_WRITABLE, INTERRUPTED = 2, 3, 4, 5, 130
 #: Where --dashboard serves the Dask dashboard unless given an address (Dask's default).
 DASHBOARD_ADDRESS = ":8787"
+#: Signals that stop a command, leaving what finished and nothing half-written.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 #: OSErrors that mean the output cannot be written (rather than a bug).
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS,
                  errno.ENOTDIR, errno.EISDIR, errno.EFBIG}
@@ -52,7 +55,8 @@ def main(argv=None) -> int:
         handler.setLevel(level)
     logging.getLogger("distributed").setLevel(logging.WARNING)  # Dask's start-up chatter
     _quiet_brian()
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    interrupts.clear()
+    previous = {signum: signal.signal(signum, _interrupt) for signum in STOP_SIGNALS}
     try:
         with _dask_settings(args):
             return args.command(args)
@@ -70,7 +74,8 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         return _fail(INTERRUPTED, "interrupted; nothing was written")
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _dask_settings(args):
@@ -109,8 +114,10 @@ def _interrupted(what: str, folder: Path) -> int:
 
 
 def _interrupt(signum, frame):
-    """SIGTERM (a scheduler ending the job, `kill`) stops the work as Ctrl-C does."""
-    raise KeyboardInterrupt(signal.Signals(signum).name)
+    """SIGTERM (a scheduler ending the job, `kill`) stops the work as Ctrl-C does; the
+    request is recorded too, so that one raised where Python swallows exceptions still
+    stops the command before it writes (`circuit.interrupts`)."""
+    interrupts.request(signum)
 
 
 def _parser() -> argparse.ArgumentParser:

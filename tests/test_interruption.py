@@ -13,14 +13,16 @@ import signal
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import pytest
 import yaml
 
 import circuit
-from circuit import cli
+from circuit import cli, interrupts
 from circuit.experiments import plan_config, run_config, run_spec
+from circuit.results import atomic_directory, atomic_write_text
 from circuit.results.runs import FAULT, UNTIL_FAULT, ExperimentDir
 from circuit.results.tables import read_csv
 
@@ -115,6 +117,35 @@ def test_an_interrupted_session_writes_nothing(tmp_path):
     assert process.returncode == 130, err
     assert "nothing was written" in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []  # no DIR, no temporary beside it
+
+
+@pytest.fixture
+def swallowed_sigterm():
+    """A SIGTERM whose KeyboardInterrupt Python swallows: the command line's handler runs
+    inside a weakref callback (as when the signal lands in matplotlib's), which prints
+    "Exception ignored in ..." and goes on."""
+    class Owner:
+        pass
+
+    owner = Owner()
+    ref = weakref.ref(owner, lambda _: cli._interrupt(signal.SIGTERM, None))
+    del owner  # the callback runs here; its KeyboardInterrupt goes no further
+    assert ref() is None
+    yield
+    interrupts.clear()
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_swallowed_interrupt_still_stops_every_atomic_commit(tmp_path, swallowed_sigterm):
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write_text(tmp_path / "summary.json", "{}")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_directory(tmp_path / "run") as directory:
+            (directory / "run.json").write_text("{}")
+    assert list(tmp_path.iterdir()) == []  # neither the file, the directory, nor a temporary
+    interrupts.clear()
+    atomic_write_text(tmp_path / "summary.json", "{}")  # a new command writes again
+    assert (tmp_path / "summary.json").read_text() == "{}"
 
 
 def test_a_terminated_experiment_keeps_its_stored_runs_and_resumes(tmp_path):

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from circuit.interrupts import raise_if_requested
 from circuit.results.record import Phase, Results
 from circuit.results.state import STATE_FILE, read_state, write_state
 
@@ -100,6 +101,7 @@ def atomic_file(path: str | os.PathLike):
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        raise_if_requested()
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -267,6 +269,7 @@ def atomic_directory(directory: str | os.PathLike, overwrite: bool = False):
     try:
         yield tmp
         _fsync_dir(tmp)
+        raise_if_requested()  # a stop whose KeyboardInterrupt was swallowed on the way
         if os.path.lexists(directory):
             replace_dir(tmp, directory)
         else:
@@ -279,6 +282,7 @@ def atomic_directory(directory: str | os.PathLike, overwrite: bool = False):
 
 def replace_dir(new: Path, directory: Path) -> None:
     """Swap the complete `new` in for the existing `directory`, then delete the old one."""
+    raise_if_requested()
     old = new_sibling(directory, "old")
     os.rename(directory, old)
     try:

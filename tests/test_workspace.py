@@ -111,9 +111,17 @@ TRY_LOCK = ("import sys; from filelock import FileLock, Timeout\n"
             "except Timeout:\n    sys.exit(3)\n")
 
 
+def _published(root, digest: str) -> None:
+    """The shared project of structure `root` as a build of sources `digest` leaves it."""
+    shared = root / workspace.SHARED
+    shared.mkdir(parents=True, exist_ok=True)
+    (shared / workspace.DIGEST_FILE).write_text(digest)
+
+
 def test_a_file_published_into_the_shared_project_is_written_under_its_lock(tmp_path):
     root = tmp_path / "structure"
     mine = workspace.claim(root)
+    _published(root, "sources-a")
     held = []
 
     def write(shared):
@@ -121,10 +129,22 @@ def test_a_file_published_into_the_shared_project_is_written_under_its_lock(tmp_
         held.append(probe.returncode == 3)
         (shared / "blueprint.json").write_text("{}")
 
-    workspace.publish(mine, write)
+    assert workspace.publish(mine, write, "sources-a")
     mine.release()
     assert held == [True]  # no other process mirrors the project meanwhile
     assert (root / workspace.SHARED / "blueprint.json").read_text() == "{}"
+
+
+def test_nothing_is_published_for_a_build_another_has_replaced(tmp_path):
+    root = tmp_path / "structure"
+    mine = workspace.claim(root)
+    _published(root, "sources-b")  # another process compiled other sources since
+    (root / workspace.SHARED / "blueprint.json").write_text("the other build's")
+    written = []
+    assert not workspace.publish(mine, lambda shared: written.append(shared), "sources-a")
+    mine.release()
+    assert written == []
+    assert (root / workspace.SHARED / "blueprint.json").read_text() == "the other build's"
 
 
 def test_mirroring_skips_files_another_process_is_still_writing(tmp_path):

@@ -146,14 +146,19 @@ def build(device, workspace: Workspace, make_jobs: int) -> tuple[bool, str]:
     return True, digest
 
 
-def publish(workspace: Workspace, write) -> None:
-    """Call `write(shared directory)` holding the shared lock: a file added to the
-    published project (the blueprint) never appears half-written, or vanishes, while
-    another process mirrors or replaces the project."""
+def publish(workspace: Workspace, write, digest: str) -> bool:
+    """Call `write(shared directory)` holding the shared lock, if the published project
+    is still the one compiled from the sources of `digest` (True); otherwise another
+    build has replaced it meanwhile, and writing would put a file about this build (a
+    blueprint) beside another's binary, in place of that build's own (False). Under the
+    lock, the file never appears half-written, or vanishes, while another process
+    mirrors or replaces the project."""
     shared = workspace.directory.parent / SHARED
     with FileLock(str(shared) + ".lock"):
-        shared.mkdir(parents=True, exist_ok=True)
+        if _read(shared / DIGEST_FILE) != digest:
+            return False
         write(shared)
+    return True
 
 
 def published_digest(structure_dir: Path) -> str | None:

@@ -112,7 +112,8 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
         headline = (f"**{card.passed} of {len(card.findings)} findings of SCIENCE.md "
                     "section 5 reproduced.**")
     runs = (f"{context['runs']} runs over its parts (a spec that serves findings of two "
-            f"parts counted in each), {context['wall_s'] / 60:.1f} min in all"
+            f"parts counted in each); the parts' last invocations took "
+            f"{context['wall_s'] / 60:.1f} min (runs they found stored not counted)"
             if parts else f"{context['runs']} distinct runs on {context['where']}; "
             f"{context['wall_s'] / 60:.1f} min in this invocation")
     lines = [

@@ -56,7 +56,8 @@ def main(argv=None) -> int:
     logging.getLogger("distributed").setLevel(logging.WARNING)  # Dask's start-up chatter
     _quiet_brian()
     interrupts.clear()
-    previous = {signum: signal.signal(signum, _interrupt) for signum in STOP_SIGNALS}
+    previous = {signum: signal.signal(signum, _interrupt) for signum in STOP_SIGNALS
+                if signal.getsignal(signum) is not signal.SIG_IGN}  # nohup'd, `&` in a script
     try:
         with _dask_settings(args):
             return args.command(args)
@@ -76,6 +77,7 @@ def main(argv=None) -> int:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        interrupts.clear()  # a library call after this command writes again
 
 
 def _dask_settings(args):

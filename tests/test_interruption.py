@@ -119,8 +119,7 @@ def test_an_interrupted_session_writes_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []  # no DIR, no temporary beside it
 
 
-@pytest.fixture
-def swallowed_sigterm():
+def _swallow_a_sigterm() -> None:
     """A SIGTERM whose KeyboardInterrupt Python swallows: the command line's handler runs
     inside a weakref callback (as when the signal lands in matplotlib's), which prints
     "Exception ignored in ..." and goes on."""
@@ -131,6 +130,11 @@ def swallowed_sigterm():
     ref = weakref.ref(owner, lambda _: cli._interrupt(signal.SIGTERM, None))
     del owner  # the callback runs here; its KeyboardInterrupt goes no further
     assert ref() is None
+
+
+@pytest.fixture
+def swallowed_sigterm():
+    _swallow_a_sigterm()
     yield
     interrupts.clear()
 
@@ -146,6 +150,74 @@ def test_a_swallowed_interrupt_still_stops_every_atomic_commit(tmp_path, swallow
     interrupts.clear()
     atomic_write_text(tmp_path / "summary.json", "{}")  # a new command writes again
     assert (tmp_path / "summary.json").read_text() == "{}"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_command_leaves_no_stop_request_behind(tmp_path, monkeypatch):
+    # a script calls the command line, which is stopped (the stop swallowed), then the
+    # library: the library writes again
+    monkeypatch.setattr(cli, "_dask_settings", lambda args: _During(_swallow_a_sigterm))
+    try:
+        assert cli.main(["check", str(REDUCED)]) == 0
+        atomic_write_text(tmp_path / "summary.json", "{}")
+    except KeyboardInterrupt:
+        pytest.fail("the command's stop request outlived it: the library refuses to write")
+    finally:
+        interrupts.clear()
+    assert (tmp_path / "summary.json").is_file()
+
+
+def test_an_ignored_sigint_stays_ignored(monkeypatch):
+    # a job started in the background of a script ignores SIGINT: Ctrl-C is not for it
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    seen = []
+    note = lambda: seen.append(signal.getsignal(signal.SIGINT))
+    monkeypatch.setattr(cli, "_dask_settings", lambda args: _During(note))
+    try:
+        assert cli.main(["check", str(REDUCED)]) == 0
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert seen == [signal.SIG_IGN]  # while the command ran, too
+
+
+class _During:
+    """A context, in place of the command's Dask settings, that calls `act` as the
+    command starts."""
+
+    def __init__(self, act):
+        self.act = act
+
+    def __enter__(self):
+        self.act()
+
+    def __exit__(self, *exc):
+        return False
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_overwrite_stopped_at_its_swap_leaves_no_new_copy(tmp_path, monkeypatch):
+    from circuit.experiments import workflow
+
+    spec = write_spec(tmp_path, seeds=[1])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_text("the previous results")
+    written = workflow.write_outputs
+
+    def stopped_after_writing(*args, **kwargs):  # the stop lands, swallowed, just before the swap
+        result = written(*args, **kwargs)
+        _swallow_a_sigterm()
+        return result
+
+    monkeypatch.setattr(workflow, "write_outputs", stopped_after_writing)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_spec(spec, out, workers=0, overwrite=True, figures=False)
+    finally:
+        interrupts.clear()
+    assert [p.name for p in out.iterdir()] == ["old.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "spec.yaml"]  # no .out.new-*
 
 
 def test_a_terminated_experiment_keeps_its_stored_runs_and_resumes(tmp_path):

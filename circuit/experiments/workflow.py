@@ -142,13 +142,13 @@ def _run_into(plan: Plan, out: Path, target: Path, workers: int, scheduler, prog
             started = time.perf_counter()
             outcome = execute(plan.runs, store, workers, scheduler, progress)
             result = write_outputs(plan, store, target, outcome, started, where, figures)
+        if target != out:
+            replace_dir(target, out)  # may refuse a recorded stop: the new copy goes too
+            result.out = out
     except BaseException:
         if target != out:
             shutil.rmtree(target, ignore_errors=True)
         raise
-    if target != out:
-        replace_dir(target, out)
-        result.out = out
     return result
 
 

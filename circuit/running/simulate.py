@@ -342,7 +342,8 @@ def _assemble(config: dict, schedule, key: str, kind: str, progress: bool,
     compiled, digest = workspaces.build(device, workspace, devices.MAKE_JOBS)
     blueprint = blueprints.from_network(network, _parameters(config), circuit.inputs,
                                         arrays_read(monitors, circuit), checks, digest)
-    workspaces.publish(workspace, blueprint.save, digest)
+    if not workspaces.publish(workspace, blueprint.save, digest):
+        log.debug("not publishing the blueprint of %s: another build replaced it", key)
     build_s = time.perf_counter() - t0
     compile_s = workspace.compile_s if compiled else 0.0
     return Session(key, kind, workspace,

@@ -178,8 +178,9 @@ def sensitivity_figure(entries: list, key: str, path: Path, default: float | Non
         ax.set_xscale("log")
         ax.set_xticks(x, [f"{v:g}" for v in x])
         ax.set_xlabel(key)
-        ax.set_ylabel(f"{test.condition} - {test.reference}")
-        ax.set_title(f"{finding}. {test.metric} ({test.expect} expected)")
+        ax.set_ylabel(f"{test.condition} - {test.reference}\n({test.expect} expected)")
+        # Left-aligned and short, so it clears the panel letter and the next panel.
+        ax.set_title(f"finding {finding}: {test.metric}", loc="left", fontsize=SMALL_FONT_PT)
     label_panels(axes)
     fig.suptitle("Sensitivity to the D2R-OXTR heteromer's fold change (difference of "
                  "means, 95% bootstrap interval)")

@@ -214,3 +214,50 @@ def test_only_the_agent_outcomes_order_warning_is_silenced():
     assert not keep(record(warning + "2 lines ..., first line is: 'blocked_until_post += x'"))
     assert keep(record(warning + "Abstract code: 'v_post += w'"))  # any other still shows
     assert keep(record("another warning about cue_until_post"))
+
+
+def test_scaling_restores_each_populations_mean_and_keeps_relative_strengths():
+    import numpy as np
+
+    from circuit.model import adaptation
+
+    weights = {"cortex_to_nac_d1": np.array([0.6, 0.8, 1.0]),      # D1: mean 0.8 over 4
+               "amygdala_to_nac_d1": np.array([0.8]),
+               "cortex_to_nac_d2": np.array([1.0, 1.0])}           # D2: at baseline
+    full = adaptation.scaled_to_baseline(weights, 1.0, w_max=2.0)
+    d1 = np.concatenate([full["cortex_to_nac_d1"], full["amygdala_to_nac_d1"]])
+    assert d1.mean() == pytest.approx(1.0)
+    assert full["cortex_to_nac_d1"] == pytest.approx([0.75, 1.0, 1.25])  # one factor, 1.25
+    assert full["amygdala_to_nac_d1"] == pytest.approx([1.0])
+    assert full["cortex_to_nac_d2"] == pytest.approx([1.0, 1.0])  # its own population
+    half = adaptation.scaled_to_baseline(weights, 0.5, w_max=2.0)
+    assert half["cortex_to_nac_d1"] == pytest.approx(np.array([0.6, 0.8, 1.0]) * 1.25 ** 0.5)
+    assert adaptation.scaled_to_baseline(weights, 0.0, w_max=2.0) == weights
+    capped = adaptation.scaled_to_baseline({"cortex_to_nac_d1": np.array([0.2, 1.8])}, 1.0,
+                                           w_max=1.5)
+    assert capped["cortex_to_nac_d1"].max() == 1.5  # the rule's bound holds
+    assert weights["cortex_to_nac_d1"].tolist() == [0.6, 0.8, 1.0]  # input untouched
+
+
+def test_scaling_acts_once_between_adolescence_and_the_first_adult_session():
+    import numpy as np
+
+    from circuit.results.state import State
+    from circuit.running.subject import carried_into
+
+    state = State(seed=1, structure="s", weights={"cortex_to_nac_d1": np.array([0.8, 0.8])})
+    scaled = ["plasticity.scaling_after_adolescence=1", "behaviour.schedule=[adolescence, "
+              "adolescence, fr1_acquisition, fr1_acquisition]"]
+    sessions = session_configs(circuit.load_config(BEHAVIOUR, scaled))
+    phases = [None, "adolescence", "adolescence", "acquisition"]
+    after = [carried_into(state, session, previous).weights["cortex_to_nac_d1"].tolist()
+             for session, previous in zip(sessions, phases)]
+    assert after == [[0.8, 0.8], [0.8, 0.8], [1.0, 1.0], [0.8, 0.8]]
+    default = session_configs(circuit.load_config(BEHAVIOUR, scaled[1:]))[2]
+    assert carried_into(state, default, "adolescence").weights["cortex_to_nac_d1"].tolist() \
+        == [0.8, 0.8]  # 0 by default: the adolescent weights carried as they are
+
+
+def test_scaling_fraction_out_of_range_is_rejected():
+    with pytest.raises(circuit.ConfigError, match="plasticity.scaling_after_adolescence"):
+        circuit.load_config(REDUCED, ["plasticity.scaling_after_adolescence=1.5"])

@@ -1,5 +1,6 @@
 """Slow adaptations between sessions: D2R availability falls with drug exposure; the OXT
-tone rises with adolescent OXT (M6).
+tone rises with adolescent OXT (M6); optionally, the weeks between adolescence and adult
+training scale each MSN population's plastic inputs back towards their baseline.
 
 Chronic drug lowers D2R availability 15-20% within a week of self-administration and
 ~20% after long use (Nader et al. 2006). Availability a approaches a floor with the
@@ -62,4 +63,36 @@ def depotentiated(weights: dict, fraction: float) -> dict:
             w = np.asarray(out[name], dtype=np.float64)
             excess = np.clip(w - BASELINE_WEIGHT, 0.0, None)
             out[name] = w - fraction * excess
+    return out
+
+
+def _target(projection: str) -> str:
+    """The postsynaptic population of a plastic projection, 'cortex_to_nac_d1' -> 'nac_d1'."""
+    return projection.split("_to_", 1)[1]
+
+
+def scaled_to_baseline(weights: dict, fraction: float, w_max: float) -> dict:
+    """Plastic weights after homeostatic synaptic scaling (Turrigiano et al. 1998): every
+    weight onto one postsynaptic population (all its plastic projections together) is
+    multiplied by one factor, (BASELINE_WEIGHT / mean) ** fraction, where `mean` is the
+    population's mean plastic weight over all its synapses. Scaling is multiplicative, so
+    the relative strengths of the inputs are kept (up to the rule's bound `w_max`, which
+    no weight passes); `fraction` 1 restores the mean to the baseline, 0 changes nothing. Per population, not per neuron: the state keeps no
+    postsynaptic index per synapse, and a change common to every input (the adolescent
+    OXT-LTD of M4) is the same either way."""
+    if fraction == 0.0:
+        return dict(weights)
+    groups: dict = {}
+    for name, w in weights.items():
+        groups.setdefault(_target(name), []).append(name)
+    out = dict(weights)
+    for names in groups.values():
+        arrays = [np.asarray(weights[name], dtype=np.float64) for name in names]
+        total = sum(a.size for a in arrays)
+        mean = sum(float(a.sum()) for a in arrays) / total if total else 0.0
+        if mean <= 0.0:
+            continue  # nothing left to scale
+        factor = (BASELINE_WEIGHT / mean) ** fraction
+        for name, a in zip(names, arrays):
+            out[name] = np.clip(a * factor, 0.0, w_max)
     return out

@@ -60,14 +60,11 @@ def run_subject(config, labels: dict | None = None, progress=None, state: State 
     labels = labels or {}
     configs = session_configs(config, first=first_session)
     result = SubjectResult()
+    previous_phase = None
     for index, session in enumerate(configs):
         if state is not None:
-            state = state.aged(float(session["behaviour"]["session_interval"] / second),
-                               float(session["plasticity"]["vta"]["tau_decay"] / second),
-                               float(session["receptors"]["d2r_loss"]["recovery"] / second))
-            if pharmacology.given(session, "depotentiation"):
-                fraction = session["interventions"]["depotentiation"]["fraction"]
-                state = replace(state, weights=adaptation.depotentiated(state.weights, fraction))
+            state = carried_into(state, session, previous_phase)
+        previous_phase = session["session"]["phase"]
         started = time.perf_counter()
         try:
             results = run(session, progress=False, state=state)
@@ -92,3 +89,23 @@ def run_subject(config, labels: dict | None = None, progress=None, state: State 
                      f"({time.perf_counter() - started:.0f} s)")
     result.state = state
     return result
+
+
+def carried_into(state: State, session, previous_phase: str | None) -> State:
+    """The slow state as `session` starts, from the state the session before it (of
+    phase `previous_phase`; None: the state was given) left: one session interval older,
+    depotentiated where the session gives it, and, at the first adult session after
+    adolescence, scaled by `plasticity.scaling_after_adolescence` (the weeks between
+    adolescence and adult training, which are not simulated)."""
+    state = state.aged(float(session["behaviour"]["session_interval"] / second),
+                       float(session["plasticity"]["vta"]["tau_decay"] / second),
+                       float(session["receptors"]["d2r_loss"]["recovery"] / second))
+    fraction = float(session["plasticity"]["scaling_after_adolescence"])
+    if (fraction > 0 and previous_phase == pharmacology.ADOLESCENCE
+            and session["session"]["phase"] != pharmacology.ADOLESCENCE):
+        state = replace(state, weights=adaptation.scaled_to_baseline(
+            state.weights, fraction, float(session["plasticity"]["w_max"])))
+    if pharmacology.given(session, "depotentiation"):
+        fraction = session["interventions"]["depotentiation"]["fraction"]
+        state = replace(state, weights=adaptation.depotentiated(state.weights, fraction))
+    return state

@@ -221,22 +221,27 @@ def test_scaling_restores_each_populations_mean_and_keeps_relative_strengths():
 
     from circuit.model import adaptation
 
-    weights = {"cortex_to_nac_d1": np.array([0.6, 0.8, 1.0]),      # D1: mean 0.8 over 4
-               "amygdala_to_nac_d1": np.array([0.8]),
-               "cortex_to_nac_d2": np.array([1.0, 1.0])}           # D2: at baseline
+    weights = {"cortex_to_nac_d1": np.array([0.6, 0.8, 1.0, 1.2]),  # D1: mean 0.8 over 5,
+               "amygdala_to_nac_d1": np.array([0.4]),               # the projections' differ
+               "cortex_to_nac_d2": np.array([1.0, 1.0])}            # D2: at baseline
     full = adaptation.scaled_to_baseline(weights, 1.0, w_max=2.0)
     d1 = np.concatenate([full["cortex_to_nac_d1"], full["amygdala_to_nac_d1"]])
     assert d1.mean() == pytest.approx(1.0)
-    assert full["cortex_to_nac_d1"] == pytest.approx([0.75, 1.0, 1.25])  # one factor, 1.25
-    assert full["amygdala_to_nac_d1"] == pytest.approx([1.0])
+    # one factor for the population (1.25), not one per projection (which would give
+    # cortex 1.125 and amygdala 2.5)
+    assert full["cortex_to_nac_d1"] == pytest.approx([0.75, 1.0, 1.25, 1.5])
+    assert full["amygdala_to_nac_d1"] == pytest.approx([0.5])
     assert full["cortex_to_nac_d2"] == pytest.approx([1.0, 1.0])  # its own population
     half = adaptation.scaled_to_baseline(weights, 0.5, w_max=2.0)
-    assert half["cortex_to_nac_d1"] == pytest.approx(np.array([0.6, 0.8, 1.0]) * 1.25 ** 0.5)
-    assert adaptation.scaled_to_baseline(weights, 0.0, w_max=2.0) == weights
-    capped = adaptation.scaled_to_baseline({"cortex_to_nac_d1": np.array([0.2, 1.8])}, 1.0,
+    assert half["cortex_to_nac_d1"] == pytest.approx(weights["cortex_to_nac_d1"] * 1.25 ** 0.5)
+    unchanged = adaptation.scaled_to_baseline(weights, 0.0, w_max=2.0)
+    assert all(np.array_equal(unchanged[name], weights[name]) for name in weights)
+    capped = adaptation.scaled_to_baseline({"cortex_to_nac_d1": np.array([0.2, 1.4])}, 1.0,
                                            w_max=1.5)
-    assert capped["cortex_to_nac_d1"].max() == 1.5  # the rule's bound holds
-    assert weights["cortex_to_nac_d1"].tolist() == [0.6, 0.8, 1.0]  # input untouched
+    assert capped["cortex_to_nac_d1"] == pytest.approx([0.25, 1.5])  # 1.75 held at the bound
+    silent = adaptation.scaled_to_baseline({"cortex_to_nac_d1": np.zeros(3)}, 1.0, w_max=2.0)
+    assert silent["cortex_to_nac_d1"].tolist() == [0.0, 0.0, 0.0]  # nothing left to scale
+    assert weights["cortex_to_nac_d1"].tolist() == [0.6, 0.8, 1.0, 1.2]  # input untouched
 
 
 def test_scaling_acts_once_between_adolescence_and_the_first_adult_session():
@@ -256,6 +261,25 @@ def test_scaling_acts_once_between_adolescence_and_the_first_adult_session():
     default = session_configs(circuit.load_config(BEHAVIOUR, scaled[1:]))[2]
     assert carried_into(state, default, "adolescence").weights["cortex_to_nac_d1"].tolist() \
         == [0.8, 0.8]  # 0 by default: the adolescent weights carried as they are
+    assert carried_into(state, sessions[2], None).weights["cortex_to_nac_d1"].tolist() \
+        == [0.8, 0.8]  # a given state (a within-subject test) is never scaled
+
+
+def test_scaling_comes_before_depotentiation():
+    import numpy as np
+
+    from circuit.results.state import State
+    from circuit.running.subject import carried_into
+
+    state = State(seed=1, structure="s", weights={"cortex_to_nac_d1": np.array([0.5, 1.1])})
+    session = session_configs(circuit.load_config(BEHAVIOUR, [
+        "plasticity.scaling_after_adolescence=1", "interventions.depotentiation.given=on",
+        "interventions.depotentiation.phases=[acquisition]",
+        "behaviour.schedule=[adolescence, fr1_acquisition]"]))[1]
+    # scaled by 1 / 0.8 to [0.625, 1.375], then the excess over 1 removed: [0.625, 1.0]
+    # (the other order would give [0.5, 1.0] scaled by 1 / 0.75: [0.667, 1.333])
+    weights = carried_into(state, session, "adolescence").weights["cortex_to_nac_d1"]
+    assert weights == pytest.approx([0.625, 1.0])
 
 
 def test_scaling_fraction_out_of_range_is_rejected():

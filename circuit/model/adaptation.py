@@ -17,6 +17,7 @@ import numpy as np
 from brian2 import nmolar, second
 
 from . import pharmacology
+from .connectivity import PROJECTIONS
 
 
 def exposure(t: np.ndarray, drug_nM: np.ndarray) -> float:
@@ -66,25 +67,25 @@ def depotentiated(weights: dict, fraction: float) -> dict:
     return out
 
 
-def _target(projection: str) -> str:
-    """The postsynaptic population of a plastic projection, 'cortex_to_nac_d1' -> 'nac_d1'."""
-    return projection.split("_to_", 1)[1]
-
-
 def scaled_to_baseline(weights: dict, fraction: float, w_max: float) -> dict:
-    """Plastic weights after homeostatic synaptic scaling (Turrigiano et al. 1998): every
-    weight onto one postsynaptic population (all its plastic projections together) is
-    multiplied by one factor, (BASELINE_WEIGHT / mean) ** fraction, where `mean` is the
-    population's mean plastic weight over all its synapses. Scaling is multiplicative, so
-    the relative strengths of the inputs are kept (up to the rule's bound `w_max`, which
-    no weight passes); `fraction` 1 restores the mean to the baseline, 0 changes nothing. Per population, not per neuron: the state keeps no
-    postsynaptic index per synapse, and a change common to every input (the adolescent
-    OXT-LTD of M4) is the same either way."""
+    """Plastic weights after a multiplicative scaling of each MSN population's inputs:
+    every weight onto one postsynaptic population (all its plastic projections together)
+    is multiplied by one factor, (BASELINE_WEIGHT / mean) ** fraction, where `mean` is the
+    population's mean plastic weight over all its synapses; `fraction` 1 restores that
+    mean to the baseline, 0 changes nothing. Multiplicative, as synaptic scaling is
+    (Turrigiano et al. 1998: cultured neocortical neurons scale all their mEPSC
+    amplitudes by one factor after ~2 days of blocked activity), so the inputs' relative
+    strengths are kept, up to the rule's bound `w_max`, which no weight passes. The set
+    point (the baseline mean weight, where the sources' is the neuron's activity) and
+    per population rather than per neuron (the state keeps no postsynaptic index per
+    synapse; a change common to every input, as the adolescent OXT-LTD of M4, is the same
+    either way) are choices. A population whose inputs have all fallen to 0 stays there;
+    one whose mean is near 0 is scaled by a large factor, its strongest inputs to `w_max`."""
     if fraction == 0.0:
         return dict(weights)
     groups: dict = {}
-    for name, w in weights.items():
-        groups.setdefault(_target(name), []).append(name)
+    for name in weights:
+        groups.setdefault(PROJECTIONS[name][1], []).append(name)
     out = dict(weights)
     for names in groups.values():
         arrays = [np.asarray(weights[name], dtype=np.float64) for name in names]

@@ -93,10 +93,12 @@ def run_subject(config, labels: dict | None = None, progress=None, state: State 
 
 def carried_into(state: State, session, previous_phase: str | None) -> State:
     """The slow state as `session` starts, from the state the session before it (of
-    phase `previous_phase`; None: the state was given) left: one session interval older,
-    depotentiated where the session gives it, and, at the first adult session after
-    adolescence, scaled by `plasticity.scaling_after_adolescence` (the weeks between
-    adolescence and adult training, which are not simulated)."""
+    phase `previous_phase`) left: one session interval older; then, at the first adult
+    session after adolescence, scaled by `plasticity.scaling_after_adolescence` (the weeks
+    between adolescence and adult training, which are not simulated); then depotentiated
+    where the session gives it. `previous_phase` None (a state given to `run_subject`, a
+    within-subject test) never scales: a training that ends in adolescence is carried
+    into its tests as it is."""
     state = state.aged(float(session["behaviour"]["session_interval"] / second),
                        float(session["plasticity"]["vta"]["tau_decay"] / second),
                        float(session["receptors"]["d2r_loss"]["recovery"] / second))

@@ -254,14 +254,14 @@ def test_scaling_acts_once_between_adolescence_and_the_first_adult_session():
     scaled = ["plasticity.scaling_after_adolescence=1", "behaviour.schedule=[adolescence, "
               "adolescence, fr1_acquisition, fr1_acquisition]"]
     sessions = session_configs(circuit.load_config(BEHAVIOUR, scaled))
-    phases = [None, "adolescence", "adolescence", "acquisition"]
+    after_adolescence = [False, True, True, False]  # what the session before each was
     after = [carried_into(state, session, previous).weights["cortex_to_nac_d1"].tolist()
-             for session, previous in zip(sessions, phases)]
+             for session, previous in zip(sessions, after_adolescence)]
     assert after == [[0.8, 0.8], [0.8, 0.8], [1.0, 1.0], [0.8, 0.8]]
     default = session_configs(circuit.load_config(BEHAVIOUR, scaled[1:]))[2]
-    assert carried_into(state, default, "adolescence").weights["cortex_to_nac_d1"].tolist() \
+    assert carried_into(state, default, True).weights["cortex_to_nac_d1"].tolist() \
         == [0.8, 0.8]  # 0 by default: the adolescent weights carried as they are
-    assert carried_into(state, sessions[2], None).weights["cortex_to_nac_d1"].tolist() \
+    assert carried_into(state, sessions[2], False).weights["cortex_to_nac_d1"].tolist() \
         == [0.8, 0.8]  # a given state (a within-subject test) is never scaled
 
 
@@ -278,7 +278,7 @@ def test_scaling_comes_before_depotentiation():
         "behaviour.schedule=[adolescence, fr1_acquisition]"]))[1]
     # scaled by 1 / 0.8 to [0.625, 1.375], then the excess over 1 removed: [0.625, 1.0]
     # (the other order would give [0.5, 1.0] scaled by 1 / 0.75: [0.667, 1.333])
-    weights = carried_into(state, session, "adolescence").weights["cortex_to_nac_d1"]
+    weights = carried_into(state, session, True).weights["cortex_to_nac_d1"]
     assert weights == pytest.approx([0.625, 1.0])
 
 

@@ -53,16 +53,20 @@ def effective(config: dict) -> dict:
 ADOLESCENCE = "adolescence"
 
 
+def adolescent(config: dict) -> bool:
+    """Whether this session is an adolescent one (drug-free, the critical period open)."""
+    return config["session"]["phase"] == ADOLESCENCE
+
+
 def adolescent_dosing(config: dict) -> bool:
     """Whether this session is an adolescent one in which adolescent OXT is given (M6)."""
-    return (config["interventions"]["adolescent_oxt"]["given"]
-            and config["session"]["phase"] == ADOLESCENCE)
+    return config["interventions"]["adolescent_oxt"]["given"] and adolescent(config)
 
 
 def critical_period(config: dict) -> float:
     """How open the OXT-LTD critical period is in this session: fully in adolescence
     (Nardou et al. 2019), `plasticity.critical_period` otherwise."""
-    if config["session"]["phase"] == ADOLESCENCE:
+    if adolescent(config):
         return 1.0
     return float(config["plasticity"]["critical_period"])
 
@@ -89,5 +93,5 @@ def oxt_initial(config: dict):
     return config["fields"]["oxt"]["initial"] + extra
 
 
-__all__ = ["ADOLESCENCE", "KNOCKOUT_CELLS", "adolescent_dosing", "critical_period", "effective",
+__all__ = ["ADOLESCENCE", "KNOCKOUT_CELLS", "adolescent", "adolescent_dosing", "critical_period", "effective",
            "given", "oxt_initial", "oxtr_expression"]

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..config import ConfigError
 from ..config.loader import merge, read_yaml
 from ..config.units import shown
-from ..model.pharmacology import ADOLESCENCE
+from ..model import pharmacology
 from ..resources import configs_dir, is_file
 
 #: The `behaviour.record` entry that keeps every session.
@@ -96,7 +96,7 @@ def session_configs(config, overrides=(), first: int = 0) -> list:
         configs.append(session)
     adolescent = config["interventions"]["adolescent_oxt"]["given"]
     if adolescent and first == 0 and not problems and not any(
-            session["session"]["phase"] == ADOLESCENCE for session in configs):
+            pharmacology.adolescent(session) for session in configs):
         problems.append("interventions.adolescent_oxt.given: the schedule has no adolescence "
                         "session to give it in (put adolescence sessions before the adult ones: "
                         "docs/behaviour.md)")

@@ -60,11 +60,11 @@ def run_subject(config, labels: dict | None = None, progress=None, state: State 
     labels = labels or {}
     configs = session_configs(config, first=first_session)
     result = SubjectResult()
-    previous_phase = None
+    after_adolescence = False
     for index, session in enumerate(configs):
         if state is not None:
-            state = carried_into(state, session, previous_phase)
-        previous_phase = session["session"]["phase"]
+            state = carried_into(state, session, after_adolescence)
+        after_adolescence = pharmacology.adolescent(session)
         started = time.perf_counter()
         try:
             results = run(session, progress=False, state=state)
@@ -91,20 +91,20 @@ def run_subject(config, labels: dict | None = None, progress=None, state: State 
     return result
 
 
-def carried_into(state: State, session, previous_phase: str | None) -> State:
-    """The slow state as `session` starts, from the state the session before it (of
-    phase `previous_phase`) left: one session interval older; then, at the first adult
-    session after adolescence, scaled by `plasticity.scaling_after_adolescence` (the weeks
-    between adolescence and adult training, which are not simulated); then depotentiated
-    where the session gives it. `previous_phase` None (a state given to `run_subject`, a
-    within-subject test) never scales: a training that ends in adolescence is carried
-    into its tests as it is."""
+def carried_into(state: State, session, after_adolescence: bool) -> State:
+    """The slow state as `session` starts, from the state the session before it left
+    (`after_adolescence`: that session was an adolescent one): one session interval
+    older; then, at the first adult session after adolescence, scaled by
+    `plasticity.scaling_after_adolescence` (the weeks between adolescence and adult
+    training, which are not simulated); then depotentiated where the session gives it. A
+    state given to `run_subject` (a within-subject test) starts with `after_adolescence`
+    False and is never scaled: a training that ends in adolescence is carried into its
+    tests as it is."""
     state = state.aged(float(session["behaviour"]["session_interval"] / second),
                        float(session["plasticity"]["vta"]["tau_decay"] / second),
                        float(session["receptors"]["d2r_loss"]["recovery"] / second))
     fraction = float(session["plasticity"]["scaling_after_adolescence"])
-    if (fraction > 0 and previous_phase == pharmacology.ADOLESCENCE
-            and session["session"]["phase"] != pharmacology.ADOLESCENCE):
+    if fraction > 0 and after_adolescence and not pharmacology.adolescent(session):
         state = replace(state, weights=adaptation.scaled_to_baseline(
             state.weights, fraction, float(session["plasticity"]["w_max"])))
     if pharmacology.given(session, "depotentiation"):

@@ -25,8 +25,9 @@ from circuit.experiments import plan_config, run_config, run_spec
 from circuit.results import atomic_directory, atomic_write_text
 from circuit.results.runs import FAULT, UNTIL_FAULT, ExperimentDir
 from circuit.results.tables import read_csv
+from circuit.running import subject
 
-from conftest import REDUCED, ROOT
+from conftest import BEHAVIOUR, REDUCED, ROOT
 from test_experiment_runs import PATIENCE, write_spec
 
 DEFAULT = ROOT / "configs" / "default.yaml"
@@ -150,6 +151,23 @@ def test_a_swallowed_interrupt_still_stops_every_atomic_commit(tmp_path, swallow
     interrupts.clear()
     atomic_write_text(tmp_path / "summary.json", "{}")  # a new command writes again
     assert (tmp_path / "summary.json").read_text() == "{}"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_swallowed_interrupt_stops_a_subject_before_its_next_session(monkeypatch):
+    # a long schedule (an adolescent subject runs twenty sessions) writes nothing until
+    # its end: the stop must not wait for that write
+    config = circuit.load_config(BEHAVIOUR, ["behaviour.schedule=[fr1_acquisition, extinction]"])
+    simulated = []
+    monkeypatch.setattr(subject, "run", lambda session, progress=False, state=None:
+                        simulated.append(session.protocol))
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _swallow_a_sigterm()
+            subject.run_subject(config, {"seed": 1})
+        assert simulated == []  # stopped before the first session
+    finally:
+        interrupts.clear()
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from brian2 import second
 
 from ..analysis import behaviour as analysis
+from ..interrupts import raise_if_requested
 from ..model import adaptation, pharmacology
 from ..protocols.library import session_configs
 from ..results.state import State
@@ -55,13 +56,15 @@ def run_subject(config, labels: dict | None = None, progress=None, state: State 
     designs) the subject starts from it, one session interval later, and its sessions
     are numbered from `first_session` (so their input noise is not the training's). A
     `NumericalFault` names the session and carries the sessions before it as
-    `completed`.
+    `completed`. A stop request whose interrupt was swallowed stops it before the next
+    session (`circuit.interrupts`), not only at the next write.
     """
     labels = labels or {}
     configs = session_configs(config, first=first_session)
     result = SubjectResult()
     after_adolescence = False
     for index, session in enumerate(configs):
+        raise_if_requested()
         if state is not None:
             state = carried_into(state, session, after_adolescence)
         after_adolescence = pharmacology.adolescent(session)

@@ -5,9 +5,8 @@ exception raised inside a weakref callback or a `__del__` (it prints "Exception 
 in ..." and goes on), so a signal that lands there would let the work run to the end and
 write its output. `request` records the signal as well as raising; the atomic commits of
 `circuit.results.store` call `raise_if_requested` before renaming anything into place,
-and a subject's schedule
-calls it before each session, so a swallowed interrupt still stops the command before it
-writes, and within one session of a long schedule.
+and a subject's schedule calls it before each session, so a swallowed interrupt still
+stops the command before it writes, and within one session of a long schedule.
 """
 
 from __future__ import annotations

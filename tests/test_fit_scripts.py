@@ -125,3 +125,32 @@ def test_the_d2r_fit_ignores_tests_and_later_phases():
                  "d2r_availability": 0.5})
     exposures = d2r_fit.subject_exposures(rows, floor=0.8, carry=1.0)
     assert list(exposures) == ["r1"] and len(exposures["r1"]) == 2
+
+
+sweep_figure = _script("sweep_against_findings")
+
+
+def _sweep_stats(folder, metric="acquisition_infusions"):
+    folder.mkdir()
+    rows = [{"contrast": "oxt1 - vehicle", "condition_a": "oxt1", "condition_b": "vehicle",
+             "oxt_actions.da_current": size, "metric": metric, "mean_a": a, "mean_b": 10.0,
+             "difference": a - 10.0, "ci_low": a - 11.0, "ci_high": a - 9.0}
+            for size, a in (("0 pA", 6.0), ("20 pA", 8.0))]
+    write_csv(folder / "stats.csv", rows, list(rows[0]))
+    return folder
+
+
+def test_a_sweep_is_drawn_against_the_range_its_finding_asks(tmp_path):
+    folder = _sweep_stats(tmp_path / "pilot")
+    finding, test = sweep_figure._finding_test("acquisition_infusions", "oxt1", "vehicle")
+    assert finding == 1 and tuple(test.ratio) == (0.40, 0.75)  # the catalogue's test
+    out = tmp_path / "sweep.png"
+    assert sweep_figure.main([f"{folder}:acquisition_infusions", "--out", str(out),
+                              "--default", "20 pA"]) == 0
+    assert out.stat().st_size > 10_000
+
+
+def test_a_sweep_figure_names_a_metric_the_pilot_did_not_measure(tmp_path):
+    folder = _sweep_stats(tmp_path / "pilot")
+    with pytest.raises(SystemExit, match="breakpoint_steps"):
+        sweep_figure.main([f"{folder}:breakpoint_steps", "--out", str(tmp_path / "x.png")])

@@ -1,0 +1,128 @@
+"""How a swept parameter moves OXT's effects, against the range each finding asks.
+
+For each experiment directory of a sensitivity pilot (`validation/pilot/*.yaml` with one
+`sweep` key and a contrast of an OXT condition against saline), one panel per metric
+named: the contrast's effect at each sweep point with its 95% interval, and the range
+the catalogue's test on that metric asks (`validation/findings.yaml`: a `ratio` is drawn
+as a percent change, a `difference` as a difference in the metric's units). Reads only
+the directories' stats.csv: it draws, it runs nothing.
+
+    python scripts/sweep_against_findings.py DIR:METRIC [DIR:METRIC ...] --out FIGURE \
+        [--default VALUE]
+
+A percent change is the difference of means over the reference's mean (its interval:
+the difference's interval over the same mean, so the reference's own spread is left out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from circuit.plotting import style
+from circuit.validation.findings import read_catalogue
+
+#: The columns of stats.csv that are not a sweep key.
+_STATS_COLUMNS = {"contrast", "condition_a", "condition_b", "metric"}
+
+
+def _contrast_rows(directory: Path, metric: str) -> tuple[str, list]:
+    """(swept key, rows of stats.csv for `metric`) of one experiment directory."""
+    with open(directory / "stats.csv", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["metric"] == metric]
+    if not rows:
+        raise SystemExit(f"{directory}/stats.csv: no contrast on metric {metric!r}")
+    header = list(rows[0])
+    swept = header[header.index("condition_b") + 1]
+    if swept in _STATS_COLUMNS:
+        raise SystemExit(f"{directory}: not a sweep (stats.csv has no sweep column)")
+    return swept, rows
+
+
+def _finding_test(metric: str, condition: str, reference: str):
+    """(finding id, its test) whose contrast is `condition` vs `reference` on `metric`
+    (the pilot's conditions carry the scorecard's names), or (None, None)."""
+    for finding in read_catalogue().findings:
+        for test in finding.tests:
+            if (test.metric, test.condition, test.reference) == (metric, condition, reference):
+                return finding.id, test
+    return None, None
+
+
+def _panel(ax, directory: Path, metric: str, default: str | None = None) -> None:
+    swept, rows = _contrast_rows(directory, metric)
+    labels = [row[swept] + ("\n(default)" if row[swept] == default else "") for row in rows]
+    reference = np.array([float(row["mean_b"]) for row in rows])
+    difference = np.array([float(row["difference"]) for row in rows])
+    low = np.array([float(row["ci_low"]) for row in rows])
+    high = np.array([float(row["ci_high"]) for row in rows])
+    finding, test = _finding_test(metric, rows[0]["condition_a"], rows[0]["condition_b"])
+    as_percent = test is None or test.ratio is not None
+    scale = 100 / reference if as_percent else np.ones_like(reference)
+    x = np.arange(len(rows))
+    if test is not None and test.ratio is not None:
+        band = [100 * (r - 1) for r in test.ratio]
+    elif test is not None and test.difference is not None:
+        band = list(test.difference)
+    else:
+        band = None
+    ax.axhline(0, color="0.4", lw=style.THIN_PT)
+    ax.errorbar(x, difference * scale, yerr=[(difference - low) * scale,
+                                             (high - difference) * scale],
+                fmt="o-", color="C0", lw=style.LINE_PT, ms=style.MARKER_PT, capsize=2)
+    if band is not None:  # shaded as far as the axis shows, its nearer edge always in view
+        bottom, top = ax.get_ylim()
+        bottom, top = min(bottom, max(band[0], bottom - 0.25 * (top - bottom)),
+                          band[1]), max(top, min(band[1], top), band[0])
+        pad = 0.05 * (top - bottom)
+        ax.axhspan(band[0], band[1], color="0.88", lw=0, zorder=0)
+        ax.set_ylim(bottom - pad, top + pad)
+    ax.set_xticks(x, labels)
+    ax.set_xlabel(swept)
+    unit = "change, %" if as_percent else "difference"
+    ax.set_ylabel(f"{metric.replace('_', ' ').replace('da ', 'DA ')}\n{unit}")
+    title = f"finding {finding}: " if finding is not None else ""
+    ax.set_title(f"{title}{rows[0]['condition_a']} vs {rows[0]['condition_b']}",
+                 loc="left")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("panels", nargs="+", metavar="DIR:METRIC")
+    parser.add_argument("--out", required=True, help="figure path (.png; PDF and SVG beside)")
+    parser.add_argument("--default", help="the swept key's default, as stats.csv writes it "
+                                          "(e.g. '20 pA'): its tick is marked")
+    args = parser.parse_args(argv)
+    panels = []
+    for item in args.panels:
+        directory, _, metric = item.rpartition(":")
+        if not directory or not metric:
+            parser.error(f"{item!r}: expected DIR:METRIC")
+        panels.append((Path(directory), metric))
+    columns = min(2, len(panels))
+    rows = int(np.ceil(len(panels) / columns))
+    with style.paper_style():
+        fig = style.new_figure(height_in=2.1 * rows)
+        axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False).ravel())
+        for ax, (directory, metric) in zip(axes, panels):
+            _panel(ax, directory, metric, args.default)
+        for ax in axes[len(panels):]:
+            ax.set_visible(False)
+        style.label_panels(axes[:len(panels)])
+        handles = [Line2D([], [], color="C0", marker="o", ms=style.MARKER_PT,
+                          lw=style.LINE_PT, label="OXT vs saline: mean paired difference, 95% CI"),
+                   Patch(color="0.88", label="the range the finding's test asks")]
+        fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
+        path = style.save_figure(fig, args.out)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

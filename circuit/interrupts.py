@@ -6,7 +6,8 @@ in ..." and goes on), so a signal that lands there would let the work run to the
 write its output. `request` records the signal as well as raising; the atomic commits of
 `circuit.results.store` call `raise_if_requested` before renaming anything into place,
 and a subject's schedule calls it before each session, so a swallowed interrupt still
-stops the command before it writes, and within one session of a long schedule.
+stops the command before it writes and, for a subject run in this process (not in a Dask
+worker, which has its own record), before its next session.
 """
 
 from __future__ import annotations

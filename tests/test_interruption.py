@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import weakref
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -159,13 +160,20 @@ def test_a_swallowed_interrupt_stops_a_subject_before_its_next_session(monkeypat
     # its end: the stop must not wait for that write
     config = circuit.load_config(BEHAVIOUR, ["behaviour.schedule=[fr1_acquisition, extinction]"])
     simulated = []
-    monkeypatch.setattr(subject, "run", lambda session, progress=False, state=None:
-                        simulated.append(session.protocol))
+
+    def first_session_stopped(session, progress=False, state=None):
+        simulated.append(session.protocol)
+        _swallow_a_sigterm()  # the stop lands during the session, and is swallowed
+        return SimpleNamespace(state=None, provenance={"timings_s": {}})
+
+    monkeypatch.setattr(subject, "run", first_session_stopped)
+    monkeypatch.setattr(subject, "analysis", SimpleNamespace(
+        trial_table=lambda *args: [], session_summary=lambda *args: {},
+        da_before_drug=lambda *args: None))
     try:
         with pytest.raises(KeyboardInterrupt):
-            _swallow_a_sigterm()
             subject.run_subject(config, {"seed": 1})
-        assert simulated == []  # stopped before the first session
+        assert simulated == ["fr1_acquisition"]  # the extinction session never started
     finally:
         interrupts.clear()
 

@@ -56,8 +56,8 @@ def run_subject(config, labels: dict | None = None, progress=None, state: State 
     designs) the subject starts from it, one session interval later, and its sessions
     are numbered from `first_session` (so their input noise is not the training's). A
     `NumericalFault` names the session and carries the sessions before it as
-    `completed`. A stop request whose interrupt was swallowed stops it before the next
-    session (`circuit.interrupts`), not only at the next write.
+    `completed`. A stop request of this process whose interrupt was swallowed stops it
+    before the next session (`circuit.interrupts`), not only at the next write.
     """
     labels = labels or {}
     configs = session_configs(config, first=first_session)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,21 +29,23 @@ from matplotlib.patches import Patch
 from circuit.plotting import style
 from circuit.validation.findings import read_catalogue
 
-#: The columns of stats.csv that are not a sweep key.
-_STATS_COLUMNS = {"contrast", "condition_a", "condition_b", "metric"}
-
-
 def _contrast_rows(directory: Path, metric: str) -> tuple[str, list]:
-    """(swept key, rows of stats.csv for `metric`) of one experiment directory."""
+    """(swept key, rows of stats.csv for `metric`) of one experiment directory: one
+    contrast over one swept key, else SystemExit naming what is there."""
     with open(directory / "stats.csv", newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["metric"] == metric]
     if not rows:
         raise SystemExit(f"{directory}/stats.csv: no contrast on metric {metric!r}")
     header = list(rows[0])
-    swept = header[header.index("condition_b") + 1]
-    if swept in _STATS_COLUMNS:
-        raise SystemExit(f"{directory}: not a sweep (stats.csv has no sweep column)")
-    return swept, rows
+    swept = header[header.index("condition_b") + 1:header.index("metric")]
+    if len(swept) != 1:
+        raise SystemExit(f"{directory}: expected one swept key in stats.csv, found "
+                         f"{len(swept)}{': ' + ', '.join(swept) if swept else ''}")
+    contrasts = sorted({row["contrast"] for row in rows})
+    if len(contrasts) != 1:
+        raise SystemExit(f"{directory}: expected one contrast on {metric!r}, found "
+                         f"{', '.join(contrasts)}")
+    return swept[0], rows
 
 
 def _finding_test(metric: str, condition: str, reference: str):
@@ -55,41 +58,66 @@ def _finding_test(metric: str, condition: str, reference: str):
     return None, None
 
 
-def _panel(ax, directory: Path, metric: str, default: str | None = None) -> None:
+@dataclass
+class SweptEffect:
+    """A contrast's effect at each sweep point, in the units its finding's test uses: a
+    percent change of the reference's mean where the test asks a ratio (or there is no
+    test), else the difference of means."""
+
+    swept: str
+    points: list
+    effect: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    as_percent: bool
+    band: tuple | None  # the range the finding's test asks, in the same units
+    finding: int | None
+    title: str
+
+
+def swept_effect(directory: Path, metric: str) -> SweptEffect:
+    """The effect of `directory`'s contrast on `metric` across its sweep."""
     swept, rows = _contrast_rows(directory, metric)
-    labels = [row[swept] + ("\n(default)" if row[swept] == default else "") for row in rows]
     reference = np.array([float(row["mean_b"]) for row in rows])
     difference = np.array([float(row["difference"]) for row in rows])
     low = np.array([float(row["ci_low"]) for row in rows])
     high = np.array([float(row["ci_high"]) for row in rows])
-    finding, test = _finding_test(metric, rows[0]["condition_a"], rows[0]["condition_b"])
+    condition, versus = rows[0]["condition_a"], rows[0]["condition_b"]
+    finding, test = _finding_test(metric, condition, versus)
     as_percent = test is None or test.ratio is not None
     scale = 100 / reference if as_percent else np.ones_like(reference)
-    x = np.arange(len(rows))
     if test is not None and test.ratio is not None:
-        band = [100 * (r - 1) for r in test.ratio]
+        band = tuple(100 * (r - 1) for r in test.ratio)
     elif test is not None and test.difference is not None:
-        band = list(test.difference)
+        band = tuple(test.difference)
     else:
         band = None
-    ax.axhline(0, color="0.4", lw=style.THIN_PT)
-    ax.errorbar(x, difference * scale, yerr=[(difference - low) * scale,
-                                             (high - difference) * scale],
-                fmt="o-", color="C0", lw=style.LINE_PT, ms=style.MARKER_PT, capsize=2)
-    if band is not None:  # shaded as far as the axis shows, its nearer edge always in view
-        bottom, top = ax.get_ylim()
-        bottom, top = min(bottom, max(band[0], bottom - 0.25 * (top - bottom)),
-                          band[1]), max(top, min(band[1], top), band[0])
-        pad = 0.05 * (top - bottom)
-        ax.axhspan(band[0], band[1], color="0.88", lw=0, zorder=0)
-        ax.set_ylim(bottom - pad, top + pad)
-    ax.set_xticks(x, labels)
-    ax.set_xlabel(swept)
-    unit = "change, %" if as_percent else "difference"
-    ax.set_ylabel(f"{metric.replace('_', ' ').replace('da ', 'DA ')}\n{unit}")
     title = f"finding {finding}: " if finding is not None else ""
-    ax.set_title(f"{title}{rows[0]['condition_a']} vs {rows[0]['condition_b']}",
-                 loc="left")
+    return SweptEffect(swept, [row[swept] for row in rows], difference * scale, low * scale,
+                       high * scale, as_percent, band, finding,
+                       f"{title}{condition} vs {versus}")
+
+
+def _panel(ax, directory: Path, metric: str, default: str | None = None) -> None:
+    swept = swept_effect(directory, metric)
+    x = np.arange(len(swept.points))
+    ax.axhline(0, color="0.4", lw=style.THIN_PT)
+    ax.errorbar(x, swept.effect, yerr=[swept.effect - swept.low, swept.high - swept.effect],
+                fmt="o-", color="C0", lw=style.LINE_PT, ms=style.MARKER_PT, capsize=2)
+    if swept.band is not None:  # shaded as far as the axis shows, its nearer edge in view
+        low, high = swept.band
+        bottom, top = ax.get_ylim()
+        bottom = min(bottom, max(low, bottom - 0.25 * (top - bottom)), high)
+        top = max(top, low)
+        pad = 0.05 * (top - bottom)
+        ax.axhspan(low, high, color="0.88", lw=0, zorder=0)
+        ax.set_ylim(bottom - pad, top + pad)
+    ax.set_xticks(x, [point + ("\n(default)" if point == default else "")
+                      for point in swept.points])
+    ax.set_xlabel(swept.swept)
+    unit = "change, %" if swept.as_percent else "difference"
+    ax.set_ylabel(f"{metric.replace('_', ' ').replace('da ', 'DA ')}\n{unit}")
+    ax.set_title(swept.title, loc="left")
 
 
 def main(argv=None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 
 import pytest
 
@@ -16,6 +17,7 @@ from conftest import ROOT
 def _script(name):
     spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # a dataclass looks its module up there
     spec.loader.exec_module(module)
     return module
 
@@ -130,9 +132,10 @@ def test_the_d2r_fit_ignores_tests_and_later_phases():
 sweep_figure = _script("sweep_against_findings")
 
 
-def _sweep_stats(folder, metric="acquisition_infusions"):
+def _sweep_stats(folder, metric="acquisition_infusions", conditions=("oxt1", "vehicle")):
     folder.mkdir()
-    rows = [{"contrast": "oxt1 - vehicle", "condition_a": "oxt1", "condition_b": "vehicle",
+    rows = [{"contrast": " - ".join(conditions), "condition_a": conditions[0],
+             "condition_b": conditions[1],
              "oxt_actions.da_current": size, "metric": metric, "mean_a": a, "mean_b": 10.0,
              "difference": a - 10.0, "ci_low": a - 11.0, "ci_high": a - 9.0}
             for size, a in (("0 pA", 6.0), ("20 pA", 8.0))]
@@ -140,17 +143,38 @@ def _sweep_stats(folder, metric="acquisition_infusions"):
     return folder
 
 
-def test_a_sweep_is_drawn_against_the_range_its_finding_asks(tmp_path):
-    folder = _sweep_stats(tmp_path / "pilot")
-    finding, test = sweep_figure._finding_test("acquisition_infusions", "oxt1", "vehicle")
-    assert finding == 1 and tuple(test.ratio) == (0.40, 0.75)  # the catalogue's test
+def test_a_sweep_is_read_in_the_units_and_range_of_its_finding(tmp_path):
+    # finding 1 asks a ratio of 0.40-0.75: drawn as a percent change, band -60% to -25%
+    swept = sweep_figure.swept_effect(_sweep_stats(tmp_path / "pilot"), "acquisition_infusions")
+    assert swept.swept == "oxt_actions.da_current" and swept.points == ["0 pA", "20 pA"]
+    assert swept.finding == 1 and swept.as_percent
+    assert swept.effect == pytest.approx([-40, -20])
+    assert swept.low == pytest.approx([-50, -30]) and swept.high == pytest.approx([-30, -10])
+    assert swept.band == pytest.approx((-60, -25))
+    # finding 2 asks a difference of at least two ratio steps: drawn as a difference
+    breakpoint = sweep_figure.swept_effect(
+        _sweep_stats(tmp_path / "pr", "breakpoint_steps", ("pr_oxt1", "pr_saline")),
+        "breakpoint_steps")
+    assert breakpoint.finding == 2 and not breakpoint.as_percent
+    assert breakpoint.effect == pytest.approx([-4, -2]) and breakpoint.band == (-100, -2)
+
+
+def test_a_sweep_is_drawn_with_its_default_marked(tmp_path):
     out = tmp_path / "sweep.png"
-    assert sweep_figure.main([f"{folder}:acquisition_infusions", "--out", str(out),
-                              "--default", "20 pA"]) == 0
+    assert sweep_figure.main([f"{_sweep_stats(tmp_path / 'pilot')}:acquisition_infusions",
+                              "--out", str(out), "--default", "20 pA"]) == 0
     assert out.stat().st_size > 10_000
 
 
-def test_a_sweep_figure_names_a_metric_the_pilot_did_not_measure(tmp_path):
+def test_a_sweep_figure_refuses_what_it_cannot_draw(tmp_path):
     folder = _sweep_stats(tmp_path / "pilot")
-    with pytest.raises(SystemExit, match="breakpoint_steps"):
+    with pytest.raises(SystemExit, match="breakpoint_steps"):  # a metric not measured
         sweep_figure.main([f"{folder}:breakpoint_steps", "--out", str(tmp_path / "x.png")])
+    plain = tmp_path / "plain"  # no swept key
+    plain.mkdir()
+    rows = [{"contrast": "oxt1 - vehicle", "condition_a": "oxt1", "condition_b": "vehicle",
+             "metric": "acquisition_infusions", "mean_a": 6.0, "mean_b": 10.0,
+             "difference": -4.0, "ci_low": -5.0, "ci_high": -3.0}]
+    write_csv(plain / "stats.csv", rows, list(rows[0]))
+    with pytest.raises(SystemExit, match="one swept key"):
+        sweep_figure.swept_effect(plain, "acquisition_infusions")

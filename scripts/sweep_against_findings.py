@@ -29,6 +29,7 @@ from matplotlib.patches import Patch
 from circuit.plotting import style
 from circuit.validation.findings import read_catalogue
 
+
 def _contrast_rows(directory: Path, metric: str) -> tuple[str, list]:
     """(swept key, rows of stats.csv for `metric`) of one experiment directory: one
     contrast over one swept key, else SystemExit naming what is there."""

@@ -93,5 +93,5 @@ def oxt_initial(config: dict):
     return config["fields"]["oxt"]["initial"] + extra
 
 
-__all__ = ["ADOLESCENCE", "KNOCKOUT_CELLS", "adolescent", "adolescent_dosing", "critical_period", "effective",
-           "given", "oxt_initial", "oxtr_expression"]
+__all__ = ["ADOLESCENCE", "KNOCKOUT_CELLS", "adolescent", "adolescent_dosing", "critical_period",
+           "effective", "given", "oxt_initial", "oxtr_expression"]

@@ -158,3 +158,13 @@ def test_a_state_with_nan_weights_cannot_be_restored(tmp_path, reduced_results):
     write_state(dataclasses.replace(reduced_results.state, weights=weights), tmp_path / "s.npz")
     with pytest.raises(StateError, match="numerical fault"):
         read_state(tmp_path / "s.npz")
+
+
+def test_a_run_still_being_written_is_not_a_stored_run(tmp_path):
+    with ExperimentDir(tmp_path / "out") as runs:
+        runs.write("finished", {"seed": 1}, {})
+        writing = runs.folder(".unfinished.tmp-0123")  # its record is in, the rename is not
+        writing.mkdir()
+        (writing / "run.json").write_text("{}")
+        assert runs.stored() == ["finished"]
+        runs.check_holds_only(["finished"])  # the temporary is no foreign run

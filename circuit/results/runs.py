@@ -64,9 +64,11 @@ class ExperimentDir:
         return (self.folder(key) / RECORD).is_file()
 
     def stored(self) -> list:
-        """Keys of every stored run."""
+        """Keys of every stored run; a run still being written (a hidden temporary
+        folder that holds its record just before the rename) is not one."""
         folder = self.root / RUNS
-        return sorted(p.name for p in folder.iterdir() if (p / RECORD).is_file()) \
+        return sorted(p.name for p in folder.iterdir()
+                      if not p.name.startswith(".") and (p / RECORD).is_file()) \
             if folder.is_dir() else []
 
     def check_holds_only(self, keys) -> None:

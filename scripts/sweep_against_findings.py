@@ -1,11 +1,13 @@
 """How a swept parameter moves OXT's effects, against the range each finding asks.
 
 For each experiment directory of a sensitivity pilot (`validation/pilot/*.yaml` with one
-`sweep` key and a contrast of an OXT condition against saline), one panel per metric
-named: the contrast's effect at each sweep point with its 95% interval, and the range
-the catalogue's test on that metric asks (`validation/findings.yaml`: a `ratio` is drawn
-as a percent change, a `difference` as a difference in the metric's units). Reads only
-the directories' stats.csv: it draws, it runs nothing.
+`sweep` key and contrasts of OXT conditions against saline), one panel per metric
+named: each contrast's effect at each sweep point with its 95% interval (one series per
+contrast, e.g. OXT with and without a mechanism), and the range the catalogue's test on
+that metric asks (`validation/findings.yaml`: a `ratio` is drawn as a percent change, a
+`difference` as a difference in the metric's units; a contrast that is no finding's test
+is drawn in the units of the panel's first). Reads only the directories' stats.csv: it
+draws, it runs nothing.
 
     python scripts/sweep_against_findings.py DIR:METRIC [DIR:METRIC ...] --out FIGURE \
         [--default VALUE]
@@ -29,10 +31,16 @@ from matplotlib.patches import Patch
 from circuit.plotting import style
 from circuit.validation.findings import read_catalogue
 
+#: Colours of a panel's series (contrasts), in the stats' order.
+SERIES_COLOURS = ("C0", "C1", "C2", "C3")
+#: How far apart along x (in sweep points) a panel's series are drawn.
+SERIES_SPREAD = 0.08
 
-def _contrast_rows(directory: Path, metric: str) -> tuple[str, list]:
-    """(swept key, rows of stats.csv for `metric`) of one experiment directory: one
-    contrast over one swept key, else SystemExit naming what is there."""
+
+def _contrast_rows(directory: Path, metric: str) -> tuple[str, dict]:
+    """(swept key, {contrast: its rows of stats.csv for `metric`}) of one experiment
+    directory, contrasts in the file's order: one swept key, else SystemExit naming
+    what is there."""
     with open(directory / "stats.csv", newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["metric"] == metric]
     if not rows:
@@ -42,11 +50,10 @@ def _contrast_rows(directory: Path, metric: str) -> tuple[str, list]:
     if len(swept) != 1:
         raise SystemExit(f"{directory}: expected one swept key in stats.csv, found "
                          f"{len(swept)}{': ' + ', '.join(swept) if swept else ''}")
-    contrasts = sorted({row["contrast"] for row in rows})
-    if len(contrasts) != 1:
-        raise SystemExit(f"{directory}: expected one contrast on {metric!r}, found "
-                         f"{', '.join(contrasts)}")
-    return swept[0], rows
+    contrasts = {}
+    for row in rows:
+        contrasts.setdefault(row["contrast"], []).append(row)
+    return swept[0], contrasts
 
 
 def _finding_test(metric: str, condition: str, reference: str):
@@ -76,16 +83,36 @@ class SweptEffect:
     title: str
 
 
+def swept_effects(directory: Path, metric: str) -> list:
+    """The effect of each of `directory`'s contrasts on `metric` across its sweep, each
+    in its finding's units, or (no finding) in those of the first."""
+    swept, contrasts = _contrast_rows(directory, metric)
+    effects = []
+    for rows in contrasts.values():
+        units = effects[0].as_percent if effects else None
+        effects.append(_swept(swept, rows, metric, units))
+    return effects
+
+
 def swept_effect(directory: Path, metric: str) -> SweptEffect:
-    """The effect of `directory`'s contrast on `metric` across its sweep."""
-    swept, rows = _contrast_rows(directory, metric)
+    """The effect of `directory`'s one contrast on `metric` across its sweep."""
+    effects = swept_effects(directory, metric)
+    if len(effects) != 1:
+        raise SystemExit(f"{directory}: expected one contrast on {metric!r}, found "
+                         f"{', '.join(e.title for e in effects)}")
+    return effects[0]
+
+
+def _swept(swept: str, rows: list, metric: str, as_percent: bool | None) -> SweptEffect:
+    """One contrast's rows as a SweptEffect; `as_percent` None: its finding's units."""
     reference = np.array([float(row["mean_b"]) for row in rows])
     difference = np.array([float(row["difference"]) for row in rows])
     low = np.array([float(row["ci_low"]) for row in rows])
     high = np.array([float(row["ci_high"]) for row in rows])
     condition, versus = rows[0]["condition_a"], rows[0]["condition_b"]
     finding, test = _finding_test(metric, condition, versus)
-    as_percent = test is None or test.ratio is not None
+    if test is not None or as_percent is None:
+        as_percent = test is None or test.ratio is not None
     scale = 100 / reference if as_percent else np.ones_like(reference)
     if test is not None and test.ratio is not None:
         band = tuple(100 * (r - 1) for r in test.ratio)
@@ -100,13 +127,26 @@ def swept_effect(directory: Path, metric: str) -> SweptEffect:
 
 
 def _panel(ax, directory: Path, metric: str, default: str | None = None) -> None:
-    swept = swept_effect(directory, metric)
+    effects = swept_effects(directory, metric)
+    if len(effects) > len(SERIES_COLOURS):
+        raise SystemExit(f"{directory}: {len(effects)} contrasts on {metric!r}; a panel "
+                         f"draws at most {len(SERIES_COLOURS)}")
+    swept = effects[0]
     x = np.arange(len(swept.points))
     ax.axhline(0, color="0.4", lw=style.THIN_PT)
-    ax.errorbar(x, swept.effect, yerr=[swept.effect - swept.low, swept.high - swept.effect],
-                fmt="o-", color="C0", lw=style.LINE_PT, ms=style.MARKER_PT, capsize=2)
-    if swept.band is not None:  # shaded as far as the axis shows, its nearer edge in view
-        low, high = swept.band
+    # Several series are set apart along x so their intervals do not hide each other.
+    offsets = SERIES_SPREAD * (np.arange(len(effects)) - (len(effects) - 1) / 2)
+    for colour, offset, series in zip(SERIES_COLOURS, offsets, effects):
+        label = series.title.split(": ", 1)[-1] if len(effects) > 1 else None
+        ax.errorbar(x + offset, series.effect,
+                    yerr=[series.effect - series.low, series.high - series.effect],
+                    fmt="o-", color=colour, lw=style.LINE_PT, ms=style.MARKER_PT, capsize=2,
+                    label=label)
+    if len(effects) > 1:
+        ax.legend(loc="best", frameon=False, fontsize=style.SMALL_FONT_PT)
+    band = next((series.band for series in effects if series.band is not None), None)
+    if band is not None:  # shaded as far as the axis shows, its nearer edge in view
+        low, high = band
         bottom, top = ax.get_ylim()
         bottom = min(bottom, max(low, bottom - 0.25 * (top - bottom)), high)
         top = max(top, low)
@@ -118,7 +158,10 @@ def _panel(ax, directory: Path, metric: str, default: str | None = None) -> None
     ax.set_xlabel(swept.swept)
     unit = "change, %" if swept.as_percent else "difference"
     ax.set_ylabel(f"{metric.replace('_', ' ').replace('da ', 'DA ')}\n{unit}")
-    ax.set_title(swept.title, loc="left")
+    finding = next((series.finding for series in effects if series.finding is not None), None)
+    title = swept.title if len(effects) == 1 else (
+        f"finding {finding}" if finding is not None else metric.replace("_", " "))
+    ax.set_title(title, loc="left")
 
 
 def main(argv=None) -> int:
@@ -145,7 +188,7 @@ def main(argv=None) -> int:
             ax.set_visible(False)
         style.label_panels(axes[:len(panels)])
         handles = [Line2D([], [], color="C0", marker="o", ms=style.MARKER_PT,
-                          lw=style.LINE_PT, label="OXT vs saline: mean paired difference, 95% CI"),
+                          lw=style.LINE_PT, label="mean paired difference, 95% CI"),
                    Patch(color="0.88", label="the range the finding's test asks")]
         fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
         path = style.save_figure(fig, args.out)

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from circuit.results.tables import write_csv
+from circuit.results.tables import read_csv, write_csv
 
 from conftest import ROOT
 
@@ -157,6 +157,25 @@ def test_a_sweep_is_read_in_the_units_and_range_of_its_finding(tmp_path):
         "breakpoint_steps")
     assert breakpoint.finding == 2 and not breakpoint.as_percent
     assert breakpoint.effect == pytest.approx([-4, -2]) and breakpoint.band == (-100, -2)
+
+
+def test_a_mechanism_knock_out_is_drawn_beside_the_finding_in_its_units(tmp_path):
+    folder = _sweep_stats(tmp_path / "pilot")
+    rows = read_csv(folder / "stats.csv")
+    knockout = [{**row, "contrast": "oxt1 - oxt1_no_M1", "condition_b": "oxt1_no_M1",
+                 "mean_b": 5.0, "difference": float(row["mean_a"]) - 5.0,
+                 "ci_low": float(row["mean_a"]) - 6.0, "ci_high": float(row["mean_a"]) - 4.0}
+                for row in rows]
+    write_csv(folder / "stats.csv", rows + knockout, list(rows[0]))
+    finding, mechanism = sweep_figure.swept_effects(folder, "acquisition_infusions")
+    assert finding.finding == 1 and mechanism.finding is None
+    assert mechanism.as_percent and mechanism.band is None  # the finding's units, no range
+    assert mechanism.effect == pytest.approx([20, 60])  # (6 - 5) / 5 and (8 - 5) / 5
+    with pytest.raises(SystemExit, match="expected one contrast"):
+        sweep_figure.swept_effect(folder, "acquisition_infusions")
+    out = tmp_path / "both.png"
+    assert sweep_figure.main([f"{folder}:acquisition_infusions", "--out", str(out)]) == 0
+    assert out.stat().st_size > 10_000
 
 
 def test_a_sweep_is_drawn_with_its_default_marked(tmp_path):

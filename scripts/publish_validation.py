@@ -1,12 +1,15 @@
 """Publish a full validation run as docs/validation.md and figures/validation_*.png.
 
     python scripts/publish_validation.py [results/validation] [--partial]
+    python scripts/publish_validation.py --pilot
 
 `make validate` runs `circuit validate --out results/validation --resume` and then
 this. It refuses a --quick scorecard (the committed one must be a full run), and a
 partial one (some findings, or no fold sensitivity) unless told --partial. The
 scorecard.json it publishes is kept in docs/scorecards/ (a partial one to be merged with
-the rest) and named at the top of docs/validation.md.
+the rest) and named at the top of docs/validation.md. With --pilot it only refreshes the
+power pilot (validation/pilot/power.md) above the published scorecard, which it keeps as
+it is: for a pilot run after the scorecard, without that scorecard's run directory.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from circuit.validation.report import partial
+from circuit.validation.report import TITLE, partial
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = ("scorecard", "knockouts", "heteromer_fold")
@@ -54,7 +57,11 @@ def main(argv=None) -> int:
     parser.add_argument("--partial", action="store_true",
                         help="publish a partial scorecard (some findings, or no fold "
                              "sensitivity), which says so at its top")
+    parser.add_argument("--pilot", action="store_true",
+                        help="refresh only the power pilot above the published scorecard")
     args = parser.parse_args(argv)
+    if args.pilot:
+        return refresh_pilot(ROOT / "docs" / "validation.md")
     card = json.loads((args.run / "scorecard.json").read_text())
     if card["quick"]:
         print(f"{args.run} holds a --quick scorecard; publish a full run", file=sys.stderr)
@@ -81,9 +88,30 @@ def main(argv=None) -> int:
     shutil.copyfile(args.run / "scorecard.json", kept)
     where = kept.relative_to(ROOT).as_posix() + (
         " (a partial scorecard; merge it with the rest: README)" if is_partial else "")
-    pilot = PILOT.read_text() + "\n" if PILOT.is_file() else ""
-    (ROOT / "docs" / "validation.md").write_text(HEADER.format(source=where) + pilot + text)
+    (ROOT / "docs" / "validation.md").write_text(_page(where, text))
     print(f"wrote docs/validation.md and figures/validation_*.png from {args.run}")
+    return 0
+
+
+def _page(source: str, scorecard: str) -> str:
+    """docs/validation.md: the header naming `source`, the power pilot, the scorecard."""
+    pilot = PILOT.read_text() + "\n" if PILOT.is_file() else ""
+    return HEADER.format(source=source) + pilot + scorecard
+
+
+def refresh_pilot(page: Path) -> int:
+    """Rewrite `page` with the current power pilot above the scorecard it publishes."""
+    text = page.read_text() if page.is_file() else ""
+    start = text.find(f"\n{TITLE}\n") + 1
+    first = text.splitlines()[0] if text else ""
+    marker = " from "
+    if not start or marker not in first or not first.endswith(":"):
+        print(f"{page} holds no published scorecard to keep; publish one first",
+              file=sys.stderr)
+        return 2
+    source = first[first.index(marker) + len(marker):-1]
+    page.write_text(_page(source, text[start:]))
+    print(f"refreshed the power pilot in {page}")
     return 0
 
 

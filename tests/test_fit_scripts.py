@@ -1,5 +1,7 @@
 """The scripts that score the assay's fit and plan the scorecard's seeds
-(scripts/assay_fit.py, scripts/power_pilot.py), on tables made here."""
+(scripts/assay_fit.py, scripts/power_pilot.py), draw sweeps against the findings and
+publish the pilot (scripts/sweep_against_findings.py, scripts/publish_validation.py), on
+tables made here."""
 
 from __future__ import annotations
 
@@ -197,3 +199,30 @@ def test_a_sweep_figure_refuses_what_it_cannot_draw(tmp_path):
     write_csv(plain / "stats.csv", rows, list(rows[0]))
     with pytest.raises(SystemExit, match="one swept key"):
         sweep_figure.swept_effect(plain, "acquisition_infusions")
+
+
+publish = _script("publish_validation")
+
+
+def test_a_new_pilot_is_published_above_the_scorecard_it_keeps(tmp_path, monkeypatch):
+    monkeypatch.setattr(publish, "PILOT", tmp_path / "power.md")
+    page = tmp_path / "validation.md"
+    scorecard = "# Validation scorecard\n\n**3 of 12 findings reproduced.**\n"
+    publish.PILOT.write_text("## Power pilot\n\nthe first pilot\n")
+    page.write_text(publish._page("docs/scorecards/2026-12-03-full.json", scorecard))
+    publish.PILOT.write_text("## Power pilot\n\nthe first pilot\n\n## M1's site\n\na new one\n")
+    assert publish.refresh_pilot(page) == 0
+    text = page.read_text()
+    assert text.splitlines()[0].endswith("from docs/scorecards/2026-12-03-full.json:")
+    assert "a new one" in text and text.count("the first pilot") == 1
+    assert text.endswith(scorecard) and text.count("# Validation scorecard") == 1
+
+
+def test_a_pilot_is_not_published_without_a_scorecard_below_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(publish, "PILOT", tmp_path / "power.md")
+    publish.PILOT.write_text("## Power pilot\n")
+    page = tmp_path / "validation.md"
+    page.write_text("notes, no scorecard\n")
+    assert publish.refresh_pilot(page) == 2
+    assert "publish one first" in capsys.readouterr().err
+    assert page.read_text() == "notes, no scorecard\n"  # untouched

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from .scoring import ALPHA
 
+#: The scorecard's heading: where its text starts in a page that puts more above it.
+TITLE = "# Validation scorecard"
+
 
 def _clean(value):
     """JSON-safe: NaN and infinities become None."""
@@ -117,7 +120,7 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
             if parts else f"{context['runs']} distinct runs on {context['where']}; "
             f"{context['wall_s'] / 60:.1f} min in this invocation")
     lines = [
-        "# Validation scorecard", "",
+        TITLE, "",
         f"{headline} {mode}", "",
         f"- date: {date.today().isoformat()}; {runs}"
         + (f"; **{context['failed_runs']} runs failed**" if context["failed_runs"] else ""),

@@ -68,9 +68,9 @@ def _finding_test(metric: str, condition: str, reference: str):
 
 @dataclass
 class SweptEffect:
-    """A contrast's effect at each sweep point, in the units its finding's test uses: a
-    percent change of the reference's mean where the test asks a ratio (or there is no
-    test), else the difference of means."""
+    """A contrast's effect at each sweep point, in the units its panel's lead (a
+    finding's test) uses: a percent of the lead's reference mean where the test asks a
+    ratio (or there is no test), else the difference of means."""
 
     swept: str
     points: list
@@ -84,13 +84,45 @@ class SweptEffect:
 
 
 def swept_effects(directory: Path, metric: str) -> list:
-    """The effect of each of `directory`'s contrasts on `metric` across its sweep, each
-    in its finding's units, or (no finding) in those of the first."""
+    """The effect of each of `directory`'s contrasts on `metric` across its sweep, in the
+    units of the panel's lead: the first contrast that is a finding's test (else the
+    first). A percent is of the lead's reference mean at each point, for every series,
+    so the series add up (OXT vs saline = OXT without M vs saline + OXT vs OXT without
+    M); SystemExit where the contrasts' sweep points or their findings' units differ."""
     swept, contrasts = _contrast_rows(directory, metric)
+    tests = {name: _finding_test(metric, rows[0]["condition_a"], rows[0]["condition_b"])
+             for name, rows in contrasts.items()}
+    lead = next((name for name, (finding, _) in tests.items() if finding is not None),
+                next(iter(contrasts)))
+    finding, test = tests[lead]
+    as_percent = test is None or test.ratio is not None
+    for name, (_, other) in tests.items():
+        if other is not None and (other.ratio is not None) != as_percent:
+            raise SystemExit(f"{directory}: {lead} and {name} are tests of findings that "
+                             f"ask different units on {metric!r}; draw them apart")
+    points = [row[swept] for row in contrasts[lead]]
+    for name, rows in contrasts.items():
+        if [row[swept] for row in rows] != points:
+            raise SystemExit(f"{directory}: {name} is not measured at the sweep points of "
+                             f"{lead} ({', '.join(map(str, points))})")
+    reference = np.array([float(row["mean_b"]) for row in contrasts[lead]])
+    scale = 100 / reference if as_percent else np.ones_like(reference)
+    if test is not None and test.ratio is not None:
+        band = tuple(100 * (r - 1) for r in test.ratio)
+    elif test is not None and test.difference is not None:
+        band = tuple(test.difference)
+    else:
+        band = None
     effects = []
-    for rows in contrasts.values():
-        units = effects[0].as_percent if effects else None
-        effects.append(_swept(swept, rows, metric, units))
+    for name, rows in contrasts.items():
+        own_finding = tests[name][0]
+        title = f"finding {own_finding}: " if own_finding is not None else ""
+        difference, low, high = (np.array([float(row[key]) for row in rows]) * scale
+                                 for key in ("difference", "ci_low", "ci_high"))
+        effects.append(SweptEffect(swept, points, difference, low, high, as_percent,
+                                   band if name == lead else None, own_finding,
+                                   f"{title}{rows[0]['condition_a']} vs "
+                                   f"{rows[0]['condition_b']}"))
     return effects
 
 
@@ -103,27 +135,13 @@ def swept_effect(directory: Path, metric: str) -> SweptEffect:
     return effects[0]
 
 
-def _swept(swept: str, rows: list, metric: str, as_percent: bool | None) -> SweptEffect:
-    """One contrast's rows as a SweptEffect; `as_percent` None: its finding's units."""
-    reference = np.array([float(row["mean_b"]) for row in rows])
-    difference = np.array([float(row["difference"]) for row in rows])
-    low = np.array([float(row["ci_low"]) for row in rows])
-    high = np.array([float(row["ci_high"]) for row in rows])
-    condition, versus = rows[0]["condition_a"], rows[0]["condition_b"]
-    finding, test = _finding_test(metric, condition, versus)
-    if test is not None or as_percent is None:
-        as_percent = test is None or test.ratio is not None
-    scale = 100 / reference if as_percent else np.ones_like(reference)
-    if test is not None and test.ratio is not None:
-        band = tuple(100 * (r - 1) for r in test.ratio)
-    elif test is not None and test.difference is not None:
-        band = tuple(test.difference)
-    else:
-        band = None
-    title = f"finding {finding}: " if finding is not None else ""
-    return SweptEffect(swept, [row[swept] for row in rows], difference * scale, low * scale,
-                       high * scale, as_percent, band, finding,
-                       f"{title}{condition} vs {versus}")
+def _numeric(point) -> bool:
+    """Whether a sweep point is a number (with or without a unit): joined by lines."""
+    try:
+        float(str(point).split()[0])
+    except (ValueError, IndexError):
+        return False
+    return True
 
 
 def _panel(ax, directory: Path, metric: str, default: str | None = None) -> None:
@@ -136,11 +154,12 @@ def _panel(ax, directory: Path, metric: str, default: str | None = None) -> None
     ax.axhline(0, color="0.4", lw=style.THIN_PT)
     # Several series are set apart along x so their intervals do not hide each other.
     offsets = SERIES_SPREAD * (np.arange(len(effects)) - (len(effects) - 1) / 2)
+    style_of_line = "o-" if all(_numeric(point) for point in swept.points) else "o"
     for colour, offset, series in zip(SERIES_COLOURS, offsets, effects):
         label = series.title.split(": ", 1)[-1] if len(effects) > 1 else None
         ax.errorbar(x + offset, series.effect,
                     yerr=[series.effect - series.low, series.high - series.effect],
-                    fmt="o-", color=colour, lw=style.LINE_PT, ms=style.MARKER_PT, capsize=2,
+                    fmt=style_of_line, color=colour, lw=style.LINE_PT, ms=style.MARKER_PT, capsize=2,
                     label=label)
     if len(effects) > 1:
         ax.legend(loc="best", frameon=False, fontsize=style.SMALL_FONT_PT)
@@ -189,7 +208,8 @@ def main(argv=None) -> int:
         style.label_panels(axes[:len(panels)])
         handles = [Line2D([], [], color="C0", marker="o", ms=style.MARKER_PT,
                           lw=style.LINE_PT, label="mean paired difference, 95% CI"),
-                   Patch(color="0.88", label="the range the finding's test asks")]
+                   Patch(color="0.88", label="the range the finding's test asks "
+                                             "(of its own contrast only)")]
         fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
         path = style.save_figure(fig, args.out)
     print(f"wrote {path}")

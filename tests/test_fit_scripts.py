@@ -172,12 +172,22 @@ def test_a_mechanism_knock_out_is_drawn_beside_the_finding_in_its_units(tmp_path
     finding, mechanism = sweep_figure.swept_effects(folder, "acquisition_infusions")
     assert finding.finding == 1 and mechanism.finding is None
     assert mechanism.as_percent and mechanism.band is None  # the finding's units, no range
-    assert mechanism.effect == pytest.approx([20, 60])  # (6 - 5) / 5 and (8 - 5) / 5
+    # a percent of the finding's reference (vehicle, 10), so the series add up
+    assert mechanism.effect == pytest.approx([10, 30])  # (6 - 5) / 10 and (8 - 5) / 10
     with pytest.raises(SystemExit, match="expected one contrast"):
         sweep_figure.swept_effect(folder, "acquisition_infusions")
     out = tmp_path / "both.png"
     assert sweep_figure.main([f"{folder}:acquisition_infusions", "--out", str(out)]) == 0
     assert out.stat().st_size > 10_000
+
+
+def test_contrasts_measured_at_other_sweep_points_are_not_drawn_together(tmp_path):
+    folder = _sweep_stats(tmp_path / "pilot")
+    rows = read_csv(folder / "stats.csv")
+    other = [{**rows[0], "contrast": "oxt1 - oxt1_no_M1", "condition_b": "oxt1_no_M1"}]
+    write_csv(folder / "stats.csv", rows + other, list(rows[0]))  # at 0 pA only
+    with pytest.raises(SystemExit, match="not measured at the sweep points"):
+        sweep_figure.swept_effects(folder, "acquisition_infusions")
 
 
 def test_a_sweep_is_drawn_with_its_default_marked(tmp_path):

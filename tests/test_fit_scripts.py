@@ -236,3 +236,33 @@ def test_a_pilot_is_not_published_without_a_scorecard_below_it(tmp_path, monkeyp
     assert publish.refresh_pilot(page) == 2
     assert "publish one first" in capsys.readouterr().err
     assert page.read_text() == "notes, no scorecard\n"  # untouched
+
+
+part_script = _script("mechanism_part")
+
+
+def _knockout_runs(folder):
+    """runs.csv of two seeds x four conditions at one sweep point: OXT lowers the metric by
+    3 with the mechanism and by 1 without it, and the mechanism lowers saline's by 1."""
+    values = {"oxt1": (5.0, 7.0), "oxt1_no_M1": (8.0, 10.0), "vehicle": (8.0, 10.0),
+              "vehicle_no_M1": (9.0, 11.0)}
+    rows = [{"condition": condition, "receptors.heteromer_site": "postsynaptic", "seed": seed,
+             "acquisition_infusions": value}
+            for condition, pair in values.items() for seed, value in zip((1, 2), pair)]
+    folder.mkdir()
+    write_csv(folder / "runs.csv", rows, list(rows[0]))
+    return read_csv(folder / "runs.csv")
+
+
+def test_a_mechanisms_part_is_the_difference_of_the_dose_effects_with_and_without_it(tmp_path):
+    (part,) = part_script.mechanism_parts(_knockout_runs(tmp_path / "x"), "oxt1", "vehicle",
+                                          "M1", "acquisition_infusions")
+    assert part.point == {"receptors.heteromer_site": "postsynaptic"} and part.seeds == 2
+    assert part.effect[0] == pytest.approx(-3.0)  # OXT against vehicle
+    assert part.effect_without[0] == pytest.approx(-1.0)  # both without the mechanism
+    assert part.endogenous[0] == pytest.approx(-1.0)  # vehicle with against without it
+    # the dose's part; OXT with against without the mechanism (-3) holds the endogenous -1 too
+    assert part.part[0] == pytest.approx(-2.0)
+    with pytest.raises(SystemExit, match="oxt1_no_M2"):
+        part_script.mechanism_parts(_knockout_runs(tmp_path / "y"), "oxt1", "vehicle", "M2",
+                                    "acquisition_infusions")

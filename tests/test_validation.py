@@ -160,6 +160,24 @@ def test_knockout_share_is_the_part_of_the_effect_that_goes_without_the_mechanis
     assert {k["test"] for k in shares} == {"acquisition_infusions: oxt1 vs vehicle (lower, paired)"}
 
 
+def test_a_knockout_share_is_the_doses_own_part_where_the_reference_is_knocked_out_too():
+    # without M1 the endogenous OXT no longer lowers vehicle's intake (10 -> 11): the
+    # dose's effect without M1 is 8 - 11 = -3 of -4, so M1 carries a quarter of it, not
+    # the half that the knock-out against vehicle with M1 (8 - 10 = -2) would give
+    catalogue = read_catalogue()
+    data = {name: [] for name in catalogue.specs}
+    data["daily_acquisition.yaml"] = rows({
+        "vehicle": [10, 11, 9, 10], "vehicle_no_M1": [11, 12, 10, 11],
+        "oxt1": [6, 7, 5, 6], "oxt1_no_M1": [8, 9, 7, 8], "oxt1_no_M2": [6, 7, 5, 6]},
+        metric="acquisition_infusions")
+    by_mechanism = {k["mechanism"]: k for k in knockout_shares(catalogue, data)
+                    if k["finding"] == 1 and k["run"]}
+    assert by_mechanism["M1"]["share"] == pytest.approx(0.25)
+    assert by_mechanism["M1"]["against"] == "vehicle_no_M1"
+    assert by_mechanism["M2"]["share"] == pytest.approx(0.0)  # no vehicle_no_M2: as before
+    assert by_mechanism["M2"]["against"] == "vehicle"
+
+
 def test_a_paired_knockout_share_resamples_each_subject_whole():
     """Subjects that differ a lot but lose half the OXT effect each without M1: the
     paired interval is the subjects' common share, where resampling conditions apart

@@ -193,7 +193,11 @@ def _knockout_section(card, catalogue, figures, folder) -> list:
              "all of the effect; 0: none; below 0: the effect grows without it). "
              "Effect: the test's difference of means; 95% bootstrap interval (a paired "
              "test's seeds resampled together across the condition, its knock-out and its "
-             "reference). Where the "
+             "reference). The effect without the mechanism is measured against the "
+             "reference without it where the spec runs one (`<reference>_no_<M>`: the "
+             "share is then the treatment's own part), else against the reference with "
+             "it, and the share also holds what the endogenous OXT does through the "
+             "mechanism. Where the "
              "effect itself is not significant (marked *effect not resolved*, and in "
              "italics in the figure) the share divides noise by noise: read it as "
              "undetermined.", ""]

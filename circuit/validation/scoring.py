@@ -204,42 +204,56 @@ def knockout_shares(catalogue: Catalogue, rows: dict, scored: list | None = None
                     out.append({**entry, "run": False, "share": math.nan, "low": math.nan,
                                 "high": math.nan, "note": spec.get("idle", "not run")})
                     continue
-                out.append({**entry, "run": True, **_share(test, runs, knockout)})
+                out.append({**entry, "run": True, **_share(test, runs, mechanism)})
     return out
 
 
-def _share(test: Criterion, runs: list, knockout: str) -> dict:
+def _share(test: Criterion, runs: list, mechanism: str) -> dict:
     """The share and its bootstrap interval; for a paired test the seeds measured in all
-    three conditions, resampled together (a subject's own knock-out against itself)."""
+    conditions, resampled together (a subject's own knock-out against itself).
+
+    A knock-out removes what the mechanism does with the treatment and with the
+    endogenous OXT alike. Where the spec also runs the reference without the mechanism
+    (`<reference>_no_<M>`), the effect that remains is measured against it, so the share
+    is the treatment's own part, (effect - effect without M) / effect; otherwise against
+    the reference with M, and the share also holds the endogenous OXT's part through M
+    (`against` says which).
+    """
+    knockout = f"{test.condition}_no_{mechanism}"
+    baseline_knockout = f"{test.reference}_no_{mechanism}" if test.reference else None
+    if baseline_knockout and not any(row["condition"] == baseline_knockout for row in runs):
+        baseline_knockout = None
+    conditions = (test.condition, knockout, test.reference) + (
+        (baseline_knockout,) if baseline_knockout else ())
     paired = test.design == "paired"
     if paired:
-        samples = statistics.matched_values(runs, (test.condition, knockout, test.reference),
-                                            {}, test.metric)
+        samples = statistics.matched_values(runs, conditions, {}, test.metric)
         baseline = True
     elif test.kind == "one_sample":
         samples = (values(runs, test.condition, test.metric), values(runs, knockout, test.metric))
         baseline = None
     else:
-        samples = tuple(values(runs, c, test.metric)
-                        for c in (test.condition, knockout, test.reference))
+        samples = tuple(values(runs, c, test.metric) for c in conditions)
         baseline = True
 
     def share(*groups, axis=-1):
         reference = np.mean(groups[2], axis=axis) if baseline else float(test.value)
+        remaining_reference = np.mean(groups[3], axis=axis) if len(groups) > 3 else reference
         effect = np.mean(groups[0], axis=axis) - reference
-        remaining = np.mean(groups[1], axis=axis) - reference
+        remaining = np.mean(groups[1], axis=axis) - remaining_reference
         with np.errstate(divide="ignore", invalid="ignore"):
             return 1.0 - remaining / effect
 
+    against = {"against": baseline_knockout or test.reference}
     if any(len(s) < 2 for s in samples):
         return {"share": math.nan, "low": math.nan, "high": math.nan,
-                "note": "too few runs"}
+                "note": "too few runs", **against}
     value = float(share(*[np.asarray(s) for s in samples]))
     if not math.isfinite(value):
         return {"share": math.nan, "low": math.nan, "high": math.nan,
-                "note": "no effect to share (the test's effect is zero)"}
+                "note": "no effect to share (the test's effect is zero)", **against}
     low, high = statistics.percentile_ci(tuple(samples), share, paired=paired)
-    return {"share": value, "low": low, "high": high, "note": ""}
+    return {"share": value, "low": low, "high": high, "note": "", **against}
 
 
 def sensitivity(catalogue: Catalogue, rows: dict) -> list:

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from circuit.analysis.statistics import matched_values, percentile_ci
+from circuit.analysis.statistics import matched_values, percentile_ci, sweep_points
 from circuit.results.tables import read_csv
 
 
@@ -66,14 +66,8 @@ def mechanism_parts(runs: list, treated: str, reference: str, mechanism: str,
     if missing:
         raise SystemExit(f"no runs of {', '.join(missing)}: the experiment needs all of "
                          f"{', '.join(conditions)}")
-    keys = _swept_keys(runs)
-    points = []
-    for run in runs:
-        point = {key: run[key] for key in keys}
-        if point not in points:
-            points.append(point)
     parts = []
-    for point in points:
+    for point in sweep_points(runs, _swept_keys(runs)):
         samples = matched_values(runs, conditions, point, metric)
         if len(samples[0]) < 2:
             continue

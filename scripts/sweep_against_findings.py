@@ -5,9 +5,9 @@ For each experiment directory of a sensitivity pilot (`validation/pilot/*.yaml` 
 named: each contrast's effect at each sweep point with its 95% interval (one series per
 contrast, e.g. OXT with and without a mechanism), and the range the catalogue's test on
 that metric asks (`validation/findings.yaml`: a `ratio` is drawn as a percent change, a
-`difference` as a difference in the metric's units; a contrast that is no finding's test
-is drawn in the units of the panel's first). Reads only the directories' stats.csv: it
-draws, it runs nothing.
+`difference` as a difference in the metric's units; every series of a panel in the units
+of its lead, the first contrast that is a finding's test). Reads only the directories'
+stats.csv: it draws, it runs nothing.
 
     python scripts/sweep_against_findings.py DIR:METRIC [DIR:METRIC ...] --out FIGURE \
         [--default VALUE]
@@ -159,8 +159,8 @@ def _panel(ax, directory: Path, metric: str, default: str | None = None) -> None
         label = series.title.split(": ", 1)[-1] if len(effects) > 1 else None
         ax.errorbar(x + offset, series.effect,
                     yerr=[series.effect - series.low, series.high - series.effect],
-                    fmt=style_of_line, color=colour, lw=style.LINE_PT, ms=style.MARKER_PT, capsize=2,
-                    label=label)
+                    fmt=style_of_line, color=colour, lw=style.LINE_PT, ms=style.MARKER_PT,
+                    capsize=2, label=label)
     if len(effects) > 1:
         ax.legend(loc="best", frameon=False, fontsize=style.SMALL_FONT_PT)
     band = next((series.band for series in effects if series.band is not None), None)

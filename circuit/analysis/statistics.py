@@ -168,7 +168,7 @@ def contrast_table(runs: list, contrasts: list, metrics: list, sweep_keys: list,
     `contrasts`: (a, b) or (a, b, expect, margin) with expect in EXPECTATIONS (None: a
     two-sided test). `design` 'paired' pairs the two conditions' runs by seed.
     """
-    points = _points(runs, sweep_keys)
+    points = sweep_points(runs, sweep_keys)
     rows = []
     for contrast in contrasts:
         first, second, expect, margin = (*contrast, None, None)[:4]
@@ -208,7 +208,9 @@ def matched_values(runs, conditions, point, metric) -> tuple:
     return tuple([values[s] for s in seeds] for values in by_seed)
 
 
-def _points(runs: list, keys: list) -> list:
+def sweep_points(runs: list, keys: list) -> list:
+    """The distinct values of the swept `keys` over `runs`, in order of appearance ([{}]:
+    no sweep)."""
     seen = []
     for run in runs:
         point = {key: run[key] for key in keys}

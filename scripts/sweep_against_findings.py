@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from circuit.analysis.statistics import swept_number
 from circuit.plotting import style
 from circuit.validation.findings import read_catalogue
 
@@ -135,15 +137,6 @@ def swept_effect(directory: Path, metric: str) -> SweptEffect:
     return effects[0]
 
 
-def _numeric(point) -> bool:
-    """Whether a sweep point is a number (with or without a unit): joined by lines."""
-    try:
-        float(str(point).split()[0])
-    except (ValueError, IndexError):
-        return False
-    return True
-
-
 def _panel(ax, directory: Path, metric: str, default: str | None = None) -> None:
     effects = swept_effects(directory, metric)
     if len(effects) > len(SERIES_COLOURS):
@@ -154,7 +147,8 @@ def _panel(ax, directory: Path, metric: str, default: str | None = None) -> None
     ax.axhline(0, color="0.4", lw=style.THIN_PT)
     # Several series are set apart along x so their intervals do not hide each other.
     offsets = SERIES_SPREAD * (np.arange(len(effects)) - (len(effects) - 1) / 2)
-    style_of_line = "o-" if all(_numeric(point) for point in swept.points) else "o"
+    numeric = not any(math.isnan(swept_number(point)) for point in swept.points)
+    style_of_line = "o-" if numeric else "o"  # categorical points are not joined
     for colour, offset, series in zip(SERIES_COLOURS, offsets, effects):
         label = series.title.split(": ", 1)[-1] if len(effects) > 1 else None
         ax.errorbar(x + offset, series.effect,

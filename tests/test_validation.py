@@ -15,12 +15,13 @@ from scipy import stats
 
 import circuit
 from circuit import cli
-from circuit.analysis.statistics import interaction, one_sample
+from circuit.analysis.statistics import interaction, one_sample, swept_number
 from circuit.experiments import execute as execute_module
 from circuit.results.state import State
 from circuit.validation import merge_validation, run_validation
 from circuit.validation.findings import Criterion, read_catalogue
 from circuit.validation.scorecard import plans, run_order
+from circuit.validation import scoring
 from circuit.validation.scoring import knockout_shares, measure, score, verdict
 
 from conftest import ROOT
@@ -486,3 +487,10 @@ def test_the_fingerprint_covers_simulation_code_not_what_reads_or_draws_results(
     assert not any(n.startswith(("circuit/plotting/", "circuit/validation/")) for n in names)
     assert "circuit/analysis/behaviour.py" in names  # the metrics of a run
     assert "circuit/analysis/statistics.py" not in names  # scoring, digested apart
+
+
+def test_swept_values_are_read_as_numbers_and_categories_sort_last():
+    assert swept_number("3 ms") == 3.0 and swept_number(1.5) == 1.5
+    assert math.isnan(swept_number("autoreceptor")) and math.isnan(swept_number(""))
+    points = ["10", "autoreceptor", "2", "1.5 nS"]
+    assert sorted(points, key=scoring._sort_key) == ["1.5 nS", "2", "10", "autoreceptor"]

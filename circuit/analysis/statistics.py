@@ -219,6 +219,15 @@ def sweep_points(runs: list, keys: list) -> list:
     return seen or [{}]
 
 
+def swept_number(value) -> float:
+    """The number of a swept value ('3', 3.0 or '3 ms'); nan where it has none (a
+    categorical point such as 'autoreceptor')."""
+    try:
+        return float(str(value).split()[0])
+    except (ValueError, IndexError):
+        return math.nan
+
+
 def _values(runs, condition, point, metric) -> list:
     return [float(run[metric]) for run in runs
             if run["condition"] == condition and all(run[k] == v for k, v in point.items())]

@@ -264,7 +264,7 @@ def sensitivity(catalogue: Catalogue, rows: dict) -> list:
     out = []
     for name in catalogue.sensitivity.get("specs", []):
         runs = rows[name]
-        points = sorted({row[key] for row in runs if key in row}, key=_number)
+        points = sorted({row[key] for row in runs if key in row}, key=_sort_key)
         conditions = {row["condition"] for row in runs}
         for finding in catalogue.findings:
             if finding.id not in wanted:
@@ -279,9 +279,7 @@ def sensitivity(catalogue: Catalogue, rows: dict) -> list:
     return out
 
 
-def _number(value) -> float:
-    """The numeric part of a swept value ('3', 3.0 or '3 ms')."""
-    try:
-        return float(str(value).split()[0])
-    except ValueError:
-        return math.inf
+def _sort_key(value) -> float:
+    """Swept values in numeric order, categorical ones last."""
+    number = statistics.swept_number(value)
+    return math.inf if math.isnan(number) else number

@@ -257,6 +257,9 @@ def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
     assert first_test and all(k["effect_resolved"] is True for k in first_test)
     text = (tmp_path / "v" / "scorecard.md").read_text()
     assert "--quick" in text and "| 1 | OXT impairs acquisition" in text
+    # the specs run each reference without the mechanism: the table says so per share
+    assert all(k["against"] == f"vehicle_no_{k['mechanism']}" for k in first_test)
+    assert "| `vehicle_no_M3` |" in text
     for name in ("scorecard.png", "knockouts.png", "heteromer_fold.png"):
         assert (tmp_path / "v" / "figures" / name).stat().st_size > 10_000
     assert (tmp_path / "v" / "experiments" / "daily_acquisition" / "stats.csv").is_file()

@@ -203,24 +203,32 @@ def _knockout_section(card, catalogue, figures, folder) -> list:
              "undetermined.", ""]
     lines += [f"![knockouts]({os.path.relpath(p, folder)})" for p in figures
               if Path(p).stem == "knockouts"]
-    lines += ["", "| mechanism | finding | test | share [95% CI] |", "|---|---|---|---|"]
+    lines += ["", "| mechanism | finding | test | share [95% CI] | without it, against |",
+              "|---|---|---|---|---|"]
     for mechanism, spec in catalogue.mechanisms.items():
         rows = [k for k in card.knockouts if k["mechanism"] == mechanism]
         measured = [k for k in rows if _finite(k["share"])]
         if not measured:
             note = spec.get("idle", "no knock-out condition in the specs")
-            lines.append(f"| {mechanism}: {spec['name']} | - | - | not run: {note} |")
+            lines.append(f"| {mechanism}: {spec['name']} | - | - | not run: {note} | - |")
             continue
         for k in measured:
             unresolved = " (effect not resolved)" if k["effect_resolved"] is False else ""
             lines.append(f"| {mechanism}: {spec['name']} | {k['finding']} | {k['test']} | "
-                         f"{_n(k['share'], 2)}{_interval(k['low'], k['high'])}{unresolved} |")
+                         f"{_n(k['share'], 2)}{_interval(k['low'], k['high'])}{unresolved} | "
+                         f"{_against(k)} |")
     lines += ["", "Not run elsewhere, and why:", ""]
     lines += [f"- {m}: {spec['idle']}" for m, spec in catalogue.mechanisms.items()
               if spec.get("idle")]
     lines += ["- any other test: its spec has no condition `<condition>_no_<M>` (the "
               "knock-outs are run where OXT, or the mechanism, carries the effect)"]
     return lines + [""]
+
+
+def _against(knockout: dict) -> str:
+    """The reference the effect without the mechanism was measured against; scorecards
+    made before it was recorded measured against the test's reference."""
+    return f"`{knockout['against']}`" if knockout.get("against") else "the test's reference"
 
 
 def _sensitivity_section(card, catalogue, figures, folder) -> list:

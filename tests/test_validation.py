@@ -329,6 +329,7 @@ def test_a_scorecard_in_parts_merges_into_the_full_one(tmp_path, monkeypatch):
     assert len(merged.sensitivity) == len(full.sensitivity)
     text = (tmp_path / "m" / "scorecard.md").read_text()
     assert "Merged from 2 partial runs" in text and "of 12 findings" in text
+    assert "Each value is its own experiment (`fold_acquisition.yaml`" in text
     assert cli.main(["plot", str(tmp_path / "m"), "--formats", "svg"]) == 0
     assert (tmp_path / "m" / "figures" / "knockouts.svg").is_file()
 
@@ -497,3 +498,15 @@ def test_swept_values_are_read_as_numbers_and_categories_sort_last():
     assert math.isnan(swept_number("autoreceptor")) and math.isnan(swept_number(""))
     points = ["10", "autoreceptor", "2", "1.5 nS"]
     assert sorted(points, key=scoring._sort_key) == ["1.5 nS", "2", "10", "autoreceptor"]
+
+
+def test_a_full_scorecard_states_the_subjects_per_group_its_tests_had():
+    from types import SimpleNamespace
+
+    from circuit.validation.report import _seeds
+
+    card = SimpleNamespace(findings=[{"tests": [{"n": [16, 16]}, {"n": [12]}]},
+                                     {"tests": [{"n": [12, 12, 12, 12]}, {"n": []}]}])
+    assert _seeds(card) == "12-16"
+    card.findings = [{"tests": [{"n": [16, 16]}]}]
+    assert _seeds(card) == "16"

@@ -83,13 +83,23 @@ def partial(context: dict) -> bool:
     return bool(context.get("subset")) or not context.get("sensitivity_run", True)
 
 
+def _seeds(card) -> str:
+    """The range of subjects per group over the scored tests ('12-16')."""
+    counts = [n for entry in card.findings for result in entry["tests"]
+              for n in result.get("n") or [] if isinstance(n, (int, float)) and n > 0]
+    if not counts:
+        return "no runs"
+    low, high = int(min(counts)), int(max(counts))
+    return f"{low}" if low == high else f"{low}-{high}"
+
+
 def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Path) -> str:
     """The scorecard text; figure links relative to `folder`."""
     mode = ("**--quick**: a reduced network and two seeds. This checks the machinery, "
             "not the science: the verdicts below mean nothing." if card.quick else
-            f"Full run: every condition with the seeds its spec names (at least 8 for "
-            f"every scored test), p < {ALPHA} after Benjamini-Hochberg correction across "
-            "every test of the scorecard.")
+            f"Full run: every condition with the seeds its spec names ({_seeds(card)} "
+            f"per group in the scored tests), p < {ALPHA} after Benjamini-Hochberg "
+            "correction across every test of the scorecard.")
     subset, parts = context.get("subset"), context.get("parts")
     swept = context.get("sensitivity_run", True)
     across = "every test of the scorecard"
@@ -215,7 +225,7 @@ def _knockout_section(card, catalogue, figures, folder) -> list:
         for k in measured:
             unresolved = " (effect not resolved)" if k["effect_resolved"] is False else ""
             lines.append(f"| {mechanism}: {spec['name']} | {k['finding']} | {k['test']} | "
-                         f"{_n(k['share'], 2)}{_interval(k['low'], k['high'])}{unresolved} | "
+                         f"{_n(k['share'], 3)}{_interval(k['low'], k['high'])}{unresolved} | "
                          f"{_against(k)} |")
     lines += ["", "Not run elsewhere, and why:", ""]
     lines += [f"- {m}: {spec['idle']}" for m, spec in catalogue.mechanisms.items()
@@ -238,7 +248,12 @@ def _sensitivity_section(card, catalogue, figures, folder) -> list:
     lines = [f"## Sensitivity to `{key}` (not known: SCIENCE.md M1)", ""]
     lines += [f"![heteromer fold]({os.path.relpath(p, folder)})" for p in figures
               if Path(p).stem == "heteromer_fold"]
-    lines += ["", f"| finding | test | {key} | difference [95% CI] | effect (g) |",
+    specs = ", ".join(f"`{name}`" for name in catalogue.sensitivity.get("specs", []))
+    lines += ["", f"Each value is its own experiment ({specs}: the seeds each spec names, "
+              "every subject trained at that value), so the default value's row differs "
+              "from the scored test above by its subjects. Effect: d_z for a paired test, "
+              "Hedges' g otherwise.", "",
+              f"| finding | test | {key} | difference [95% CI] | effect |",
               "|---|---|---|---|---|"]
     for e in card.sensitivity:
         lines.append(f"| {e['finding']} | {e['test'].label} | {e['value']} | "

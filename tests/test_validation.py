@@ -18,10 +18,9 @@ from circuit import cli
 from circuit.analysis.statistics import interaction, one_sample, swept_number
 from circuit.experiments import execute as execute_module
 from circuit.results.state import State
-from circuit.validation import merge_validation, run_validation
+from circuit.validation import merge_validation, run_validation, scoring
 from circuit.validation.findings import Criterion, read_catalogue
 from circuit.validation.scorecard import plans, run_order
-from circuit.validation import scoring
 from circuit.validation.scoring import knockout_shares, measure, score, verdict
 
 from conftest import ROOT

@@ -223,3 +223,50 @@ def test_a_cue_never_paired_evokes_no_dopamine_and_no_cue_leaves_its_value():
     group, current = press_outcome(*UNEVOKED, outcome=CUE, drug_paid=0.0, cue_on_press=0.0,
                                    cue_with_reward=1.0, cue_value=0.8)
     assert current == 0.0 and float(group.cue_value[0]) == 0.8
+
+
+def press_situation(*counts, evidence: float, switch: float = 0.4, retrieval: float = 0.3,
+                    **changes):
+    """The agent after the drug lever is pressed (exploration 1) following a window with
+    these counts, its evidence of being elsewhere than where the drug was taken
+    `evidence` before, with the situation synapse (agent.SITUATION, every option's
+    neuron to every other's and its own)."""
+    group, volume = _agent(*counts, **{"exploration": 1.0, **changes})
+    group.situation_evidence = evidence
+    model, on_pre = agent.SITUATION
+    synapse = Synapses(group, group, model, on_pre=on_pre, name="situation")
+    synapse.connect()
+    synapse.situation_switch, synapse.situation_retrieval = switch, retrieval
+    Network(group, volume, synapse).run(defaultclock.dt, namespace={})
+    return group
+
+
+def test_an_omission_adds_the_value_it_predicted_to_the_evidence_of_a_new_situation():
+    group = press_situation(*NAIVE.values(), evidence=0.5, drug_paid=0.0)
+    value = float(group.value[0])
+    assert 0.05 < value < 0.95
+    assert float(group.situation[0]) == pytest.approx(np.exp(-0.5), rel=1e-9)  # read before
+    np.testing.assert_allclose(group.situation_evidence[:], 0.5 + 0.4 * value, rtol=1e-9)
+    # a press that predicted (almost) nothing is (almost) no evidence of a new situation
+    group = press_situation(*NAIVE.values(), evidence=0.5, drug_paid=0.0, go_threshold=50.0)
+    assert float(group.situation_evidence[0]) == pytest.approx(0.5, abs=1e-12)
+
+
+def test_the_drug_cue_takes_evidence_away_and_the_belief_reads_it_at_the_next_decision():
+    # the cue test: the press is an omission and presents the cue
+    group = press_situation(*NAIVE.values(), evidence=2.0, drug_paid=0.0, cue_on_press=1.0)
+    expected = 2.0 + 0.4 * float(group.value[0]) - 0.3
+    np.testing.assert_allclose(group.situation_evidence[:], expected, rtol=1e-9)
+    # an infusion's cue: no omission; the evidence may go below 0 until the next
+    # decision, which reads it as 0: the drug-taking situation, belief 1
+    group = press_situation(*NAIVE.values(), evidence=0.1, drug_paid=1.0)
+    np.testing.assert_allclose(group.situation_evidence[:], 0.1 - 0.3, rtol=1e-9)
+    group, volume = _agent(*NAIVE.values())
+    group.situation_evidence = -0.2
+    Network(group, volume).run(defaultclock.dt, namespace={})
+    np.testing.assert_allclose(group.situation[:], 1.0)
+    np.testing.assert_allclose(group.situation_evidence[:], 0.0)
+    group, volume = _agent(*NAIVE.values())
+    group.situation_evidence = 2.0
+    Network(group, volume).run(defaultclock.dt, namespace={})
+    np.testing.assert_allclose(group.situation[:], np.exp(-2.0), rtol=1e-9)

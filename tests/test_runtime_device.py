@@ -37,15 +37,15 @@ def test_frozen_fields_hold_the_initial_concentrations_that_neurons_read():
     assert np.all(d1_occupancy > 0) and np.ptp(d1_occupancy) == 0
 
 
-def test_runtime_mode_restores_the_agents_experience_and_cue_value(tiny):
+def test_runtime_mode_restores_the_agents_experience_cue_value_and_situation(tiny):
     import circuit
     from circuit.results.state import State
 
     first = tiny.state
     state = State(seed=first.seed, structure=first.structure, weights=first.weights,
-                  options_taken=np.array([5.0, 3.0, 0.0]), cue_value=0.6)
+                  options_taken=np.array([5.0, 3.0, 0.0]), cue_value=0.6, situation=0.3)
     config = circuit.load_config(REDUCED, [*TINY, "simulation.session=1"])
     after = circuit.run(config, progress=False, state=state).state
     # no option is presented in this protocol: the restored values come out unchanged
     np.testing.assert_array_equal(after.options_taken, [5.0, 3.0, 0.0])
-    assert after.cue_value == 0.6
+    assert after.cue_value == 0.6 and after.situation == 0.3

@@ -144,6 +144,16 @@ def test_the_cue_value_survives_save_and_load_and_enters_the_digest(tmp_path):
     assert State(seed=1, structure="s").cue_value == 0.0  # a cue never paired
 
 
+def test_the_situation_belief_survives_save_and_load_and_enters_the_digest(tmp_path):
+    state = State(seed=1, structure="s", weights={"a": np.ones(2)}, situation=0.125)
+    write_state(state, tmp_path / "state.npz")
+    again = read_state(tmp_path / "state.npz")
+    assert again.situation == 0.125 and again.digest() == state.digest()
+    assert State(seed=1, structure="s", weights={"a": np.ones(2)}).digest() != state.digest()
+    assert State(seed=1, structure="s").situation == 1.0  # the drug-taking situation
+    assert state.aged(86400.0, 3600.0).situation == 0.125  # no decay is modelled
+
+
 def test_a_state_without_the_options_experience_reads_as_no_presses_of_any_option():
     from circuit.model.agent import OPTIONS
 

@@ -22,7 +22,8 @@ SESSION_COLUMNS = ("group", "seed", "session", "protocol", "phase", "trials", "a
                    "inactive", "social", "infusions", "social_rewards", "breakpoint",
                    "social_fraction", "expected_drug", "expected_inactive", "expected_social",
                    "da_mean_nM", "da_before_nM", "da_fold", "d1_rate_hz", "d2_rate_hz",
-                   "cortex_d1_weight", "d2r_availability", "vta_potentiation", "oxt_tone")
+                   "cortex_d1_weight", "d2r_availability", "vta_potentiation", "oxt_tone",
+                   "situation")
 
 
 def trial_table(results, config, labels: dict) -> list:
@@ -107,7 +108,8 @@ def session_summary(trials: list, labels: dict, state, da_before: float = float(
             "cortex_d1_weight": _mean_weight(state, "cortex_to_nac_d1"),
             "d2r_availability": round(state.d2r_availability, 5),
             "vta_potentiation": round(state.vta_potentiation, 5),
-            "oxt_tone": round(state.oxt_tone, 5)}
+            "oxt_tone": round(state.oxt_tone, 5),
+            "situation": round(state.situation, 5)}
 
 
 def da_before_drug(results, config) -> float:

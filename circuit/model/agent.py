@@ -58,7 +58,20 @@ Outcomes are synapses from the agent:
   through the OXTR of their PVN OXT input (M5; gated by OXTR expression, the M5 switch
   and an OXTR antagonist), and VTA GABA neurons are inhibited (the opioid-dependent
   part, which naltrexone blocks);
-- exclusive choice: a press withdraws the other options until the trial ends.
+- exclusive choice: a press withdraws the other options until the trial ends;
+- the situation: the subject's belief that it is in the situation the drug was taken in
+  (`situation`, 1) rather than in another (0), which sets which of the option ensembles'
+  situation-coding cells fire (`populations.AFFERENT`): exp(-evidence), the evidence of
+  being elsewhere, which each omission raises by `situation_switch` times the press's
+  prediction error (the option's learnt value, as for `omission_by_value`) and each
+  presentation of the drug cue lowers by `situation_retrieval`, never below 0 (read
+  at every window boundary). Extinction is then learnt largely on
+  other synapses than acquisition, and a drug cue retrieves what was acquired:
+  extinction as new, context-dependent learning rather than unlearning (Bouton 2004
+  Learn Mem 11:485), the situation inferred from what the outcomes say (latent causes,
+  Gershman and Niv 2012 Learn Behav; a situation-recognition process beside value
+  learning, Redish et al. 2007 Psychol Rev 114:784). The belief is carried from session
+  to session.
 
 Everything is Brian2 code, so a whole session is one standalone run.
 """
@@ -95,6 +108,8 @@ reinforce : 1
 cue : 1
 cue_until : second
 cue_value : 1
+situation_evidence : 1
+situation : 1
 since : 1
 ratio : 1
 earned : 1
@@ -167,6 +182,8 @@ DECIDE = "\n".join([
     f"quiet = {_QUIET}",
     "evaluated = int(abs(option_window(t - 0.5 * window) - i) < 0.5) * int(t >= blocked_until)"
     f" * {_HOLD_OPEN}",
+    "situation_evidence = clip(situation_evidence, 0, inf)",
+    "situation = exp(-situation_evidence)",
     "DA_tonic += (DA_nac - DA_tonic) * clip(window / tonic_tau, 0, 1)",
     f"rho = clip(dopamine_gain * log(clip(DA_tonic / DA_reference, {_MIN_DA_RATIO}, inf)), -1, 1)",
     f"go = {_GO}",
@@ -219,6 +236,16 @@ SOCIAL_OXT = ("I_social : amp (shared, constant)",
               "I_outcome_post += I_social * reinforce_pre * int(i == 2)")
 SOCIAL_OPIOID = ("I_social_opioid : amp (shared, constant)\nopioid_available : 1 (shared, constant)",
                  "I_outcome_post -= I_social_opioid * opioid_available * reinforce_pre * int(i == 2)")
+#: The situation belief (see the module docstring) is exp(-evidence), the evidence of
+#: being elsewhere than where the drug was taken, never below 0: an omission adds
+#: `situation_switch` times its prediction error (the press's value, as in
+#: `_OMISSION`), a drug cue removes `situation_retrieval`. Every option's neuron holds
+#: the same evidence, so every press updates all of them (the synapse connects all
+#: pairs); the updates add, so they do not depend on the order synapses run in.
+SITUATION = ("situation_switch : 1 (shared, constant)\n"
+             "situation_retrieval : 1 (shared, constant)",
+             "situation_evidence_post += situation_switch * press_pre * (1 - paid_pre) * value_pre"
+             " - situation_retrieval * cue_pre")
 CUE = ("cue_duration : second (shared, constant)",
        "cue_until_post = cue_pre * (t + cue_duration) + (1 - cue_pre) * cue_until_post")
 #: A reinforced press starts a timeout for every option (levers retract, so the
@@ -272,12 +299,19 @@ def initialise_agent(agent: NeuronGroup) -> None:
     agent.taken = 0  # a subject's experience is restored from its state (running.restore)
     agent.cue_until = "-1 * second"
     agent.cue_value = 0  # restored, like `taken`, from the subject's state
+    agent.situation_evidence = 0  # a naive subject knows one situation; restored
+    agent.situation = 1
     agent.DA_tonic = "DA_reference"
 
 
 def link_dopamine(agent: NeuronGroup, volume, compartment: int) -> None:
     """Let the agent read [DA] of the volume's row `compartment` (the NAc)."""
     agent.DA_nac = linked_var(volume, "DA", index=np.full(len(agent), compartment))
+
+
+def link_situation(afferent: NeuronGroup, agent: NeuronGroup) -> None:
+    """Let afferent pool `afferent` read the agent's situation belief."""
+    afferent.situation = linked_var(agent, "situation", index=np.zeros(len(afferent), dtype=int))
 
 
 def build_counters(agent: NeuronGroup, d1, d2) -> list:
@@ -299,7 +333,7 @@ def build_outcomes(agent: NeuronGroup, volume, vta_da, vta_gaba, pvn_oxt, cue_po
                ("social_oxt", pvn_oxt, SOCIAL_OXT, None),
                ("social_opioid", vta_gaba, SOCIAL_OPIOID, None),
                *((cue_outcome(pool), group, CUE, None) for pool, group in cue_pools.items()),
-               (CUE_TO_AGENT, agent, CUE, None),
+               (CUE_TO_AGENT, agent, CUE, None), ("situation", agent, SITUATION, None),
                ("withdraw", option_pool, WITHDRAW, None), ("block", agent, BLOCK, "i != j")]
     synapses = []
     for name, target, (model, on_pre), condition in targets:
@@ -344,6 +378,8 @@ def outcome_parameters(config: dict) -> dict:
     values.update({cue_outcome(pool): cue
                    for pool, role in behaviour["ensembles"].items() if role == "cue"})
     values[CUE_TO_AGENT] = cue
+    values["situation"] = {"situation_switch": behaviour["situation_switch"],
+                           "situation_retrieval": behaviour["situation_retrieval"]}
     choice = {"exclusive": float(session["exclusive"]), "trial_start": behaviour["warmup"],
               "choice_trial": session_trials(config)[1] * max(len(session["options"]), 1)}
     values["withdraw"] = values["block"] = choice

@@ -123,6 +123,8 @@ def assemble(config: dict, inputs: dict, input_dt) -> Circuit:
     agent = agents.build_agent(timed["option_window"])
     agents.schedule_decisions(agent, config["behaviour"]["window"])
     agents.link_dopamine(agent, volume, populations.NAC)
+    for afferent in afferents.values():
+        agents.link_situation(afferent, agent)
     roles = config["behaviour"]["ensembles"]
     agent_synapses = [
         *agents.build_counters(agent, pops["nac_d1"].group, pops["nac_d2"].group),

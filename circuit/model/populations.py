@@ -185,13 +185,23 @@ def heteromer_at(config: dict, site: str) -> float:
 #: fires at `option_rate` more while its option is presented (`option_window(t)` = k)
 #: unless the option was withdrawn (`silenced_until`, exclusive choice); ensemble 0 of a
 #: cue pool fires at `cue_rate` more while the drug-paired cue is on (`cue_until`).
+#: The first `situation_coding` of each option ensemble's cells code the option in one
+#: of two situations (`situation_code` +1 or -1, alternating): they fire at twice the
+#: option's extra rate times the agent's belief that it is in the drug-taking situation
+#: (`situation`, circuit.model.agent), or in the other; the ensemble's total drive is
+#: the same for any belief, and which synapses an option's presentation engages (and so
+#: which learn) follows the belief. The other cells code the option alone.
 AFFERENT = """
 dintensity/dt = rate : 1
 next_spike : 1
 rate = rate_base + drive(t) * int(i < n_driven)
        + option_rate * int(ensemble == option_window(t)) * int(ensemble >= 0)
-         * int(t >= silenced_until)
+         * int(t >= silenced_until) * situation_gain
        + cue_rate * int(ensemble == 0) * int(t < cue_until) : Hz
+situation_gain = 1 + abs(situation_code) * (2 * (int(situation_code > 0) * situation
+                 + int(situation_code < 0) * (1 - situation)) - 1) : 1
+situation : 1 (linked)
+situation_code : 1
 ensemble : 1
 cue_until : second
 silenced_until : second
@@ -201,12 +211,17 @@ option_rate : Hz (shared, constant)
 cue_rate : Hz (shared, constant)
 ensemble_size : 1 (shared, constant)
 n_ensembles : 1 (shared, constant)
+situation_coding : 1 (shared, constant)
 """
 #: A unit exponential draw: 1 - rand() lies in (0, 1], so the draw is finite.
 UNIT_EXPONENTIAL = "-log(1 - rand())"
 AFFERENT_RESET = f"intensity = 0; next_spike = {UNIT_EXPONENTIAL}"
 #: Ensemble index of each afferent (-1: none), from run-time constants.
 ENSEMBLE_INIT = ("int(i < n_ensembles * ensemble_size) * (floor(i / ensemble_size) + 1) - 1")
+#: Situation coding of each afferent (see AFFERENT), after its ensemble: the first
+#: `situation_coding` of an option ensemble's cells, alternately +1 and -1; 0 otherwise.
+SITUATION_INIT = ("int(ensemble >= 0) * int(i - ensemble * ensemble_size"
+                  " < situation_coding * ensemble_size) * (1 - 2 * (i % 2))")
 
 
 def build_afferent(name: str, config: dict, drive: TimedArray,
@@ -221,8 +236,10 @@ def build_afferent(name: str, config: dict, drive: TimedArray,
 
 
 def initialise_afferent(group: NeuronGroup) -> None:
-    """Ensemble membership, no cue or withdrawal pending, and a first spike threshold."""
+    """Ensemble membership and situation coding, no cue or withdrawal pending, and a
+    first spike threshold."""
     group.ensemble = ENSEMBLE_INIT
+    group.situation_code = SITUATION_INIT
     group.cue_until = "-1 * second"
     group.silenced_until = "-1 * second"
     group.next_spike = UNIT_EXPONENTIAL
@@ -237,4 +254,5 @@ def afferent_parameters(name: str, config: dict) -> dict:
     return {"rate_base": spec["rate"], "n_driven": round(spec["drive_fraction"] * spec["size"]),
             "option_rate": config["behaviour"]["option_rate"] * (role == "options"),
             "cue_rate": config["behaviour"]["cue_rate"] * (role == "cue"),
-            "ensemble_size": float(max(size, 1)), "n_ensembles": float(n_ensembles)}
+            "ensemble_size": float(max(size, 1)), "n_ensembles": float(n_ensembles),
+            "situation_coding": config["behaviour"]["situation_coding"] * (role == "options")}

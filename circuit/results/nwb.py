@@ -49,6 +49,7 @@ TRIAL_COLUMNS = {
                "(1 - epsilon) x value; NaN without an option",
     "rho": "the readout's tonic-DA gain term (OpAL); NaN without an option",
     "cue_value": "the drug cue's learnt value (0-1); NaN without an option",
+    "situation": "the belief of being in the drug-taking situation (0-1); NaN without an option",
 }
 
 

@@ -24,7 +24,7 @@ DECISION_OPTIONS = ("drug", "inactive", "social")
 DECISION_KEYS = ("evaluated", "go", "p_go", "press", "reinforce", "cue", "ratio")
 #: The readout's parts at each decision, same shape: results written before they were
 #: recorded load without them, so readers take them where present.
-DECISION_READOUT = ("value", "epsilon", "rho", "cue_value")
+DECISION_READOUT = ("value", "epsilon", "rho", "cue_value", "situation")
 
 
 def readout_keys(decisions: dict) -> list:
@@ -84,8 +84,9 @@ class Results:
         ``press``, ``reinforce``, ``cue``, ``ratio`` (`DECISION_KEYS`), and the readout's
         parts (`DECISION_READOUT`): ``value`` (the sigmoid of go, without exploration),
         ``epsilon`` (the exploration probability), so that p_go = evaluated x (epsilon +
-        (1 - epsilon) x value), ``rho`` (the tonic-DA gain term) and ``cue_value`` (the
-        drug cue's learnt value). Empty outside behaviour.
+        (1 - epsilon) x value), ``rho`` (the tonic-DA gain term), ``cue_value`` (the
+        drug cue's learnt value) and ``situation`` (the belief of being in the
+        drug-taking situation). Empty outside behaviour.
     state : State or None
         The slow variables at the end of the run (every plastic weight, the VTA input
         potentiation), to restore in the next session: ``circuit.run(config, state=...)``.

@@ -8,10 +8,10 @@ NumPy; `write_state` / `read_state` store them as one ``state.npz``.
 What is carried: every afferent -> MSN weight (full arrays, in synapse order), the
 drug-evoked VTA input potentiation, D2R availability (lowered by drug exposure), the
 endogenous OXT tone (raised by adolescent OXT), how often the subject has taken each
-option (its experience, which directed exploration reads) and the learnt value of the
-drug cue. Restoring a state overrides the config's `plasticity.vta.initial`,
-`receptors.d2r_availability` and `fields.oxt.tone`, and sets the agent's `taken` counts
-and `cue_value`.
+option (its experience, which directed exploration reads), the learnt value of the
+drug cue and the situation belief. Restoring a state overrides the config's
+`plasticity.vta.initial`, `receptors.d2r_availability` and `fields.oxt.tone`, and sets
+the agent's `taken` counts, `cue_value` and `situation`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ _META_KEYS = ("seed", "structure", "vta_potentiation")
 _OPTIONAL_KEYS = ("d2r_availability", "oxt_tone")
 #: The drug cue's learnt value; files without it read as a cue never paired (0.0).
 _CUE_KEY = "cue_value"
+#: The belief of being in the drug-taking situation; files without it read as 1.
+_SITUATION_KEY = "situation"
 #: Presses of each option (agent.OPTIONS order) so far; files without it read as none.
 _TAKEN_KEY = "options_taken"
 #: The options a subject can take (circuit.model.agent.OPTIONS: drug, inactive, social).
@@ -62,6 +64,9 @@ class State:
         How often each option (drug, inactive, social) has been taken so far.
     cue_value : float
         The drug cue's learnt value (0: never paired with the drug; 1: always).
+    situation : float
+        The belief of being in the situation the drug was taken in (1) rather than in
+        another (0): circuit.model.agent.
     """
 
     seed: int
@@ -72,20 +77,22 @@ class State:
     oxt_tone: float = 1.0
     options_taken: np.ndarray = field(default_factory=lambda: np.zeros(_N_OPTIONS))
     cue_value: float = 0.0
+    situation: float = 1.0
 
     def aged(self, seconds: float, tau_decay_s: float,
              d2r_recovery_s: float = np.inf) -> "State":
         """This state after `seconds` without drug: the VTA potentiation decays with
         `tau_decay_s` (plasticity.vta.tau_decay), D2R availability recovers towards 1
         with `d2r_recovery_s` (receptors.d2r_loss.recovery); weights, OXT tone, the
-        options' experience and the cue's value are kept (no decay is modelled)."""
+        options' experience, the cue's value and the situation belief are kept (no decay
+        is modelled)."""
         recovered = 1.0 - (1.0 - self.d2r_availability) * np.exp(-seconds / d2r_recovery_s)
         return State(seed=self.seed, structure=self.structure, weights=dict(self.weights),
                      vta_potentiation=float(self.vta_potentiation
                                             * np.exp(-seconds / tau_decay_s)),
                      d2r_availability=float(recovered), oxt_tone=self.oxt_tone,
                      options_taken=np.array(self.options_taken, dtype=np.float64),
-                     cue_value=self.cue_value)
+                     cue_value=self.cue_value, situation=self.situation)
 
     def digest(self) -> str:
         """SHA-256 of every value of the state (weights bit for bit): two runs that
@@ -100,6 +107,7 @@ class State:
                                dtype=np.float64).tobytes())
         digest.update(np.ascontiguousarray(self.options_taken, dtype=np.float64).tobytes())
         digest.update(np.float64(self.cue_value).tobytes())
+        digest.update(np.float64(self.situation).tobytes())
         return digest.hexdigest()
 
     def check_matches(self, seed: int, structure: str, counts: dict | None = None) -> None:
@@ -129,7 +137,8 @@ def write_state(state: State, path: str | os.PathLike) -> Path:
                   d2r_availability=np.float64(state.d2r_availability),
                   oxt_tone=np.float64(state.oxt_tone),
                   **{_TAKEN_KEY: np.asarray(state.options_taken, dtype=np.float64),
-                     _CUE_KEY: np.float64(state.cue_value)})
+                     _CUE_KEY: np.float64(state.cue_value),
+                     _SITUATION_KEY: np.float64(state.situation)})
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return atomic_write_bytes(path, buffer.getvalue())
@@ -152,7 +161,7 @@ def read_state(path: str | os.PathLike) -> State:
         raise StateError(f"{path} is not a circuit state file (missing {missing})")
     weights = {key.removeprefix(_WEIGHT_PREFIX): values for key, values in arrays.items()
                if key.startswith(_WEIGHT_PREFIX)}
-    optional = {key: float(arrays[key]) for key in (*_OPTIONAL_KEYS, _CUE_KEY)
+    optional = {key: float(arrays[key]) for key in (*_OPTIONAL_KEYS, _CUE_KEY, _SITUATION_KEY)
                 if key in arrays}
     if _TAKEN_KEY in arrays:
         optional[_TAKEN_KEY] = np.asarray(arrays[_TAKEN_KEY], dtype=np.float64)

@@ -27,14 +27,28 @@ TAKEN = "agent.taken"
 #: The agent's variable that holds the drug cue's learnt value (one per option neuron;
 #: the drug option's is the one used).
 CUE_VALUE = "agent.cue_value"
+#: The agent's situation belief and the evidence it is read from, exp(-evidence) (the
+#: same on every option neuron); a state carries the belief.
+SITUATION = "agent.situation"
+SITUATION_EVIDENCE = "agent.situation_evidence"
 #: The agent's variables a state carries.
-AGENT_VARIABLES = (TAKEN, CUE_VALUE)
+AGENT_VARIABLES = (TAKEN, CUE_VALUE, SITUATION, SITUATION_EVIDENCE)
 
 
 def agent_values(state: State) -> dict:
     """{agent variable: the values `state` restores, one per option neuron}."""
     return {TAKEN: np.asarray(state.options_taken, dtype=np.float64),
-            CUE_VALUE: np.full(len(OPTIONS), state.cue_value, dtype=np.float64)}
+            CUE_VALUE: np.full(len(OPTIONS), state.cue_value, dtype=np.float64),
+            SITUATION: np.full(len(OPTIONS), state.situation, dtype=np.float64),
+            SITUATION_EVIDENCE: np.full(len(OPTIONS), evidence(state.situation),
+                                        dtype=np.float64)}
+
+
+def evidence(situation: float) -> float:
+    """The evidence of being elsewhere that gives situation belief `situation`
+    (circuit.model.agent: belief = exp(-evidence)); a belief of 0 is read as the
+    smallest positive one, so the evidence stays finite."""
+    return float(-np.log(max(float(situation), np.finfo(np.float64).tiny)))
 
 
 def restore_code(circuit) -> str:
@@ -90,4 +104,5 @@ def final_state(read, config: dict, seed: int, structure: str) -> State:
                  d2r_availability=float(config["receptors"]["d2r_availability"]),
                  oxt_tone=float(config["fields"]["oxt"]["tone"]),
                  options_taken=np.asarray(read(TAKEN), dtype=np.float64),
-                 cue_value=float(read(CUE_VALUE)[DRUG]))
+                 cue_value=float(read(CUE_VALUE)[DRUG]),
+                 situation=float(np.exp(-max(float(read(SITUATION_EVIDENCE)[DRUG]), 0.0))))

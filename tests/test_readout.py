@@ -24,6 +24,7 @@ CONSTANTS = dict(window=WINDOW, baseline_tau=1 * second, cue_in_baseline=1.0,
                  cue_on_press=0.0, fixed_ratio=1.0, progressive=0.0, timeout=1 * second,
                  limited_hold=0 * second, session_start=0 * second, dopamine_gain=0.0,
                  DA_reference=30 * nM, tonic_tau=5 * second, exploration_prior=0.0,
+                 situation_evidence_max=np.inf,
                  cue_learning=0.2)
 
 
@@ -270,3 +271,8 @@ def test_the_drug_cue_takes_evidence_away_and_the_belief_reads_it_at_the_next_de
     group.situation_evidence = 2.0
     Network(group, volume).run(defaultclock.dt, namespace={})
     np.testing.assert_allclose(group.situation[:], np.exp(-2.0), rtol=1e-9)
+    # the floor: the evidence stops at -ln(floor)
+    group, volume = _agent(*NAIVE.values(), situation_evidence_max=-np.log(0.2))
+    group.situation_evidence = 5.0
+    Network(group, volume).run(defaultclock.dt, namespace={})
+    np.testing.assert_allclose(group.situation[:], 0.2, rtol=1e-9)

@@ -64,8 +64,9 @@ Outcomes are synapses from the agent:
   situation-coding cells fire (`populations.AFFERENT`): exp(-evidence), the evidence of
   being elsewhere, which each omission raises by `situation_switch` times the press's
   prediction error (the option's learnt value, as for `omission_by_value`) and each
-  presentation of the drug cue lowers by `situation_retrieval`, never below 0 (read
-  at every window boundary). Extinction is then learnt largely on
+  presentation of the drug cue lowers by `situation_retrieval`, never below 0 nor above
+  -ln(`situation_floor`) (read at every window boundary): situations can always change
+  again, so no run of omissions makes the subject certain it is elsewhere. Extinction is then learnt largely on
   other synapses than acquisition, and a drug cue retrieves what was acquired:
   extinction as new, context-dependent learning rather than unlearning (Bouton 2004
   Learn Mem 11:485), the situation inferred from what the outcomes say (latent causes,
@@ -127,6 +128,7 @@ d2_weight : 1 (shared, constant)
 dopamine_gain : 1 (shared, constant)
 DA_reference : mmolar (shared, constant)
 tonic_tau : second (shared, constant)
+situation_evidence_max : 1 (shared, constant)
 drug_paid : 1 (shared, constant)
 social_paid : 1 (shared, constant)
 cue_with_reward : 1 (shared, constant)
@@ -182,7 +184,7 @@ DECIDE = "\n".join([
     f"quiet = {_QUIET}",
     "evaluated = int(abs(option_window(t - 0.5 * window) - i) < 0.5) * int(t >= blocked_until)"
     f" * {_HOLD_OPEN}",
-    "situation_evidence = clip(situation_evidence, 0, inf)",
+    "situation_evidence = clip(situation_evidence, 0, situation_evidence_max)",
     "situation = exp(-situation_evidence)",
     "DA_tonic += (DA_nac - DA_tonic) * clip(window / tonic_tau, 0, 1)",
     f"rho = clip(dopamine_gain * log(clip(DA_tonic / DA_reference, {_MIN_DA_RATIO}, inf)), -1, 1)",
@@ -386,6 +388,11 @@ def outcome_parameters(config: dict) -> dict:
     return values
 
 
+def _evidence_max(floor: float) -> float:
+    """The most evidence of being elsewhere: the belief's floor is exp(-it)."""
+    return float(-np.log(floor)) if floor > 0 else float("inf")
+
+
 def agent_parameters(config: dict) -> dict:
     """Decision constants and the current session's reinforcement contingencies."""
     behaviour, session = config["behaviour"], config["session"]
@@ -398,6 +405,7 @@ def agent_parameters(config: dict) -> dict:
                 d2_weight=behaviour["d2_weight"],
                 dopamine_gain=behaviour["dopamine_gain"], tonic_tau=behaviour["tonic_tau"],
                 DA_reference=config["plasticity"]["da_reference"],
+                situation_evidence_max=_evidence_max(behaviour["situation_floor"]),
                 drug_paid=float(session["drug_paid"]), social_paid=float(session["social_paid"]),
                 cue_with_reward=float(session["cue_with_reward"]),
                 cue_on_press=float(session["cue_on_press"]),

@@ -8,7 +8,8 @@ differences, seed by seed:
     part = (treated - treated_no_M) - (reference - reference_no_M)
 
 with the conditions named `<treated>_no_<M>` and `<reference>_no_<M>` in the experiment
-(validation/pilot/m1_*.yaml). Reads DIR/runs.csv; prints one markdown row per sweep
+(validation/pilot/m1_*.yaml); the scorecard's knock-out shares are made from the same
+two differences (circuit.analysis.statistics.knockout_effects). Reads DIR/runs.csv; prints one markdown row per sweep
 point and metric: the effect with the mechanism (treated - reference) and without it,
 the endogenous part (reference - reference_no_M) and the treatment's part, each mean
 with its 95% paired bootstrap interval, and a two-sided paired t-test of the part.
@@ -27,7 +28,8 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from circuit.analysis.statistics import matched_values, percentile_ci, sweep_points
+from circuit.analysis.statistics import (knockout_effects, matched_values, percentile_ci,
+                                         sweep_points)
 from circuit.results.tables import read_csv
 
 
@@ -72,12 +74,16 @@ def mechanism_parts(runs: list, treated: str, reference: str, mechanism: str,
         if len(samples[0]) < 2:
             continue
         a, an, r, rn = (np.asarray(s) for s in samples)
+        difference = lambda x, y, axis=-1: np.mean(x, axis=axis) - np.mean(y, axis=axis)
+
+        def part(*groups, axis=-1):  # the treatment's part: effect - effect without M
+            effect, without = knockout_effects(*groups, axis=axis)
+            return effect - without
+
         parts.append(Part(
-            point, metric, len(a), float(np.mean(r)),
-            _mean_ci((a, r), lambda x, y, axis=-1: np.mean(x - y, axis=axis)),
-            _mean_ci((an, rn), lambda x, y, axis=-1: np.mean(x - y, axis=axis)),
-            _mean_ci((r, rn), lambda x, y, axis=-1: np.mean(x - y, axis=axis)),
-            _mean_ci(samples, lambda w, x, y, z, axis=-1: np.mean((w - x) - (y - z), axis=axis)),
+            point, metric, len(a), float(np.mean(r)), _mean_ci((a, r), difference),
+            _mean_ci((an, rn), difference), _mean_ci((r, rn), difference),
+            _mean_ci(samples, part),
             float(stats.ttest_1samp((a - an) - (r - rn), 0.0).pvalue)))
     return parts
 

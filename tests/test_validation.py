@@ -178,6 +178,18 @@ def test_a_knockout_share_is_the_doses_own_part_where_the_reference_is_knocked_o
     assert by_mechanism["M2"]["against"] == "vehicle"
 
 
+def test_knockout_effects_and_share_along_the_resampling_axis():
+    from circuit.analysis.statistics import knockout_effects, knockout_share
+
+    treated, without = np.array([[4.0, 6.0], [2.0, 2.0]]), np.array([[7.0, 9.0], [5.0, 5.0]])
+    reference, reference_without = np.array([[10.0, 10.0], [8.0, 8.0]]), 10.0
+    effect, remaining = knockout_effects(treated, without, reference, reference_without)
+    np.testing.assert_allclose(effect, [-5.0, -6.0])  # one value per resample (row)
+    np.testing.assert_allclose(remaining, [-2.0, -5.0])
+    np.testing.assert_allclose(knockout_share(effect, remaining), [0.6, 1 / 6])
+    assert np.isnan(knockout_share(0.0, 0.0)) and knockout_share(-2.0, 1.0) == 1.5
+
+
 def test_a_paired_knockout_share_resamples_each_subject_whole():
     """Subjects that differ a lot but lose half the OXT effect each without M1: the
     paired interval is the subjects' common share, where resampling conditions apart

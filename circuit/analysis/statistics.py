@@ -250,6 +250,29 @@ def _standardised_difference(a, b, axis=-1):
         return (1 - 3 / (4 * (n_a + n_b) - 9)) * _mean_difference(a, b, axis) / pooled
 
 
+def knockout_effects(treated, treated_without, reference, reference_without,
+                     axis=-1) -> tuple:
+    """(effect, effect without the mechanism) of a knock-out design, along `axis`:
+    mean(treated) - mean(reference) and mean(treated_without) - mean(reference_without).
+
+    A knock-out removes what a mechanism does with the treatment and with the
+    endogenous OXT alike, so the treatment's part through the mechanism is the
+    difference of these differences, and its share of the effect is one minus their
+    ratio (`knockout_share`). A reference may be a number (a one-sample test's value)."""
+    def mean(x):
+        return np.mean(x, axis=axis) if np.ndim(x) else float(x)
+
+    return mean(treated) - mean(reference), mean(treated_without) - mean(reference_without)
+
+
+def knockout_share(effect, effect_without):
+    """The share of `effect` a mechanism carries, 1 - effect_without / effect: 1 all of
+    it, 0 none, below 0 works against it, above 1 more than all of it (without it the
+    effect reverses); NaN (or inf) where there is no effect to share."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 1.0 - np.asarray(effect_without) / np.asarray(effect)
+
+
 def percentile_ci(samples: tuple, statistic, paired: bool = False) -> tuple:
     """95% percentile bootstrap interval of `statistic(*samples, axis)`, each sample
     resampled independently, or with `paired` (samples of equal length, element k of

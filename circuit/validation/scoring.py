@@ -237,12 +237,10 @@ def _share(test: Criterion, runs: list, mechanism: str) -> dict:
         baseline = True
 
     def share(*groups, axis=-1):
-        reference = np.mean(groups[2], axis=axis) if baseline else float(test.value)
-        remaining_reference = np.mean(groups[3], axis=axis) if len(groups) > 3 else reference
-        effect = np.mean(groups[0], axis=axis) - reference
-        remaining = np.mean(groups[1], axis=axis) - remaining_reference
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return 1.0 - remaining / effect
+        reference = groups[2] if baseline else float(test.value)
+        remaining_reference = groups[3] if len(groups) > 3 else reference
+        return statistics.knockout_share(*statistics.knockout_effects(
+            groups[0], groups[1], reference, remaining_reference, axis=axis))
 
     against = {"against": baseline_knockout or test.reference}
     if any(len(s) < 2 for s in samples):

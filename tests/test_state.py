@@ -135,23 +135,19 @@ def test_run_command_rejects_a_bad_elapsed_time(tmp_path, capsys, elapsed):
     assert "--elapsed" in capsys.readouterr().err
 
 
-def test_the_cue_value_survives_save_and_load_and_enters_the_digest(tmp_path):
-    state = State(seed=1, structure="s", weights={"a": np.ones(2)}, cue_value=0.75)
+@pytest.mark.parametrize("name, value, default", [
+    ("cue_value", 0.75, 0.0),  # default: a cue never paired
+    ("situation", 0.125, 1.0),  # default: the drug-taking situation
+])
+def test_an_agent_value_survives_save_load_and_ageing_and_enters_the_digest(
+        tmp_path, name, value, default):
+    state = State(seed=1, structure="s", weights={"a": np.ones(2)}, **{name: value})
     write_state(state, tmp_path / "state.npz")
     again = read_state(tmp_path / "state.npz")
-    assert again.cue_value == 0.75 and again.digest() == state.digest()
+    assert getattr(again, name) == value and again.digest() == state.digest()
     assert State(seed=1, structure="s", weights={"a": np.ones(2)}).digest() != state.digest()
-    assert State(seed=1, structure="s").cue_value == 0.0  # a cue never paired
-
-
-def test_the_situation_belief_survives_save_and_load_and_enters_the_digest(tmp_path):
-    state = State(seed=1, structure="s", weights={"a": np.ones(2)}, situation=0.125)
-    write_state(state, tmp_path / "state.npz")
-    again = read_state(tmp_path / "state.npz")
-    assert again.situation == 0.125 and again.digest() == state.digest()
-    assert State(seed=1, structure="s", weights={"a": np.ones(2)}).digest() != state.digest()
-    assert State(seed=1, structure="s").situation == 1.0  # the drug-taking situation
-    assert state.aged(86400.0, 3600.0).situation == 0.125  # no decay is modelled
+    assert getattr(State(seed=1, structure="s"), name) == default
+    assert getattr(state.aged(86400.0, 3600.0), name) == value  # no decay is modelled
 
 
 def test_a_state_without_the_options_experience_reads_as_no_presses_of_any_option():

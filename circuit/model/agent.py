@@ -66,8 +66,9 @@ Outcomes are synapses from the agent:
   prediction error (the option's learnt value, as for `omission_by_value`) and each
   presentation of the drug cue lowers by `situation_retrieval`, never below 0 nor above
   -ln(`situation_floor`) (read at every window boundary): situations can always change
-  again, so no run of omissions makes the subject certain it is elsewhere. Extinction is then learnt largely on
-  other synapses than acquisition, and a drug cue retrieves what was acquired:
+  again, so no run of omissions makes the subject certain it is elsewhere. Extinction
+  is then learnt largely on other synapses than acquisition, and a drug cue retrieves
+  what was acquired:
   extinction as new, context-dependent learning rather than unlearning (Bouton 2004
   Learn Mem 11:485), the situation inferred from what the outcomes say (latent causes,
   Gershman and Niv 2012 Learn Behav; a situation-recognition process beside value

@@ -8,9 +8,9 @@ tests/test_behaviour.py, nothing is forced: every press is the circuit's own dec
 The bounds are those the assay was fitted to on twelve vehicle subjects
 (docs/behaviour.md, "Fit on vehicle subjects"), loosened where one subject's noise can
 pass them; the group-level acceptance is the fit's record, not this test's. The subject
-is seed 1, one of the fit's twelve (step 20, the default) that meets every bound below,
-cue-induced reinstatement included (the only one of the twelve that meets every bound;
-four more miss one: extinction's halving, the cue test or the first session's share).
+is seed 3, one of the fit's twelve (step 21, the default) that meets every bound below,
+cue-induced reinstatement included (three of the twelve meet every bound: seeds 3, 4
+and 12; the others miss one to four, most often acquisition's doubling or the cue test).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from circuit.running.subject import run_subject
 from conftest import BEHAVIOUR
 
 TRAINING = ["fr1_acquisition"] * 5 + ["progressive_ratio"] + ["extinction"] * 3
-SEED = 1
+SEED = 3
 
 
 def _subject(schedule, state=None, first_session=0):

@@ -11,8 +11,11 @@ sweep points) cannot be told apart, and the later one stands for both.
 
 One block per sweep point: each measure for the group (a ratio of means over the
 subjects; the breakpoint's median), how many subjects meet its criterion alone, and
-whether the group does. `--sessions FILE` also writes every run's sessions (trainings
-and tests, each row with its run's key and condition) to one CSV: the record of the fit.
+whether the group does; below them, measures that carry no criterion (the first
+extinction session's drug-lever presses, the headroom that fit step 21 chose on).
+`--sessions FILE` also writes every run's sessions (trainings and tests, each row with
+its run's key, condition and sweep point; a training's point is that of the tests that
+started from its state) to one CSV: the record of the fit.
 """
 
 from __future__ import annotations
@@ -46,6 +49,11 @@ CRITERIA = {
     "da_fold": ("da_fold", None, lambda v: 2.0 <= v <= 5.0,
                 "NAc [DA] in the last acquisition session over its pre-drug [DA] (2-5x)"),
 }
+#: Measures reported beside the criteria, without one: name -> (value per subject, text).
+#: The group's value is the mean over subjects.
+REPORTED = {
+    "first_extinction": "drug-lever presses, first extinction session (mean; no criterion)",
+}
 #: The progressive ratio's ceiling by its number of 500 ms trials (tests/test_behaviour.py
 #: computes both): 60 s with a 15 s hold (fits 1-4), 120 s with a 30 s hold (fit 5 on).
 CEILING_BY_TRIALS = {120: 25, 240: 50}
@@ -76,6 +84,11 @@ def stored_runs(directory: Path) -> dict:
             for key in store.stored()}
 
 
+def swept(row: dict) -> tuple:
+    """The sweep point of a run's row: its dotted config keys with their values."""
+    return tuple((key, row[key]) for key in sorted(key for key in row if "." in key))
+
+
 def score(directory: Path) -> dict:
     """{sweep point: {measure: [value per seed]}}. A test run names the state it started
     from (`start_state`), the training run the state it ended with (`final_state`)."""
@@ -86,8 +99,7 @@ def score(directory: Path) -> dict:
     for info, rows in runs.values():
         if info["condition"] == "training" or info.get("start_state") not in trainings:
             continue
-        swept = sorted(key for key in rows[0] if "." in key)
-        point = tuple((key, rows[0][key]) for key in swept)
+        point = swept(rows[0])
         subject = subjects.setdefault((point, info["start_state"]), {})
         subject[info["condition"]] = rows
     measures: dict = {}
@@ -130,8 +142,30 @@ def report(measures: dict, markdown: bool) -> str:
                 lines.append(f"| {text} | {group:.2f} | {each} | {verdict} |")
             else:
                 lines.append(f"  {group:7.2f}  {each:>9s}  {verdict:3s}  {text}")
+        for name, text in REPORTED.items():
+            mean = float(np.nanmean(np.asarray(values[name], float)))
+            if markdown:
+                lines.append(f"| {text} | {mean:.2f} | - | - |")
+            else:
+                lines.append(f"  {mean:7.2f}  {'-':>9s}  {'-':3s}  {text}")
         lines.append("")
     return "\n".join(lines)
+
+
+def session_rows(directory: Path) -> list:
+    """Every run's sessions, each row with its run's key and state; a training's rows
+    take the sweep point of the tests that started from the state it ended with."""
+    runs = stored_runs(directory)
+    points = {info.get("start_state"): dict(swept(rows[0])) for info, rows in runs.values()
+              if info["condition"] != "training" and rows}
+    out = []
+    for key, (info, sessions) in runs.items():
+        # a training's state is the one it ended with; a test's, the one it started from
+        training = info["condition"] == "training"
+        state = info["final_state"] if training else info.get("start_state")
+        point = points.get(state, {}) if training else {}
+        out += [{**row, **point, "run": key, "state": state} for row in sessions]
+    return out
 
 
 def main(argv=None) -> int:
@@ -141,12 +175,8 @@ def main(argv=None) -> int:
     parser.add_argument("--sessions", type=Path, help="write every run's sessions here")
     args = parser.parse_args(argv)
     if args.sessions:
-        rows = []
-        for key, (info, sessions) in stored_runs(args.directory).items():
-            # a training's state is the one it ended with; a test's, the one it started from
-            state = info["final_state"] if info["condition"] == "training" else info.get("start_state")
-            rows += [{**row, "run": key, "state": state} for row in sessions]
-        write_csv(args.sessions, rows, ["run", "state", "condition", "seed", "session", "protocol"])
+        write_csv(args.sessions, session_rows(args.directory),
+                  ["run", "state", "condition", "seed", "session", "protocol"])
     measures = score(args.directory)
     if not measures:
         print(f"{args.directory}: no subject with training, prime and cue runs", file=sys.stderr)

@@ -81,6 +81,27 @@ def test_the_fit_is_scored_per_subject_and_for_the_group(tmp_path):
     # the progressive ratio of 240 trials ends at ratio 50, where this subject stopped
     (at_ceiling,) = [line for line in report.splitlines() if "at the ceiling (50)" in line]
     assert at_ceiling.split()[:4] == ["1.00", "1/1", "at", "it"]
+    # the first extinction session is reported beside the criteria, without one
+    (first,) = [line for line in report.splitlines() if line.endswith(fit.REPORTED["first_extinction"])]
+    assert first.split()[:3] == ["10.00", "-", "-"]
+
+
+def test_the_sessions_record_gives_a_training_the_sweep_point_of_its_tests(tmp_path):
+    training = ([_session("acquisition", 3), _session("acquisition", 12)]
+                + [_session("progressive_ratio", 40, breakpoint=32, trials=240)]
+                + [_session("extinction", 10), _session("extinction", 4)])
+    for seed, switch in ((1, 0.1), (2, 0.2)):
+        point = {"behaviour.situation_switch": switch}
+        _write_subject(tmp_path, seed, training,
+                       {"prime": _session("reinstatement", 9, **point),
+                        "cue": _session("reinstatement", 5, **point)})
+    rows = fit.session_rows(tmp_path)
+    trainings = [row for row in rows if row["condition"] == "training"]
+    assert len(trainings) == 2 * len(training)
+    assert {(row["seed"], row["behaviour.situation_switch"]) for row in trainings} == {
+        (1, 0.1), (2, 0.2)}
+    # two sweep points, one block each, scored from their own subjects
+    assert [dict(point)["behaviour.situation_switch"] for point in fit.score(tmp_path)] == [0.1, 0.2]
 
 
 @pytest.mark.parametrize("spec", sorted((ROOT / "validation").glob("assay/*.yaml"))

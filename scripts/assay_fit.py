@@ -49,8 +49,8 @@ CRITERIA = {
     "da_fold": ("da_fold", None, lambda v: 2.0 <= v <= 5.0,
                 "NAc [DA] in the last acquisition session over its pre-drug [DA] (2-5x)"),
 }
-#: Measures reported beside the criteria, without one: name -> (value per subject, text).
-#: The group's value is the mean over subjects.
+#: Measures reported beside the criteria, without one: name (one of `subject_measures`)
+#: -> text. The group's value is the mean over subjects.
 REPORTED = {
     "first_extinction": "drug-lever presses, first extinction session (mean; no criterion)",
 }

@@ -1,6 +1,7 @@
 """The three-factor rule on the plasticity bench: signs per cell type and DA level, the
 third factor's necessity, the DA timing window, OXT-LTD, the heteromer, canonical-mode
-equivalence with a NumPy reference, fast form = clock-driven form, bounds, determinism.
+equivalence with a NumPy reference, the D2 LTD floor, fast form = clock-driven form,
+bounds, determinism.
 
 Every condition is a synapse of one bench spec, so a run covers them all and parameter
 changes reuse the compiled bench.
@@ -136,6 +137,21 @@ def test_heteromer_turns_oxt_into_d2_ltd(d2):
     off, _ = _run("mechanisms.oxt_ltd=off", "mechanisms.heteromer=off", cell="d2")
     assert _change(d2[0], "causal_oxt") < -0.005
     assert abs(_change(off, "causal_oxt")) < 1e-9
+
+
+def test_d2_ltd_needs_d2r_activation_at_its_tonic_level(d2):
+    """With the floor at the tonic occupancy, a DA burst under a D2 antagonist no longer
+    depresses a causally paired D2 MSN synapse (Shen et al. 2008: sulpiride blocks D2 MSN
+    LTD); without the antagonist the floor changes nothing, to the last bit."""
+    floored, _ = _run("mechanisms.oxt_ltd=off", "plasticity.d2_ltd_activation=1", cell="d2")
+    for name, trajectory in d2[0].items():
+        np.testing.assert_array_equal(floored[name], trajectory, err_msg=name)
+    antagonist = ["mechanisms.oxt_ltd=off", "interventions.d2_antagonist.given=on",
+                  "plasticity.reference=adaptive", "plasticity.tau_reference=200 ms"]
+    unfloored, _ = _run(*antagonist, cell="d2")
+    blocked, _ = _run(*antagonist, "plasticity.d2_ltd_activation=1", cell="d2")
+    assert _change(unfloored, "causal_burst") < -0.01
+    assert _change(blocked, "causal_burst") > 0  # only the return from the burst teaches
 
 
 def test_fast_form_equals_clock_driven_form(d1):

@@ -132,7 +132,9 @@ def modulator_parameters(name: str, config: dict) -> dict:
     else:
         occupancy = expression["d2r_availability"] * reference / (reference + receptors["Kd_d2"])
     dead_zone = rule["dead_zone_d1"] if receptor == "d1r" else rule["dead_zone_d2"]
+    rise_floor = 0.0 if receptor == "d1r" else rule["d2_ltd_activation"] * occupancy
     return dict(adaptive=float(rule["reference"] == "adaptive"), dead_zone=float(dead_zone),
+                rise_floor=float(rise_floor),
                 tau_reference=rule["tau_reference"],
                 plasticity_on=float(rule["enabled"]), canonical=float(rule["canonical"]),
                 b_da=rule["b"], tau_c=rule["tau_c"], modulation_sign=sign,

@@ -42,6 +42,7 @@ SPEC = {
         {"name": "acausal_burst", "pairing": ACAUSAL, "da": _burst(BURST_AT)},
         {"name": "causal_tonic", "pairing": PAIRING, "da": TONIC},
         {"name": "causal_dip", "pairing": PAIRING, "da": _burst(BURST_AT, "0 nM", "500 ms")},
+        {"name": "causal_big_burst", "pairing": PAIRING, "da": _burst(BURST_AT, "3000 nM")},
         {"name": "causal_oxt", "pairing": PAIRING, "da": TONIC, "oxt": "10 nM"},
         {"name": "pre_only_oxt", "pre": [f"{1 + 0.1 * k:.1f} s" for k in range(40)],
          "da": TONIC, "oxt": "10 nM"},
@@ -139,19 +140,27 @@ def test_heteromer_turns_oxt_into_d2_ltd(d2):
     assert abs(_change(off, "causal_oxt")) < 1e-9
 
 
-def test_d2_ltd_needs_d2r_activation_at_its_tonic_level(d2):
-    """With the floor at the tonic occupancy, a DA burst under a D2 antagonist no longer
-    depresses a causally paired D2 MSN synapse (Shen et al. 2008: sulpiride blocks D2 MSN
-    LTD); without the antagonist the floor changes nothing, to the last bit."""
+def test_d2_ltd_counts_from_the_tonic_occupancy_so_an_antagonist_cannot_deepen_it(d2):
+    """A competitive D2 antagonist lowers the tracked reference, so DA bursts that surmount
+    it move D2R occupancy further above the reference than without it: without the floor
+    the antagonist deepens D2 MSN LTD, where D2 MSN LTD needs D2R activation (Shen et al.
+    2008). With rises counted from the tonic occupancy (`d2_ltd_activation` 1), LTD under
+    the antagonist is no deeper than without it, at 300 and 3000 nM bursts; with a fixed
+    reference (the tonic occupancy itself) the floor changes nothing, to the last bit."""
     floored, _ = _run("mechanisms.oxt_ltd=off", "plasticity.d2_ltd_activation=1", cell="d2")
     for name, trajectory in d2[0].items():
         np.testing.assert_array_equal(floored[name], trajectory, err_msg=name)
-    antagonist = ["mechanisms.oxt_ltd=off", "interventions.d2_antagonist.given=on",
-                  "plasticity.reference=adaptive", "plasticity.tau_reference=200 ms"]
-    unfloored, _ = _run(*antagonist, cell="d2")
-    blocked, _ = _run(*antagonist, "plasticity.d2_ltd_activation=1", cell="d2")
-    assert _change(unfloored, "causal_burst") < -0.01
-    assert _change(blocked, "causal_burst") > 0  # only the return from the burst teaches
+    adaptive = ["mechanisms.oxt_ltd=off", "plasticity.reference=adaptive",
+                "plasticity.tau_reference=200 ms"]
+    antagonist = "interventions.d2_antagonist.given=on"
+    floor = "plasticity.d2_ltd_activation=1"
+    runs = {label: _run(*adaptive, *extra, cell="d2")[0]
+            for label, extra in {"vehicle": [], "antagonist": [antagonist],
+                                 "vehicle_floor": [floor],
+                                 "antagonist_floor": [antagonist, floor]}.items()}
+    for burst in ("causal_burst", "causal_big_burst"):
+        assert _change(runs["antagonist"], burst) < _change(runs["vehicle"], burst) - 0.02
+        assert _change(runs["antagonist_floor"], burst) >= _change(runs["vehicle_floor"], burst)
 
 
 def test_fast_form_equals_clock_driven_form(d1):

@@ -8,7 +8,7 @@ The rule, written once with the sign of every term in docs/plasticity.md:
     dw/dt      = eta c m(t) - A_oxt [occ_oxtr - occ_oxtr(ref)]+ M4 critical_period oxtr_terminals
                  [apre >= oxt_ltd_gate]   [at pre]
     m(t)       = s (occ(t) - occ_ref)        cell-type mode (D1R on D1, D2R on D2 MSNs)
-                 beyond a dead zone; a rise counts only with occ(t) >= rise_floor
+                 beyond a dead zone; a rise counts from max(occ_ref, rise_floor)
     m(t)       = n(t) - b                    canonical mode (Izhikevich 2007; Potjans 2010)
 
 Fast form (default): between a synapse's own events c only decays, c(t) = C_elig E(t),
@@ -28,17 +28,18 @@ from . import equations as eq
 #: (time constant tau_reference), so only phasic DA (bursts, pauses) moves weights and a
 #: sustained rise (a drug on board) stops doing so after a few tau_reference. Changes of
 #: occupancy within +-dead_zone do not teach (spontaneous DA fluctuations; D2R, with its
-#: high affinity, sees them almost as large as a reward burst). A rise teaches only while
-#: the gating occupancy is at or above `rise_floor` (0 on D1 MSNs; on D2 MSNs a fraction of
-#: the tonic occupancy, `plasticity.d2_ltd_activation`: D2 MSN LTD needs D2R activation,
-#: Shen et al. 2008). `n_da` is the
+#: high affinity, sees them almost as large as a reward burst). A rise counts from the
+#: higher of the reference and `rise_floor` (0 on D1 MSNs; on D2 MSNs a fraction of the
+#: tonic occupancy, `plasticity.d2_ltd_activation`: D2 MSN LTD needs D2R activation above
+#: its tonic level, Shen et al. 2008, so a reference lowered by an antagonist does not
+#: turn surmounting DA peaks into LTD). `n_da` is the
 #: canonical DA trace, read from the volume (or driven directly on the plasticity bench).
 MODULATOR = """
 m = plasticity_on * (canonical * (n_da - b_da)
-    + (1 - canonical) * modulation_sign * (rise * int(occ_gate >= rise_floor) + dip)) : 1
-occ_excess = occ_change - clip(occ_change, -dead_zone, dead_zone) : 1
-rise = clip(occ_excess, 0, inf) : 1
-dip = clip(occ_excess, -inf, 0) : 1
+    + (1 - canonical) * modulation_sign * (rise + dip)) : 1
+rise = clip(occ_gate - rise_reference - dead_zone, 0, inf) : 1
+dip = clip(occ_change + dead_zone, -inf, 0) : 1
+rise_reference = occ_ref_now + clip(rise_floor - occ_ref_now, 0, inf) : 1
 occ_change = occ_gate - occ_ref_now : 1
 dead_zone : 1 (shared, constant)
 rise_floor : 1 (shared, constant)

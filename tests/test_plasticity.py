@@ -160,7 +160,14 @@ def test_d2_ltd_counts_from_the_tonic_occupancy_so_an_antagonist_cannot_deepen_i
                                  "antagonist_floor": [antagonist, floor]}.items()}
     for burst in ("causal_burst", "causal_big_burst"):
         assert _change(runs["antagonist"], burst) < _change(runs["vehicle"], burst) - 0.02
+        assert _change(runs["vehicle_floor"], burst) < -0.01  # the floor leaves vehicle LTD
         assert _change(runs["antagonist_floor"], burst) >= _change(runs["vehicle_floor"], burst)
+
+
+def test_the_d2_ltd_floor_leaves_d1_msns_alone(d1):
+    floored, _ = _run("plasticity.d2_ltd_activation=2")
+    for name, trajectory in d1[0].items():
+        np.testing.assert_array_equal(floored[name], trajectory, err_msg=name)
 
 
 def test_fast_form_equals_clock_driven_form(d1):

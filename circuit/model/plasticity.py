@@ -30,9 +30,9 @@ from . import equations as eq
 #: occupancy within +-dead_zone do not teach (spontaneous DA fluctuations; D2R, with its
 #: high affinity, sees them almost as large as a reward burst). A rise counts from the
 #: higher of the reference and `rise_floor` (0 on D1 MSNs; on D2 MSNs a fraction of the
-#: tonic occupancy, `plasticity.d2_ltd_activation`: D2 MSN LTD needs D2R activation above
-#: its tonic level, Shen et al. 2008, so a reference lowered by an antagonist does not
-#: turn surmounting DA peaks into LTD). `n_da` is the
+#: tonic occupancy, `plasticity.d2_ltd_activation`: D2 MSN LTD needs D2R activation,
+#: Shen et al. 2008, the level a choice), so a reference lowered by an antagonist does
+#: not turn DA peaks that surmount it into LTD. `n_da` is the
 #: canonical DA trace, read from the volume (or driven directly on the plasticity bench).
 MODULATOR = """
 m = plasticity_on * (canonical * (n_da - b_da)

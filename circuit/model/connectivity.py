@@ -79,11 +79,18 @@ def projection_parameters(key: str, kind: str, config: dict) -> dict:
     if kind == PLASTIC:
         values.update({key: config["plasticity"][key] for key in _RULE_CONSTANTS})
         rule = config["plasticity"]
-        values["M4"] = float(config["mechanisms"]["oxt_ltd"] and rule["enabled"])
+        values["M4"] = float(config["mechanisms"]["oxt_ltd"] and rule["enabled"]
+                             and oxt_ltd_reaches(config, PROJECTIONS[key][1]))
         values["critical_period"] = pharmacology.critical_period(config)
         reference, kd = rule["oxt_reference"], pharmacology.effective(config)["Kd_oxtr"]
         values["occ_oxt_reference"] = float(reference / (reference + kd))
     return values
+
+
+def oxt_ltd_reaches(config: dict, target: str) -> bool:
+    """Whether M4 reaches the plastic inputs of `target` (`plasticity.oxt_ltd_site`)."""
+    site = config["plasticity"]["oxt_ltd_site"]
+    return site == "both" or target == f"nac_{site}"
 
 
 def connect_projection(synapses: Synapses, key: str, config: dict) -> None:

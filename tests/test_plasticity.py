@@ -132,6 +132,21 @@ def test_oxt_ltd_gate_spares_inputs_that_are_not_co_active(d1):
                                                         rel=0.05)
 
 
+def test_oxt_ltd_site_chooses_the_msns_it_reaches(d1):
+    """`plasticity.oxt_ltd_site` d1 keeps OXT-LTD at D1 MSNs' inputs as it is and takes it
+    from D2 MSNs'; d2 the other way round."""
+    assert _change(d1[0], "pre_only_oxt") < -0.02
+    at_d1, _ = _run("plasticity.oxt_ltd_site=d1")
+    assert _change(at_d1, "pre_only_oxt") == _change(d1[0], "pre_only_oxt")
+    at_d2, _ = _run("plasticity.oxt_ltd_site=d2")
+    assert abs(_change(at_d2, "pre_only_oxt")) < 1e-9
+    d2_cell = ["mechanisms.heteromer=off"]  # OXT-LTD alone, without the heteromer's D2 LTD
+    d2_both, _ = _run(*d2_cell, cell="d2")
+    d2_at_d1, _ = _run(*d2_cell, "plasticity.oxt_ltd_site=d1", cell="d2")
+    assert _change(d2_both, "pre_only_oxt") < -0.02
+    assert abs(_change(d2_at_d1, "pre_only_oxt")) < 1e-9
+
+
 def test_heteromer_turns_oxt_into_d2_ltd(d2):
     """With OXT, the heteromer raises D2R occupancy above its reference at tonic DA: the
     same D2R path gives LTD. Without the heteromer, OXT leaves D2 plasticity alone."""

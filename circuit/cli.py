@@ -8,7 +8,7 @@
                                                     conditions x seeds, statistics, report
     circuit validate --out DIR [--quick] [--workers N | --scheduler ADDRESS] [--resume]
                                                     the literature scorecard (SCIENCE.md 5)
-    circuit check CONFIG [--set key=value ...]      validate and print the resolved config
+    circuit check CONFIG [--set key=value ...]      validate and print the resolved config (or a spec's plan)
     circuit plasticity SPEC --out DIR [--config CONFIG] [--set ...]   the plasticity bench
     circuit export DIR --nwb FILE [--overwrite]     a run directory as an NWB file
     circuit plot DIR [--formats png,pdf,svg]        redraw a results directory's figures
@@ -24,6 +24,8 @@ import signal
 import sys
 import time
 from pathlib import Path
+
+import yaml
 
 from . import interrupts
 from .config import ConfigError, load_config
@@ -209,9 +211,10 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(command=_validate)
 
     check = commands.add_parser(
-        "check", help="validate a config and print it resolved",
+        "check", help="validate a config (or an experiment spec) and print it resolved",
         description="Validate CONFIG with its overrides, without simulating, and print the "
-                    "resolved config as YAML.")
+                    "resolved config as YAML (with its experiment block, if any); for an "
+                    "experiment spec, validate every run it resolves and print its plan.")
     _config_arguments(check)
     check.set_defaults(command=_check)
 
@@ -483,7 +486,10 @@ def _plasticity(args) -> int:
 
 
 def _check(args) -> int:
-    """Everything `circuit run` validates before it simulates, then the resolved config."""
+    """Everything `circuit run` (or, for a spec, `circuit experiment`) validates before it
+    simulates, then the resolved config, or the spec's plan."""
+    if _is_spec(args.config):
+        return _check_spec(args)
     config = load_config(args.config, args.overrides)
     if config.experiment is not None or config["behaviour"]["schedule"]:
         from .experiments import plan_config
@@ -493,7 +499,47 @@ def _check(args) -> int:
                  args.config, len(plan.runs), len(plan.cells), len(plan.seeds),
                  "/".join(map(str, plan.sessions)))
     print(config.to_yaml(), end="")
+    if config.experiment is not None:
+        print(yaml.safe_dump({"experiment": config.experiment}, sort_keys=False), end="")
     return 0
+
+
+def _is_spec(path: Path) -> bool:
+    """Whether `path` (a file, or one of circuit's own by name) is an experiment spec: it
+    names conditions or tests, which no config has."""
+    from .config.loader import read_yaml_file
+    from .resources import find_config
+
+    try:
+        raw = read_yaml_file(find_config(path), "config")
+    except ConfigError:
+        return False  # load_config reports it
+    return isinstance(raw, dict) and bool({"conditions", "tests", "train"} & set(raw))
+
+
+def _check_spec(args) -> int:
+    """Validate a spec and every run it resolves, then print its plan."""
+    from .experiments.plan import read_plan
+
+    plan = read_plan(args.config, args.overrides)
+    cells = sorted({cell.name for cell in plan.cells})
+    log.info("circuit: %s is a valid experiment spec: %d runs (%d conditions x %d seeds%s), "
+             "%s design", args.config, len(plan.runs), len(cells), len(plan.seeds),
+             f", {len(plan.trainings)} trainings" if plan.trainings else "", plan.design)
+    header = {"source": plan.source, "seeds": plan.seeds, "design": plan.design}
+    lists = {"conditions": cells,
+             "contrasts": [_contrast_text(*contrast) for contrast in plan.contrasts],
+             "metrics": plan.metrics}
+    print(yaml.safe_dump(header, sort_keys=False, default_flow_style=None, width=1000)
+          + yaml.safe_dump(lists, sort_keys=False, width=1000), end="")
+    return 0
+
+
+def _contrast_text(condition, reference, expect, margin) -> str:
+    """A spec's contrast in words: 'a vs b', with its prediction."""
+    prediction = {None: "", "lower": ", predicted lower", "higher": ", predicted higher",
+                  "same": f", predicted the same within {margin} SD"}[expect]
+    return f"{condition} vs {reference}{prediction}"
 
 
 def _quiet_brian() -> None:

@@ -59,6 +59,32 @@ def test_a_bad_protocol_in_the_schedule_is_named_by_check_as_by_run(tmp_path, ca
     assert not (tmp_path / "o").exists()
 
 
+def test_check_prints_a_configs_experiment_block(tmp_path, capsys, caplog):
+    path = tmp_path / "groups.yaml"
+    path.write_text(f"base: {DEFAULT}\nexperiment:\n  seeds: [1, 2]\n  groups:\n    a: {{}}\n")
+    caplog.set_level("INFO", logger="circuit")
+    assert cli.main(["check", str(path), "--set", "experiment.seeds=[4, 5, 6]"]) == 0
+    printed = capsys.readouterr()
+    assert "experiment:\n  seeds:\n  - 4\n  - 5\n  - 6\n" in printed.out
+    assert "3 runs (1 groups x 3 seeds)" in caplog.text
+
+
+def test_check_validates_a_spec_and_prints_its_plan(tmp_path, capsys, caplog):
+    path = tmp_path / "spec.yaml"
+    spec = (f"base: {DEFAULT}\nseeds: 3\ntrain: [fr1_acquisition]\n"
+            "tests:\n  saline: {}\n  oxt: {interventions.oxt.given: on}\n"
+            "contrasts: [[oxt, saline, lower]]\n")
+    path.write_text(spec)
+    caplog.set_level("INFO", logger="circuit")
+    assert cli.main(["check", str(path)]) == 0
+    printed = capsys.readouterr()
+    assert "6 runs (2 conditions x 3 seeds, 3 trainings), paired design" in caplog.text
+    assert "- oxt vs saline, predicted lower" in printed.out
+    path.write_text(spec.replace("interventions.oxt.given: on", "interventions.oxt.dose: 1 mV"))
+    assert cli.main(["check", str(path)]) == cli.BAD_INPUT
+    assert "tests.oxt: interventions.oxt.dose" in capsys.readouterr().err
+
+
 def test_stored_runs_are_not_rerun_and_the_tables_are_combined(tmp_path):
     """Every run already in the store: nothing is simulated, the tables are combined."""
     config = _experiment(tmp_path, "    a: {}\n")

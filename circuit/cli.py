@@ -7,7 +7,7 @@
     circuit experiment SPEC --out DIR [--workers N | --scheduler ADDRESS] [--resume]
                                                     conditions x seeds, statistics, report
     circuit validate --out DIR [--quick] [--workers N | --scheduler ADDRESS] [--resume]
-                                                    the literature scorecard (SCIENCE.md 5)
+                                                    the literature scorecard (validation/findings.yaml)
     circuit check CONFIG [--set key=value ...]      validate and print the resolved config (or a spec's plan)
     circuit plasticity SPEC --out DIR [--config CONFIG] [--set ...]   the plasticity bench
     circuit export DIR --nwb FILE [--overwrite]     a run directory as an NWB file
@@ -188,7 +188,7 @@ def _parser() -> argparse.ArgumentParser:
     experiment.set_defaults(command=_experiment)
 
     validate = commands.add_parser(
-        "validate", help="score the model against the literature findings (SCIENCE.md 5)",
+        "validate", help="score the model against the literature findings (validation/findings.yaml)",
         description="Run every experiment spec of validation/findings.yaml, test each "
                     "finding (direction, significance after correction, magnitude where "
                     "the literature gives one) and write DIR/scorecard.md, "

@@ -506,15 +506,16 @@ def _check(args) -> int:
 
 def _is_spec(path: Path) -> bool:
     """Whether `path` (a file, or one of circuit's own by name) is an experiment spec: it
-    names conditions or tests, which no config has."""
+    has a spec key other than `base` (seeds, conditions, tests, ...), which no config has."""
     from .config.loader import read_yaml_file
+    from .experiments.plan import SPEC_KEYS
     from .resources import find_config
 
     try:
         raw = read_yaml_file(find_config(path), "config")
     except ConfigError:
         return False  # load_config reports it
-    return isinstance(raw, dict) and bool({"conditions", "tests", "train"} & set(raw))
+    return isinstance(raw, dict) and bool((SPEC_KEYS - {"base"}) & set(raw))
 
 
 def _check_spec(args) -> int:

@@ -306,3 +306,55 @@ def test_a_validation_directory_without_its_runs_says_how_to_redraw(tmp_path):
     write_experiment(tmp_path / "experiments" / "assay")
     with pytest.raises(FileNotFoundError, match=r"circuit validate --out DIR --resume"):
         redraw.redraw(tmp_path, ("svg",))
+
+
+def many_group_tables(count: int, phases: tuple) -> dict:
+    """make_tables' rows copied into `count` groups, keeping only `phases`."""
+    tables = make_tables()
+    return {name: [{**row, "group": f"group_{k}_{row['group']}"}
+                   for k in range(count // len(GROUPS)) for row in rows
+                   if row["phase"] in phases]
+            for name, rows in tables.items()}
+
+
+def test_many_groups_each_get_their_own_colour_and_readable_names(tmp_path):
+    """A knock-out experiment has a dozen groups: each its own colour, names at an angle,
+    the session panels' group means only (no subject lines or bands to bury them)."""
+    figures = {}
+    real = style.save_figure
+
+    def keep(fig, path):
+        figures[Path(path).name] = fig
+        return real(fig, path)
+
+    tables = many_group_tables(12, ("acquisition", "reinstatement"))
+    with pytest.MonkeyPatch.context() as patch, style.output_formats(("png",)):
+        patch.setattr(behaviour_figures, "save_figure", keep)
+        behaviour_figures.make_behaviour_figures(tables, tmp_path)
+    table1 = figures["table1.png"]
+    acquisition, reinstatement = panels(table1)  # only the phases the tables have
+    colours = {line.get_color() for line in acquisition.get_lines()}
+    assert len(acquisition.get_lines()) == 12 and len(colours) == 12
+    assert not acquisition.collections  # no bands
+    labels = reinstatement.get_xticklabels()
+    assert len(labels) == 12 and all(label.get_rotation() == style.CROWDED_LABEL_ANGLE
+                                     for label in labels)
+
+
+def test_table1_has_a_panel_only_for_the_phases_an_experiment_has(tmp_path):
+    figures = {}
+    real = style.save_figure
+
+    def keep(fig, path):
+        figures[Path(path).name] = fig
+        return real(fig, path)
+
+    with pytest.MonkeyPatch.context() as patch, style.output_formats(("png",)):
+        patch.setattr(behaviour_figures, "save_figure", keep)
+        behaviour_figures.make_behaviour_figures(many_group_tables(2, ("extinction",)),
+                                                 tmp_path / "extinction")
+        behaviour_figures.make_behaviour_figures(many_group_tables(2, ("choice",)),
+                                                 tmp_path / "choice")
+    assert [ax.get_title() for ax in panels(figures["table1.png"])] == ["Extinction"]
+    assert not (tmp_path / "choice" / "table1.png").exists()  # nothing of Table 1 to show
+    assert (tmp_path / "choice" / "choice.png").exists()

@@ -9,8 +9,11 @@
 - ``choice.png``: social-choice fraction per group (only with a choice phase).
 
 Each subject is a thin light line or a point; group means are bold, with their 95%
-t-interval over the subjects (a band or an error bar; none for a group of one). Each
-figure is written as PNG, PDF and SVG; table1 and cumulative_records two journal
+t-interval over the subjects (a band or an error bar; none for a group of one). With more
+groups than `style.GROUP_COLOURS` (a knock-out experiment has a dozen), the session
+panels draw the drug lever's group means only, each group in its own colour, and the
+names are set at an angle. table1 has a panel for each of its phases the experiment has.
+Each figure is written as PNG, PDF and SVG; table1 and cumulative_records two journal
 columns wide, self_administration and choice one column.
 """
 
@@ -22,10 +25,10 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .intervals import column_ci, error_bar
-from .style import (BOLD_PT, MARKER_PT, ONE_COLUMN_IN, SMALL_FONT_PT, THIN_PT, label_panels,
-                    new_figure, paper_style, save_figure)
+from .style import (BOLD_PT, MARKER_PT, ONE_COLUMN_IN, SMALL_FONT_PT, THIN_PT,
+                    group_colour, group_ticks, label_panels, many_groups, new_figure,
+                    paper_style, save_figure)
 
-GROUP_COLOURS = ("#444444", "#2a9d8f", "#e76f51", "#457b9d", "#e9c46a", "#9d4edd")
 PHASE_TITLES = {"acquisition": "Acquisition", "progressive_ratio": "Motivation",
                 "extinction": "Extinction", "reinstatement": "Reinstatement",
                 "choice": "Choice", "social_training": "Social training"}
@@ -36,8 +39,13 @@ MEAN_OFFSET = 0.22  # x of a group's mean and interval, right of its subjects' p
 PAIR_OFFSET = 0.3  # x of the paired last-extinction squares, left of the subjects' points
 JITTER_WIDTH = 0.12
 TABLE1_HEIGHT_IN = 2.6
+TABLE1_PHASES = ("acquisition", "progressive_ratio", "extinction", "reinstatement")
 SELF_ADMINISTRATION_HEIGHT_IN = 2.8
 CUMULATIVE_HEIGHT_IN = 2.2
+CUMULATIVE_COLUMNS = 5  # panels per row of cumulative_records; more groups wrap
+LEGEND_ROW_IN = 0.13  # height of a legend row at the legend's type size
+LEGEND_COLUMNS = 5  # legend entries per row below table1
+LEGEND_ROWS_BESIDE = 16  # entries per column of a legend beside a panel
 CHOICE_HEIGHT_IN = 2.2
 #: Presses per session drawn on a linear scale in the self-administration figure;
 #: above it the scale is logarithmic.
@@ -50,8 +58,8 @@ def make_behaviour_figures(tables: dict, out: Path) -> list:
     groups = list(dict.fromkeys(row["group"] for row in sessions))
     phases = {row["phase"] for row in sessions}
     with paper_style():
-        paths = [table1(sessions, groups, out / "table1.png"),
-                 self_administration(sessions, groups, out / "self_administration.png")]
+        paths = [table1(sessions, groups, out / "table1.png")] if phases & set(TABLE1_PHASES) else []
+        paths.append(self_administration(sessions, groups, out / "self_administration.png"))
         if trials:
             paths.append(cumulative_records(trials, groups, out / "cumulative_records.png"))
         if "choice" in phases:
@@ -60,7 +68,7 @@ def make_behaviour_figures(tables: dict, out: Path) -> list:
 
 
 def _colour(groups: list, group: str) -> str:
-    return GROUP_COLOURS[groups.index(group) % len(GROUP_COLOURS)]
+    return group_colour(groups, group)
 
 
 def _by_subject(rows: list, group: str, phase: str, column: str) -> dict:
@@ -95,7 +103,8 @@ def _sessions_panel(ax, sessions, groups, phase, column, ylabel, inactive=False,
     """Each subject's `column` by session (thin, light), the group means bold with their
     95% t-interval band; `inactive` adds the inactive lever's mean (dashed), `expected`
     the mean of that expected-presses column (dotted: the sum of p(press), the counts
-    without the decision noise)."""
+    without the decision noise). With many groups: the group means of `column` only."""
+    dense = many_groups(groups)
     for group in groups:
         values = _by_subject(sessions, group, phase, column)
         if not values:
@@ -103,6 +112,10 @@ def _sessions_panel(ax, sessions, groups, phase, column, ylabel, inactive=False,
         matrix = _matrix(values)
         x = np.arange(1, matrix.shape[1] + 1)
         colour = _colour(groups, group)
+        if dense:
+            ax.plot(x, _column_means(matrix), color=colour, lw=BOLD_PT, marker="o",
+                    ms=MARKER_PT, label=group)
+            continue
         for row in matrix:
             ax.plot(x, row, color=colour, alpha=SUBJECT_ALPHA, lw=THIN_PT)
         _mean_band(ax, x, matrix, colour, lw=BOLD_PT, marker="o", ms=MARKER_PT, label=group)
@@ -117,6 +130,11 @@ def _sessions_panel(ax, sessions, groups, phase, column, ylabel, inactive=False,
     ax.set_xticks(range(1, 1 + max((len(v) for g in groups
                                      for v in _by_subject(sessions, g, phase, column).values()),
                                     default=1)))
+
+
+def _column_means(matrix: np.ndarray) -> np.ndarray:
+    """Mean of each column over its defined values (NaN where none)."""
+    return np.array([_mean(column) for column in matrix.T])
 
 
 def _matrix(values: dict) -> np.ndarray:
@@ -137,51 +155,89 @@ def _points_panel(ax, groups, values_by_group: dict, ylabel: str):
                    alpha=SUBJECT_ALPHA * 2, lw=0, zorder=3)
         error_bar(ax, k + MEAN_OFFSET, values, colour, fmt="o", ms=MARKER_PT + 1,
                   lw=BOLD_PT, zorder=4)
-    ax.set_xticks(range(len(groups)), groups)
+    group_ticks(ax, groups)
     ax.set_xlim(-0.5, len(groups) - 0.5)
     ax.set_ylim(bottom=0)  # counts and ratios: an interval reaching below 0 is cut at 0
     ax.set_ylabel(ylabel)
 
 
 def table1(sessions: list, groups: list, path: Path) -> Path:
-    """Acquisition, breakpoint, extinction and reinstatement, by group (two columns)."""
-    fig = new_figure(TABLE1_HEIGHT_IN)
-    axes = fig.subplots(1, 4)
-    _sessions_panel(axes[0], sessions, groups, "acquisition", "active",
-                    "drug-lever presses", inactive=True, expected="expected_drug")
-    axes[0].set_title("Acquisition (FR1)")
-    handles, labels = axes[0].get_legend_handles_labels()
-    if handles:  # (no acquisition sessions: no legend); below the panels, off the data
-        fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 6),
-                   frameon=False)
-    breakpoints = {g: [max(v) for v in _by_subject(sessions, g, "progressive_ratio",
-                                                   "breakpoint").values()] for g in groups}
-    _points_panel(axes[1], groups, breakpoints, "breakpoint (last ratio)")
-    axes[1].set_title("Motivation (PR)")
-    _sessions_panel(axes[2], sessions, groups, "extinction", "active", "drug-lever presses",
-                    expected="expected_drug")
-    axes[2].set_title("Extinction")
-    ratios = {}
-    for group in groups:
-        extinction = _by_subject(sessions, group, "extinction", "active")
-        reinstated = _by_subject(sessions, group, "reinstatement", "active")
-        ratios[group] = [np.mean(reinstated[s]) for s in reinstated if s in extinction]
-        last = [extinction[s][-1] for s in reinstated if s in extinction]
-        k = groups.index(group)
-        colour = _colour(groups, group)
-        for a, b, x in zip(last, ratios[group], k + _jitter(len(last))):
-            axes[3].plot([k - PAIR_OFFSET, x], [a, b], color=colour, alpha=SUBJECT_ALPHA,
-                         lw=THIN_PT)
-        axes[3].scatter(np.full(len(last), k - PAIR_OFFSET), last, s=SUBJECT_POINT_AREA,
-                        marker="s", facecolors="none", edgecolors=colour, lw=THIN_PT)
-    _points_panel(axes[3], groups, ratios, "drug-lever presses")
-    axes[3].set_title("Reinstatement (prime)")
+    """Acquisition, breakpoint, extinction and reinstatement, by group (two columns): a
+    panel for each of these phases that `sessions` has, in that order."""
+    phases = {row["phase"] for row in sessions}
+    drawn = [phase for phase in TABLE1_PHASES if phase in phases]
+    dense = many_groups(groups)
+    # the legend names the lines of the first session panel (acquisition, else extinction)
+    named = next((phase for phase in ("acquisition", "extinction") if phase in phases), None)
+    entries = len(groups) * (1 if dense else 3 if named == "acquisition" else 2) * bool(named)
+    columns = max(1, min(entries, LEGEND_COLUMNS if dense else 6))
+    legend_rows = -(-entries // columns)
+    notes = _table1_notes(drawn, phases, dense)
+    fig = new_figure(TABLE1_HEIGHT_IN + LEGEND_ROW_IN * (legend_rows + len(notes)))
+    axes = np.atleast_1d(fig.subplots(1, len(drawn)))
+    panels = dict(zip(drawn, axes))
+    if "acquisition" in panels:
+        ax = panels["acquisition"]
+        _sessions_panel(ax, sessions, groups, "acquisition", "active",
+                        "drug-lever presses", inactive=True, expected="expected_drug")
+        ax.set_title("Acquisition (FR1)")
+    if "progressive_ratio" in panels:
+        breakpoints = {g: [max(v) for v in _by_subject(sessions, g, "progressive_ratio",
+                                                       "breakpoint").values()] for g in groups}
+        _points_panel(panels["progressive_ratio"], groups, breakpoints, "breakpoint (last ratio)")
+        panels["progressive_ratio"].set_title("Motivation (PR)")
+    if "extinction" in panels:
+        _sessions_panel(panels["extinction"], sessions, groups, "extinction", "active",
+                        "drug-lever presses", expected="expected_drug")
+        panels["extinction"].set_title("Extinction")
+    if "reinstatement" in panels:
+        _reinstatement_panel(panels["reinstatement"], sessions, groups)
+    if named:
+        handles, labels = panels[named].get_legend_handles_labels()
+        if handles:  # below the panels, off the data
+            fig.legend(handles, labels, loc="outside lower center", ncol=columns,
+                       frameon=False)
     for ax in axes:
         ax.spines[["top", "right"]].set_visible(False)
     label_panels(axes)
-    fig.suptitle("Drug-seeking with and without oxytocin\nthin lines, light points: subjects;"
-                 " bold: group mean with its 95% CI; d, squares: last extinction session")
+    fig.suptitle("\n".join(["Drug-seeking by group"] + notes))
     return save_figure(fig, path)
+
+
+def _table1_notes(drawn: list, phases: set, dense: bool) -> list:
+    """One line of the title per kind of panel drawn: how to read it."""
+    notes = []
+    if {"acquisition", "extinction"} & set(drawn):
+        notes.append("bold lines: group means of the drug lever" if dense else
+                     "thin lines: subjects; bold: group mean with its 95% CI band")
+    if {"progressive_ratio", "reinstatement"} & set(drawn):
+        notes.append("points: subjects, beside them the group mean and its 95% CI")
+    if "reinstatement" in drawn and "extinction" in phases:
+        letter = chr(ord("a") + drawn.index("reinstatement"))
+        notes.append(f"{letter}, squares: last extinction session")
+    return notes
+
+
+def _reinstatement_panel(ax, sessions: list, groups: list) -> None:
+    """Each subject's reinstatement presses, paired with its last extinction session
+    (squares, left of its points) where it had one; group means with 95% CIs."""
+    presses = {}
+    for k, group in enumerate(groups):
+        extinction = _by_subject(sessions, group, "extinction", "active")
+        reinstated = _by_subject(sessions, group, "reinstatement", "active")
+        presses[group] = [np.mean(values) for values in reinstated.values()]
+        paired = [s for s in reinstated if s in extinction]
+        last = [extinction[s][-1] for s in paired]
+        colour = _colour(groups, group)
+        xs = k + _jitter(len(presses[group]))
+        for a, seed in zip(last, paired):
+            x = xs[list(reinstated).index(seed)]
+            ax.plot([k - PAIR_OFFSET, x], [a, np.mean(reinstated[seed])], color=colour,
+                    alpha=SUBJECT_ALPHA, lw=THIN_PT)
+        ax.scatter(np.full(len(last), k - PAIR_OFFSET), last, s=SUBJECT_POINT_AREA,
+                   marker="s", facecolors="none", edgecolors=colour, lw=THIN_PT)
+    _points_panel(ax, groups, presses, "drug-lever presses")
+    ax.set_title("Reinstatement")
 
 
 def _session_matrix(sessions: list, group: str, order: list, column: str) -> np.ndarray:
@@ -194,8 +250,10 @@ def _session_matrix(sessions: list, group: str, order: list, column: str) -> np.
 
 def self_administration(sessions: list, groups: list, path: Path) -> Path:
     """Responses per session across all phases, drug vs inactive lever, by group: group
-    means with their 95% t-interval band, and each subject's drug-lever presses (thin).
-    Two columns wide: one panel, but a long session axis with the phases named on top."""
+    means with their 95% t-interval band, and each subject's drug-lever presses (thin);
+    with many groups, the drug lever's group means only. Two columns wide: one panel,
+    but a long session axis with the phases named on top."""
+    dense = many_groups(groups)
     fig = new_figure(SELF_ADMINISTRATION_HEIGHT_IN)
     ax = fig.subplots()
     phases = list(dict.fromkeys(row["phase"] for row in sessions))
@@ -203,6 +261,10 @@ def self_administration(sessions: list, groups: list, path: Path) -> Path:
     x = np.arange(1, len(order) + 1)
     for group in groups:
         colour = _colour(groups, group)
+        if dense:
+            ax.plot(x, _column_means(_session_matrix(sessions, group, order, "active")),
+                    color=colour, lw=BOLD_PT, marker="o", ms=MARKER_PT, label=group)
+            continue
         for row in _session_matrix(sessions, group, order, "active"):
             ax.plot(x, row, color=colour, alpha=SUBJECT_ALPHA, lw=THIN_PT)
         for column, line in (("active", "-"), ("inactive", "--")):
@@ -224,39 +286,48 @@ def self_administration(sessions: list, groups: list, path: Path) -> Path:
     ax.set_ylabel(f"presses per session (log above {LINEAR_PRESSES})")
     ax.set_ylim(bottom=0)  # counts: an interval reaching below 0 is cut at 0
     ax.set_xlim(0.5, len(order) + 0.5)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xticks(x)
+    entries = len(ax.get_legend_handles_labels()[1])
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
-              title="bold: group mean, band: 95% CI\nthin: subjects (drug lever)")
+              ncol=max(1, -(-entries // LEGEND_ROWS_BESIDE)),
+              title="group means of the drug lever" if dense
+              else "bold: group mean, band: 95% CI\nthin: subjects (drug lever)")
     ax.spines[["top", "right"]].set_visible(False)
     return save_figure(fig, path)
 
 
 def cumulative_records(trials: list, groups: list, path: Path) -> Path:
     """Cumulative drug-lever presses by trial within each session (first seed per group);
-    one panel per group, two columns wide."""
-    fig = new_figure(CUMULATIVE_HEIGHT_IN)
-    axes = np.atleast_1d(fig.subplots(1, len(groups), sharey=True))
+    one panel per group, up to CUMULATIVE_COLUMNS a row, two columns wide."""
+    columns = min(len(groups), CUMULATIVE_COLUMNS)
+    rows = -(-len(groups) // columns)
+    fig = new_figure(CUMULATIVE_HEIGHT_IN * rows)
+    axes = np.atleast_1d(fig.subplots(rows, columns, sharey=True, squeeze=False)).ravel()
     for ax, group in zip(axes, groups):
-        rows = [r for r in trials if r["group"] == group]
-        seed = min(r["seed"] for r in rows)
-        rows = [r for r in rows if r["seed"] == seed]
-        sessions = list(dict.fromkeys(r["session"] for r in rows))
+        rows_of_group = [r for r in trials if r["group"] == group]
+        seed = min(r["seed"] for r in rows_of_group)
+        rows_of_group = [r for r in rows_of_group if r["seed"] == seed]
+        sessions = list(dict.fromkeys(r["session"] for r in rows_of_group))
         for session in sessions:
-            ordered = sorted((r for r in rows if r["session"] == session), key=lambda r: r["trial"])
+            ordered = sorted((r for r in rows_of_group if r["session"] == session),
+                             key=lambda r: r["trial"])
             presses = np.cumsum([r["option"] == "drug" and r["action"] == "press" for r in ordered])
             line, = ax.step(range(len(ordered)), presses, where="post",
                             label=f"{session}: {ordered[0]['protocol']}")
             infused = [k for k, r in enumerate(ordered) if r["outcome"] == "infusion"]
             ax.plot(infused, presses[infused], "v", color=line.get_color(), ms=MARKER_PT - 1)
-        ax.set_title(f"{group} (seed {seed})")
+        ax.set_title(f"{group} (seed {seed})", fontsize=SMALL_FONT_PT if rows > 1 else None)
         ax.set_xlabel("trial")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=3))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.spines[["top", "right"]].set_visible(False)
-    axes[0].set_ylabel("cumulative drug-lever presses")
-    axes[-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
-                    title="session: protocol", fontsize=SMALL_FONT_PT)
-    label_panels(axes)
+    for ax in axes[len(groups):]:
+        ax.set_visible(False)
+    for ax in axes[::columns]:
+        ax.set_ylabel("cumulative drug-lever presses")
+    axes[columns - 1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+                             title="session: protocol", fontsize=SMALL_FONT_PT)
+    label_panels(axes[:len(groups)])
     fig.suptitle("Cumulative records of one subject per group (triangles: infusions)")
     return save_figure(fig, path)
 

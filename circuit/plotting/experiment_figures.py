@@ -17,17 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .behaviour_figures import GROUP_COLOURS
 from .intervals import error_bar
-from .style import (BOLD_PT, FONT_SIZE_PT, MARKER_PT, ONE_COLUMN_IN, SMALL_FONT_PT, THIN_PT,
-                    TWO_COLUMNS_IN, label_panels, new_figure, paper_style, save_figure)
+from .style import (BOLD_PT, MARKER_PT, ONE_COLUMN_IN, SMALL_FONT_PT, THIN_PT, TWO_COLUMNS_IN,
+                    group_colour, group_ticks, label_panels, new_figure, paper_style,
+                    save_figure)
 
 PANELS_PER_ROW = 3
 PANEL_HEIGHT_IN = 2.2
 SWEEP_HEIGHT_IN = 2.4
 HEATMAP_HEIGHT_IN = 2.4
 KEYS_EXTRA_IN = 0.3  # room for the sweep values under the condition names
-MANY_CELLS = 10  # from this many cells on, their labels are set in the smallest type
 POINT_AREA = 6  # pt^2, one seed
 POINT_ALPHA = 0.6
 JITTER = 0.12
@@ -52,7 +51,7 @@ def make_experiment_figures(runs: list, conditions: list, metrics: list, sweep: 
 
 
 def _colour(conditions: list, condition: str) -> str:
-    return GROUP_COLOURS[conditions.index(condition) % len(GROUP_COLOURS)]
+    return group_colour(conditions, condition)
 
 
 def _cells(runs: list, keys: list) -> list:
@@ -90,8 +89,7 @@ def metric_points(runs, conditions, metrics, keys, path: Path) -> Path:
             error_bar(ax, x + MEAN_OFFSET, values, colour, fmt="D", ms=MARKER_PT,
                       lw=BOLD_PT, zorder=4)
         ax.set_title(metric.replace("_", " "))
-        ax.set_xticks(range(len(cells)), labels,
-                      fontsize=FONT_SIZE_PT if len(cells) < MANY_CELLS else SMALL_FONT_PT)
+        group_ticks(ax, labels)
         ax.set_xlim(-0.6, len(cells) - 0.4)
         if keys:
             ax.set_xlabel("condition / " + ", ".join(key.split(".")[-1] for key in keys))

@@ -98,6 +98,41 @@ PHASE_COLOURS = {"baseline": "#ffffff", "challenge": "#fdd9a8", "washout": "#d4e
 FALLBACK_PHASE_COLOURS = ("#eeeeee", "#dddddd")
 
 
+#: Colours of an experiment's groups or conditions, in their order; a figure with more
+#: groups than these takes them from a 20-colour qualitative palette instead (matplotlib's
+#: tab20: its ten hues first, then their tints), so that no two of up to 20 groups share
+#: a colour, and draws them more sparsely (`many_groups`).
+GROUP_COLOURS = ("#444444", "#2a9d8f", "#e76f51", "#457b9d", "#e9c46a", "#9d4edd")
+_TAB20 = [mpl.colors.to_hex(c) for c in mpl.colormaps["tab20"].colors]
+MANY_GROUP_COLOURS = tuple(_TAB20[0::2] + _TAB20[1::2])  # ten hues, then their light tints
+#: Tick labels of groups set at an angle from this many groups on, or from this many
+#: characters in the longest name.
+CROWDED_GROUPS = 5
+CROWDED_NAME_CHARS = 10
+CROWDED_LABEL_ANGLE = 45
+
+
+def many_groups(groups: list) -> bool:
+    """Whether `groups` are too many to overlay with subjects and bands in one panel."""
+    return len(groups) > len(GROUP_COLOURS)
+
+
+def group_colour(groups: list, group: str) -> str:
+    """Colour of `group` among `groups` (see GROUP_COLOURS)."""
+    palette = MANY_GROUP_COLOURS if many_groups(groups) else GROUP_COLOURS
+    return palette[groups.index(group) % len(palette)]
+
+
+def group_ticks(ax: Axes, labels: list) -> None:
+    """Label the x ticks 0..n-1 with `labels`, set at an angle where they would collide."""
+    crowded = (len(labels) >= CROWDED_GROUPS
+               or max((len(str(label)) for label in labels), default=0) >= CROWDED_NAME_CHARS)
+    ax.set_xticks(range(len(labels)), labels, rotation=CROWDED_LABEL_ANGLE if crowded else 0,
+                  ha="right" if crowded else "center",
+                  rotation_mode="anchor" if crowded else "default",
+                  fontsize=SMALL_FONT_PT if crowded else FONT_SIZE_PT)
+
+
 def population_colour(pop: str, position: int = 0) -> str:
     """Colour of population `pop`; unknown ones cycle through `FALLBACK_COLOURS`."""
     return POPULATION_COLOURS.get(pop, FALLBACK_COLOURS[position % len(FALLBACK_COLOURS)])

@@ -521,3 +521,97 @@ def test_a_full_scorecard_states_the_subjects_per_group_its_tests_had():
     assert _seeds(card) == "12-16"
     card.findings = [{"tests": [{"n": [16, 16]}]}]
     assert _seeds(card) == "16"
+
+
+# Scoring defects found by a statistical audit (2026-12-05), each shown failing before.
+
+def test_a_blocker_restores_nothing_where_the_treatment_had_no_effect():
+    """A blocker that moves the treated subjects while the treatment itself did nothing
+    must not pass as restoring its effect (restored = 0.5 / 0.05 = 10 before)."""
+    rng = np.random.default_rng(3)
+    subject = rng.normal(10.0, 2.0, 16)
+    test = Criterion("contrast", "s.yaml", "blocked", "m", "higher", reference="oxt",
+                     design="paired", restores_to="vehicle", restores_at_least=0.7)
+    result = measure(test, rows({"vehicle": subject + rng.normal(0.05, 1.0, 16),
+                                 "oxt": subject, "blocked": subject + 0.5
+                                 + rng.normal(0.0, 0.1, 16)}))
+    assert result["treatment_p"] > 0.05
+    outcome, reason = verdict(test, {**result, "p_bh": 0.001})
+    assert outcome == "fail" and "no effect to restore" in reason
+
+
+def test_a_blocker_is_measured_on_the_seeds_of_all_three_conditions():
+    """Every seed fully restored, one seed missing in the blocked condition: 100%."""
+    untreated = np.array([10.0, 20.0, 30.0, 40.0])
+    test = Criterion("contrast", "s.yaml", "blocked", "m", "higher", reference="oxt",
+                     design="paired", restores_to="vehicle", restores_at_least=0.7)
+    result = measure(test, rows({"vehicle": untreated, "oxt": untreated - 2,
+                                 "blocked": untreated[:3]}))
+    assert result["restored"] == pytest.approx(1.0)  # 0.286 when the means mixed seed sets
+
+
+def test_an_effect_against_the_prediction_is_resolved_for_its_shares():
+    """A large wrong-direction effect (one-sided p ~ 1) is still an effect to share."""
+    test = Criterion("contrast", "s.yaml", "oxt", "m", "lower", reference="vehicle",
+                     design="paired", alternative="one-sided")
+    noise = np.array([0.0, 0.3, -0.3, 0.1, -0.1, 0.2])
+    result = measure(test, rows({"oxt": 12 + 2 * noise, "vehicle": 10 + noise}))
+    assert result["p"] > 0.99
+    finding = type("F", (), {"id": 2})()
+    assert scoring.resolved([{"finding": finding, "tests": [{"test": test, **result}]}]) == {
+        (2, test.label): True}
+
+
+def test_an_equivalence_test_keeps_the_reference_uncertainty_in_its_margin():
+    """At a true ratio exactly on the margin the test must reject no more often than its
+    level; a bound fixed at margin x the observed reference mean rejected 14% here."""
+    rng = np.random.default_rng(7)
+    test = Criterion("equivalence", "s.yaml", "pre", "m", "same", reference="vehicle",
+                     margin=0.25, design="paired")
+    rejections = 0
+    for _ in range(400):
+        vehicle = rng.normal(10.0, 5.0, 16)  # subjects spread widely, the shift tight
+        pre = vehicle + 2.5 + rng.normal(0.0, 1.0, 16)
+        rejections += measure(test, rows({"pre": pre, "vehicle": vehicle}))["p"] < 0.05
+    assert rejections / 400 < 0.08
+
+
+def test_a_paired_interaction_removes_the_subjects_shared_noise():
+    """Seed-matched groups share each subject's noise: each subject's own double
+    difference resolves an interaction the four-group test does not."""
+    rng = np.random.default_rng(5)
+    subject = rng.normal(0.0, 2.0, 12)
+    groups = {"a": subject + 0.3 + rng.normal(0, 0.2, 12), "b": subject + rng.normal(0, 0.2, 12),
+              "c": subject + rng.normal(0, 0.2, 12), "d": subject + rng.normal(0, 0.2, 12)}
+    data = rows(groups)
+    paired = measure(Criterion("interaction", "s.yaml", "a", "m", "higher", reference="b",
+                               versus=("c", "d"), design="paired"), data)
+    unpaired = measure(Criterion("interaction", "s.yaml", "a", "m", "higher", reference="b",
+                                 versus=("c", "d")), data)
+    assert paired["difference"] == pytest.approx(unpaired["difference"])
+    assert paired["p"] < 0.01 < 0.1 < unpaired["p"]
+
+
+def test_pairs_that_all_differ_alike_are_measured_not_dropped():
+    test = Criterion("contrast", "s.yaml", "oxt", "m", "lower", reference="vehicle",
+                     design="paired", alternative="one-sided")
+    same_drop = measure(test, rows({"oxt": [1.0, 2.0, 3.0, 4.0], "vehicle": [3.0, 4.0, 5.0, 6.0]}))
+    assert same_drop["p"] == 0.0
+    assert verdict(test, {**same_drop, "p_bh": 0.0})[0] == "pass"
+    rise = measure(test, rows({"oxt": [5.0, 6.0, 7.0, 8.0], "vehicle": [3.0, 4.0, 5.0, 6.0]}))
+    assert rise["p"] == 1.0
+
+
+def test_a_share_interval_survives_a_few_undefined_resamples():
+    """A resample whose effect is 0 makes the share undefined there; the interval is
+    taken over the others (it was NaN for any such resample)."""
+    from circuit.analysis.statistics import percentile_ci
+
+    x = np.array([0.0] * 12 + [1.0, 2.0, 3.0, 4.0])  # all twelve zeros: ~1% of resamples
+
+    def ratio(s, axis=-1):
+        with np.errstate(invalid="ignore"):
+            return np.mean(s ** 2, axis=axis) / np.mean(s, axis=axis)
+
+    low, high = percentile_ci((x,), ratio)
+    assert math.isfinite(low) and math.isfinite(high) and 1.0 <= low <= high <= 4.0

@@ -26,6 +26,9 @@ CONFIDENCE = 0.95
 RESAMPLES = 9999
 #: Seed of the bootstrap's generator: the same runs give the same intervals.
 BOOTSTRAP_SEED = 0
+#: A percentile interval is given when the statistic is finite on at least this share of
+#: the resamples (its percentiles over those), else it is undefined (NaN).
+MIN_FINITE_RESAMPLES = 0.95
 
 COLUMNS = ("contrast", "metric", "design", "alternative", "n_a", "n_b", "mean_a", "mean_b",
            "sd_a", "sd_b", "difference", "hedges_g", "ci_low", "ci_high", "ci_method",
@@ -141,6 +144,8 @@ def paired(a, b, alternative: str = "two-sided", margin: float | None = None) ->
             low = stats.ttest_1samp(d, -bound, alternative="greater").pvalue
             high = stats.ttest_1samp(d, bound, alternative="less").pvalue
             row["tost_p"] = float(max(low, high))
+    else:  # every pair differs by the same amount: the t-test's limit
+        row["paired_p"] = constant_difference_p(float(d[0]), alternative)
     mean_sd = (row["sd_a"] + row["sd_b"]) / 2
     if mean_sd > 0:
         row["g_av"] = (1 - 3 / (4 * (n - 1) - 1)) * row["difference"] / mean_sd if n > 2 \
@@ -152,6 +157,16 @@ def paired(a, b, alternative: str = "two-sided", margin: float | None = None) ->
         row["wilcoxon_w"], row["wilcoxon_p"] = (float(wilcoxon.statistic),
                                                 float(wilcoxon.pvalue))
     return row
+
+
+def constant_difference_p(difference: float, alternative: str) -> float:
+    """The p-value of a paired t-test whose pairs all differ by `difference` (no spread,
+    where scipy gives NaN), as its limit: 0 for a non-zero difference in the tested
+    direction, 1 otherwise (no difference, or the other direction)."""
+    if difference == 0:
+        return 1.0
+    return {"two-sided": 0.0, "greater": 0.0 if difference > 0 else 1.0,
+            "less": 0.0 if difference < 0 else 1.0}[alternative]
 
 
 def correct(rows: list) -> None:
@@ -276,8 +291,10 @@ def knockout_share(effect, effect_without):
 def percentile_ci(samples: tuple, statistic, paired: bool = False) -> tuple:
     """95% percentile bootstrap interval of `statistic(*samples, axis)`, each sample
     resampled independently, or with `paired` (samples of equal length, element k of
-    each from one subject) subjects resampled together; NaN where a sample has fewer
-    than 2 values or the statistic is undefined on most resamples."""
+    each from one subject) subjects resampled together. The percentiles are taken over
+    the resamples where the statistic is finite (a share is undefined on a resample whose
+    effect is 0) when they are at least MIN_FINITE_RESAMPLES of all; NaN otherwise, and
+    where a sample has fewer than 2 values."""
     samples = tuple(np.asarray(s, float) for s in samples)
     if any(len(s) < 2 for s in samples):
         return math.nan, math.nan
@@ -286,9 +303,13 @@ def percentile_ci(samples: tuple, statistic, paired: bool = False) -> tuple:
         result = stats.bootstrap(samples, statistic, confidence_level=CONFIDENCE,
                                  n_resamples=RESAMPLES, method="percentile", vectorized=True,
                                  paired=paired, rng=np.random.default_rng(BOOTSTRAP_SEED))
-    low, high = result.confidence_interval
-    return (float(low), float(high)) if np.isfinite(low) and np.isfinite(high) else (math.nan,
-                                                                                     math.nan)
+    distribution = np.asarray(result.bootstrap_distribution, float)
+    finite = distribution[np.isfinite(distribution)]
+    if finite.size < MIN_FINITE_RESAMPLES * distribution.size:
+        return math.nan, math.nan
+    tail = 100 * (1 - CONFIDENCE) / 2
+    low, high = np.percentile(finite, [tail, 100 - tail])
+    return float(low), float(high)
 
 
 def hedges_g_ci(a, b) -> tuple:
@@ -350,6 +371,22 @@ def interaction(a, b, c, d, alternative: str = "two-sided") -> dict:
     return row
 
 
+def interaction_paired(a, b, c, d, alternative: str = "two-sided") -> dict:
+    """The difference of two differences, (a - b) - (c - d), over four samples matched by
+    subject (a[i], b[i], c[i], d[i] of seed i): each subject's own double difference,
+    tested against 0 (one-sample t), its effect the mean over the SD (d_z) with its
+    bootstrap interval. The paired counterpart of `interaction`, for seed-matched groups."""
+    double = np.asarray(a, float) - np.asarray(b, float) - (np.asarray(c, float)
+                                                            - np.asarray(d, float))
+    double = double[np.isfinite(double)]
+    row = one_sample(double, 0.0, alternative)
+    if len(double) >= 2 and not np.std(double, ddof=1) > 0:
+        row["p"] = constant_difference_p(float(double[0]), alternative)
+    return {"n": 4 * row["n"], "difference": row["difference"], "effect": row["effect"],
+            "effect_low": row["effect_low"], "effect_high": row["effect_high"],
+            "t": row["t"], "p": row["p"]}
+
+
 def tost(a, b, bound: float, paired: bool = False) -> float:
     """The p-value of two one-sided tests (Lakens 2017) that mean(a) - mean(b) lies
     within +-`bound`: the larger of the tests of a - b > -bound and a - b < bound
@@ -367,6 +404,30 @@ def tost(a, b, bound: float, paired: bool = False) -> float:
         low = stats.ttest_ind(a + bound, b, equal_var=False, alternative="greater").pvalue
         high = stats.ttest_ind(a - bound, b, equal_var=False, alternative="less").pvalue
     return float(max(low, high))
+
+
+def tost_ratio(a, b, margin: float, paired: bool = False) -> float:
+    """The p-value of two one-sided tests that mean(a) / mean(b) lies within 1 +- `margin`:
+    the larger of the tests of mean(a) - (1 + margin) mean(b) < 0 and mean(a) - (1 -
+    margin) mean(b) > 0 (paired t-tests on a_i - k b_i of matched `a` and `b`, else
+    Welch's of a against k b). Testing the ratio itself keeps the reference's own
+    uncertainty in the test, which a bound fixed at margin x the observed mean(b) would
+    leave out (more false equivalences than the test's level). NaN for a reference mean
+    of 0; a negative one flips both samples' signs."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if len(a) < 2 or len(b) < 2 or not np.mean(b):
+        return math.nan
+    sign = 1.0 if np.mean(b) > 0 else -1.0
+    a, b = sign * a, sign * b
+    p = []
+    for k, alternative in ((1 + margin, "less"), (1 - margin, "greater")):
+        if paired:
+            d = a - k * b
+            p.append(stats.ttest_1samp(d, 0.0, alternative=alternative).pvalue
+                     if np.std(d, ddof=1) > 0 else constant_difference_p(float(d[0]), alternative))
+        else:
+            p.append(stats.ttest_ind(a, k * b, equal_var=False, alternative=alternative).pvalue)
+    return float(max(p))
 
 
 def bh(p_values) -> list:

@@ -188,8 +188,9 @@ def _test(entry, where: str, specs: list, problems: list,
     design = entry.get("design", "independent")
     if design not in DESIGNS:
         problems.append(f"{where}.design: {design!r} is not one of {', '.join(DESIGNS)}")
-    elif design == "paired" and kind not in ("contrast", "equivalence"):
-        problems.append(f"{where}.design: only contrast and equivalence tests pair runs")
+    elif design == "paired" and kind not in ("contrast", "equivalence", "interaction"):
+        problems.append(f"{where}.design: only contrast, equivalence and interaction tests "
+                        "pair runs")
     margin = entry.get("margin")
     if kind == "equivalence" and not (isinstance(margin, (int, float)) and 0 < margin < 1):
         problems.append(f"{where}.margin: an equivalence test needs a margin in (0, 1), "

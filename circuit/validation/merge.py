@@ -159,8 +159,7 @@ def merge(parts: list, catalogue: Catalogue) -> dict:
         raise ConfigError(problems)
     scored = scoring.judge(catalogue, [measured[k] for k in order if k in measured])
     scored = [entry for entry in scored if entry["tests"]]
-    significant = {(entry["finding"].id, t["test"].label): t["p_bh"] < scoring.ALPHA
-                   for entry in scored for t in entry["tests"]}
+    significant = scoring.resolved(scored)
     mechanisms = list(catalogue.mechanisms)
     knockouts = sorted(  # in the catalogue's order, as a full run lists them
         ({**_numbers(k), "effect_resolved": significant.get((k["finding"], k["test"]))}

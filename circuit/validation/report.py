@@ -136,13 +136,15 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
         + (f"; **{context['failed_runs']} runs failed**" if context["failed_runs"] else ""),
         "- a test passes when its effect is in the literature's direction, its p-value "
         f"(Welch's t-test, or the paired t-test where runs are paired by seed; one-sample "
-        f"t; the ANOVA interaction contrast; {catalogue_alternative(catalogue)}) adjusted "
-        f"across {across} is below {ALPHA}, and a ratio the literature gives is met; an "
-        "equivalence test passes when TOST puts the difference within its margin at the "
-        "same level",
+        f"t; the ANOVA interaction contrast, or the one-sample t of each seed's double "
+        f"difference where the groups are seed-matched; {catalogue_alternative(catalogue)}) "
+        f"adjusted across {across} is below {ALPHA}, and a ratio, difference or "
+        "restored fraction the literature gives is met (a blocker restores only an effect "
+        "the treatment had: its own one-sided p below 0.05); an equivalence test passes "
+        "when TOST puts the ratio of the means within 1 +- its margin at the same level",
         "- effect: Hedges' g (contrast), d_z (paired contrast), (mean - value) / SD (one "
-        "sample), the contrast over the pooled SD (interaction); 95% percentile bootstrap "
-        "intervals", "",
+        "sample), the contrast over the pooled SD (interaction; of the double differences "
+        "where paired); 95% percentile bootstrap intervals", "",
     ]
     lines += [f"![{Path(p).stem}]({os.path.relpath(p, folder)})" for p in figures[:1]]
     lines += ["", "| # | finding | test | means | effect [95% CI] | p (adj.) | verdict |",
@@ -208,7 +210,8 @@ def _knockout_section(card, catalogue, figures, folder) -> list:
              "share is then the treatment's own part), else against the reference with "
              "it, and the share also holds what the endogenous OXT does through the "
              "mechanism. Where the "
-             "effect itself is not significant (marked *effect not resolved*, and in "
+             "effect itself is not resolved (its two-sided p, adjusted across the tests, "
+             "not below 0.05, in either direction: marked *effect not resolved*, and in "
              "italics in the figure) the share divides noise by noise: read it as "
              "undetermined.", ""]
     lines += [f"![knockouts]({os.path.relpath(p, folder)})" for p in figures

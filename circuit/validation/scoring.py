@@ -5,8 +5,8 @@ A directional test passes when its effect lies in the predicted direction, its p
 (one-sided in that direction when the catalogue says `alternative: one-sided`), adjusted
 across every test of the scorecard (Benjamini-Hochberg), is below ALPHA, and, where the
 literature gives a magnitude, the ratio of the means lies in its range. An equivalence
-test passes when TOST puts the difference within +-margin x the reference's mean at the
-same adjusted level. A paired test matches the two conditions' runs by seed.
+test passes when TOST puts the ratio of the means within 1 +- margin at the same adjusted
+level. A paired test matches the two conditions' runs by seed (an interaction's four).
 """
 
 from __future__ import annotations
@@ -47,8 +47,12 @@ def measure(test: Criterion, rows: list, point: dict | None = None) -> dict:
         if test.kind == "equivalence":
             return _equivalence(test, a, b, out, paired=False)
         return _magnitudes(test, rows, point, out)
-    groups = [values(rows, c, test.metric, point) for c in test.conditions]
-    row = statistics.interaction(*groups, alternative=test.scipy_alternative)
+    if test.design == "paired":  # seed-matched groups: each subject's double difference
+        groups = statistics.matched_values(rows, test.conditions, point or {}, test.metric)
+        row = statistics.interaction_paired(*groups, alternative=test.scipy_alternative)
+    else:
+        groups = [values(rows, c, test.metric, point) for c in test.conditions]
+        row = statistics.interaction(*groups, alternative=test.scipy_alternative)
     return {"n": [len(g) for g in groups], "means": [_mean(g) for g in groups], **_pick(row)}
 
 
@@ -77,22 +81,36 @@ def _paired(test: Criterion, a: list, b: list) -> dict:
 
 def _magnitudes(test: Criterion, rows: list, point: dict | None, out: dict) -> dict:
     """A contrast's ratio of means and, for a blocker's test, the fraction of the
-    treatment's effect it restores: (condition - reference) / (untreated - reference)."""
+    treatment's effect it restores, (blocked - treated) / (untreated - treated), with the
+    one-sided p of the treatment's own effect (untreated against treated, in the
+    direction the blocker should undo), `treatment_p`: no effect, nothing to restore.
+    In a paired design all three conditions are matched by seed."""
     if test.ratio:
         out["ratio"] = _ratio(*out["means"])
     if test.restores_to:
-        untreated = _mean(values(rows, test.restores_to, test.metric, point))
-        effect = untreated - out["means"][1]
-        out["restored"] = out["difference"] / effect if effect else math.nan
+        conditions = (test.condition, test.reference, test.restores_to)
+        if test.design == "paired":
+            blocked, treated, untreated = statistics.matched_values(rows, conditions,
+                                                                    point or {}, test.metric)
+            treatment = statistics.paired(untreated, treated, test.scipy_alternative)
+            out["treatment_p"] = treatment["paired_p"]
+        else:
+            blocked, treated, untreated = (values(rows, c, test.metric, point)
+                                           for c in conditions)
+            out["treatment_p"] = statistics.compare(untreated, treated,
+                                                    test.scipy_alternative)["welch_p"]
+        effect = _mean(untreated) - _mean(treated)
+        out["restored"] = (_mean(blocked) - _mean(treated)) / effect if effect else math.nan
     return out
 
 
 def _equivalence(test: Criterion, a: list, b: list, measured: dict, paired: bool) -> dict:
-    """TOST within +-margin x mean(reference); `measured` holds the contrast's numbers
-    (its own p, of a difference, is replaced by TOST's)."""
-    bound = test.margin * abs(measured["means"][1])
-    return {**measured, "bound": bound, "ratio": _ratio(*measured["means"]),
-            "p": statistics.tost(a, b, bound, paired) if bound > 0 else math.nan}
+    """TOST of the ratio mean(condition) / mean(reference) within 1 +- margin (`bound`,
+    margin x mean(reference), is reported for reading); `measured` holds the contrast's
+    numbers (its own p, of a difference, is replaced by TOST's)."""
+    return {**measured, "bound": test.margin * abs(measured["means"][1]),
+            "ratio": _ratio(*measured["means"]),
+            "p": statistics.tost_ratio(a, b, test.margin, paired)}
 
 
 def _ratio(a: float, b: float) -> float:
@@ -134,7 +152,11 @@ def verdict(test: Criterion, result: dict) -> tuple:
             return "fail", (f"significant, but the difference {difference:+.3g} is outside "
                             f"the literature's [{low:g}, {high:g}]")
     if test.restores_to:
-        restored = result["restored"]
+        treatment_p, restored = result.get("treatment_p", math.nan), result["restored"]
+        if not treatment_p < ALPHA:
+            return "fail", (f"significant, but the treatment's own effect "
+                            f"({test.restores_to} against {test.reference}) is not "
+                            f"(p = {treatment_p:.3g}): there is no effect to restore")
         if not (math.isfinite(restored) and restored >= test.restores_at_least):
             return "fail", (f"significant, but it restores {restored:.0%} of the effect "
                             f"(at least {test.restores_at_least:.0%} asked)")
@@ -174,6 +196,24 @@ def judge(catalogue: Catalogue, measured: list) -> list:
     return scored
 
 
+def resolved(scored: list) -> dict:
+    """{(finding id, test label): whether the test's effect is resolved}, in either
+    direction: its two-sided p (twice the smaller tail of its one-sided p), adjusted
+    across the scored tests (Benjamini-Hochberg), below ALPHA. A share divides by the
+    effect whatever its sign, so an effect opposite to the prediction is resolved too.
+    Equivalence tests are left out (they have no effect to share)."""
+    keys, two_sided = [], []
+    for entry in scored:
+        for t in entry["tests"]:
+            if t["test"].kind == "equivalence":
+                continue
+            p = t.get("p", math.nan)
+            keys.append((entry["finding"].id, t["test"].label))
+            two_sided.append(min(1.0, 2 * min(p, 1 - p)) if t["test"].alternative == "one-sided"
+                             else p)
+    return {key: p < ALPHA for key, p in zip(keys, statistics.bh(two_sided))}
+
+
 def knockout_shares(catalogue: Catalogue, rows: dict, scored: list | None = None) -> list:
     """Per mechanism and test: the share of the test's effect that the mechanism
     carries, 1 - effect(without it) / effect, with a 95% bootstrap interval.
@@ -181,11 +221,9 @@ def knockout_shares(catalogue: Catalogue, rows: dict, scored: list | None = None
     The knock-out is the spec's condition `<condition>_no_<M>`; a missing one is
     reported as not run, with the mechanism's `idle` note where the catalogue gives one.
     With `scored` (from `score`), each share says whether the effect it divides is
-    resolved (significant after correction): a share of an unresolved effect is noise
-    over noise.
+    resolved (`resolved`): a share of an unresolved effect is noise over noise.
     """
-    significant = {(entry["finding"].id, t["test"].label): t["p_bh"] < ALPHA
-                   for entry in scored or [] for t in entry["tests"]}
+    significant = resolved(scored or [])
     out = []
     for mechanism, spec in catalogue.mechanisms.items():
         for finding in catalogue.findings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import subprocess
+from contextlib import contextmanager
 import sys
 from collections import namedtuple
 from pathlib import Path
@@ -116,10 +117,9 @@ def validation_inputs():
     return card, catalogue
 
 
-@pytest.fixture(scope="module")
-def every_figure(tmp_path_factory):
-    """Every kind of figure, drawn once (PNG only): {file name: Figure}."""
-    tmp_path = tmp_path_factory.mktemp("every")
+@contextmanager
+def kept_figures(*modules):
+    """Within it, the figures `modules` save (PNG only) are also kept: {file name: Figure}."""
     figures = {}
     real = style.save_figure
 
@@ -128,8 +128,17 @@ def every_figure(tmp_path_factory):
         return real(fig, path)
 
     with pytest.MonkeyPatch.context() as patch, style.output_formats(("png",)):
-        for module in (style, behaviour_figures, experiment_figures, validation_figures):
+        for module in modules:
             patch.setattr(module, "save_figure", keep)
+        yield figures
+
+
+@pytest.fixture(scope="module")
+def every_figure(tmp_path_factory):
+    """Every kind of figure, drawn once (PNG only): {file name: Figure}."""
+    tmp_path = tmp_path_factory.mktemp("every")
+    with kept_figures(style, behaviour_figures, experiment_figures,
+                      validation_figures) as figures:
         run_figures.make_run_figures(make_results(seed=5, duration=9.0), tmp_path / "run")
         behaviour_figures.make_behaviour_figures(make_tables(), tmp_path / "behaviour")
         two_keys = [{**run, "dose": run["seed"] % 2} for run in make_runs()]  # a heatmap
@@ -320,16 +329,8 @@ def many_group_tables(count: int, phases: tuple) -> dict:
 def test_many_groups_each_get_their_own_colour_and_readable_names(tmp_path):
     """A knock-out experiment has a dozen groups: each its own colour, names at an angle,
     the session panels' group means only (no subject lines or bands to bury them)."""
-    figures = {}
-    real = style.save_figure
-
-    def keep(fig, path):
-        figures[Path(path).name] = fig
-        return real(fig, path)
-
     tables = many_group_tables(12, ("acquisition", "reinstatement"))
-    with pytest.MonkeyPatch.context() as patch, style.output_formats(("png",)):
-        patch.setattr(behaviour_figures, "save_figure", keep)
+    with kept_figures(behaviour_figures) as figures:
         behaviour_figures.make_behaviour_figures(tables, tmp_path)
     table1 = figures["table1.png"]
     acquisition, reinstatement = panels(table1)  # only the phases the tables have
@@ -342,15 +343,7 @@ def test_many_groups_each_get_their_own_colour_and_readable_names(tmp_path):
 
 
 def test_table1_has_a_panel_only_for_the_phases_an_experiment_has(tmp_path):
-    figures = {}
-    real = style.save_figure
-
-    def keep(fig, path):
-        figures[Path(path).name] = fig
-        return real(fig, path)
-
-    with pytest.MonkeyPatch.context() as patch, style.output_formats(("png",)):
-        patch.setattr(behaviour_figures, "save_figure", keep)
+    with kept_figures(behaviour_figures) as figures:
         behaviour_figures.make_behaviour_figures(many_group_tables(2, ("extinction",)),
                                                  tmp_path / "extinction")
         behaviour_figures.make_behaviour_figures(many_group_tables(2, ("choice",)),

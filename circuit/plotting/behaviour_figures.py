@@ -58,7 +58,8 @@ def make_behaviour_figures(tables: dict, out: Path) -> list:
     groups = list(dict.fromkeys(row["group"] for row in sessions))
     phases = {row["phase"] for row in sessions}
     with paper_style():
-        paths = [table1(sessions, groups, out / "table1.png")] if phases & set(TABLE1_PHASES) else []
+        paths = ([table1(sessions, groups, out / "table1.png")]
+                 if phases & set(TABLE1_PHASES) else [])
         paths.append(self_administration(sessions, groups, out / "self_administration.png"))
         if trials:
             paths.append(cumulative_records(trials, groups, out / "cumulative_records.png"))

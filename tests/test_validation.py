@@ -331,7 +331,7 @@ def test_a_scorecard_in_parts_merges_into_the_full_one(tmp_path, monkeypatch):
     assert [e["finding"].id for e in merged.findings] == list(range(1, 13))
 
     def judged(card):  # NaN (not measured) compares as None
-        return [(e["verdict"], [None if math.isnan(t["p_bh"]) else t["p_bh"]
+        return [(e["verdict"], [(None if math.isnan(t["p_bh"]) else t["p_bh"], t["reason"])
                                 for t in e["tests"]]) for e in card.findings]
 
     assert judged(merged) == judged(full)
@@ -615,3 +615,23 @@ def test_a_share_interval_survives_a_few_undefined_resamples():
 
     low, high = percentile_ci((x,), ratio)
     assert math.isfinite(low) and math.isfinite(high) and 1.0 <= low <= high <= 4.0
+
+
+def test_a_merge_keeps_every_number_a_verdict_reads():
+    """Merged parts are judged again from their saved numbers: each number `measure`
+    gives (a blocker's treatment_p included) must be among those a merge keeps."""
+    from circuit.validation.merge import MEASURED
+
+    noise = np.array([0.0, 0.3, -0.3, 0.1, -0.1, 0.2])
+    data = rows({"oxt": 4 + noise, "vehicle": 10 + noise, "blocked": 8 + noise,
+                 "other": 5 + noise})
+    tests = [Criterion("contrast", "s.yaml", "blocked", "m", "higher", reference="oxt",
+                       design="paired", restores_to="vehicle", restores_at_least=0.7,
+                       ratio=(1.0, 3.0)),
+             Criterion("equivalence", "s.yaml", "oxt", "m", "same", reference="other",
+                       margin=0.25, design="paired"),
+             Criterion("interaction", "s.yaml", "blocked", "m", "higher", reference="oxt",
+                       versus=("vehicle", "other"), design="paired"),
+             Criterion("one_sample", "s.yaml", "oxt", "m", "higher", value=3.0)]
+    for test in tests:
+        assert set(measure(test, data)) <= set(MEASURED), test.kind

@@ -169,6 +169,17 @@ def constant_difference_p(difference: float, alternative: str) -> float:
             "less": 0.0 if difference < 0 else 1.0}[alternative]
 
 
+def differences_p(d, alternative: str) -> float:
+    """The one-sample t-test of differences `d` against 0, with its limit where they do
+    not vary (`constant_difference_p`); NaN for fewer than 2."""
+    d = np.asarray(d, float)
+    if len(d) < 2:
+        return math.nan
+    if np.std(d, ddof=1) > 0:
+        return float(stats.ttest_1samp(d, 0.0, alternative=alternative).pvalue)
+    return constant_difference_p(float(d[0]), alternative)
+
+
 def correct(rows: list) -> None:
     """Add Benjamini-Hochberg adjusted p-values across all `rows` (NaN stays NaN)."""
     for test in TESTS:
@@ -380,11 +391,9 @@ def interaction_paired(a, b, c, d, alternative: str = "two-sided") -> dict:
                                                             - np.asarray(d, float))
     double = double[np.isfinite(double)]
     row = one_sample(double, 0.0, alternative)
-    if len(double) >= 2 and not np.std(double, ddof=1) > 0:
-        row["p"] = constant_difference_p(float(double[0]), alternative)
     return {"n": 4 * row["n"], "difference": row["difference"], "effect": row["effect"],
             "effect_low": row["effect_low"], "effect_high": row["effect_high"],
-            "t": row["t"], "p": row["p"]}
+            "t": row["t"], "p": differences_p(double, alternative)}
 
 
 def tost(a, b, bound: float, paired: bool = False) -> float:
@@ -419,14 +428,9 @@ def tost_ratio(a, b, margin: float, paired: bool = False) -> float:
         return math.nan
     sign = 1.0 if np.mean(b) > 0 else -1.0
     a, b = sign * a, sign * b
-    p = []
-    for k, alternative in ((1 + margin, "less"), (1 - margin, "greater")):
-        if paired:
-            d = a - k * b
-            p.append(stats.ttest_1samp(d, 0.0, alternative=alternative).pvalue
-                     if np.std(d, ddof=1) > 0 else constant_difference_p(float(d[0]), alternative))
-        else:
-            p.append(stats.ttest_ind(a, k * b, equal_var=False, alternative=alternative).pvalue)
+    p = [differences_p(a - k * b, alternative) if paired else
+         stats.ttest_ind(a, k * b, equal_var=False, alternative=alternative).pvalue
+         for k, alternative in ((1 + margin, "less"), (1 - margin, "greater"))]
     return float(max(p))
 
 

@@ -146,7 +146,8 @@ def knockout_figure(knockouts: list, catalogue, path: Path) -> Path:
                   ha="right", fontsize=SMALL_FONT_PT)
     fig.suptitle("Knock-outs: the share of each effect the mechanism carries\n"
                  "1: all, 0: none, < 0: the effect grows without it;\nitalics: the effect "
-                 "itself is not significant; 'n/a': no effect to share; '-': not run",
+                 "itself is not resolved (two-sided, adjusted p >= 0.05), so the share is "
+                 "noise; 'n/a': no effect to share; '-': not run",
                  x=0.01, ha="left")
     fig.colorbar(image, ax=ax, shrink=0.8, label="share (clipped to [-1, 2])")
     return save_figure(fig, path)

@@ -81,21 +81,16 @@ def _by_subject(rows: list, group: str, phase: str, column: str) -> dict:
     return values
 
 
-def _mean(values) -> float:
-    """Mean of the defined values (NaN if none)."""
-    defined = [v for v in values if not np.isnan(v)]
-    return float(np.mean(defined)) if defined else float("nan")
-
-
 def _jitter(n: int, width: float = JITTER_WIDTH) -> np.ndarray:
     return np.linspace(-width, width, n) if n > 1 else np.zeros(1)
 
 
-def _mean_band(ax, x, matrix, colour, **line):
+def _mean_band(ax, x, matrix, colour, band: bool = True, **line):
     """The column means of `matrix` (subjects x sessions) as a line, with the band of
-    their 95% t-interval (absent where a session has one subject)."""
+    their 95% t-interval (absent where a session has one subject, or without `band`)."""
     means, lows, highs = column_ci(matrix)
-    ax.fill_between(x, lows, highs, color=colour, alpha=BAND_ALPHA, lw=0)
+    if band:
+        ax.fill_between(x, lows, highs, color=colour, alpha=BAND_ALPHA, lw=0)
     return ax.plot(x, means, color=colour, **line)
 
 
@@ -113,13 +108,13 @@ def _sessions_panel(ax, sessions, groups, phase, column, ylabel, inactive=False,
         matrix = _matrix(values)
         x = np.arange(1, matrix.shape[1] + 1)
         colour = _colour(groups, group)
+        if not dense:
+            for row in matrix:
+                ax.plot(x, row, color=colour, alpha=SUBJECT_ALPHA, lw=THIN_PT)
+        _mean_band(ax, x, matrix, colour, band=not dense, lw=BOLD_PT, marker="o",
+                   ms=MARKER_PT, label=group)
         if dense:
-            ax.plot(x, _column_means(matrix), color=colour, lw=BOLD_PT, marker="o",
-                    ms=MARKER_PT, label=group)
             continue
-        for row in matrix:
-            ax.plot(x, row, color=colour, alpha=SUBJECT_ALPHA, lw=THIN_PT)
-        _mean_band(ax, x, matrix, colour, lw=BOLD_PT, marker="o", ms=MARKER_PT, label=group)
         extra = ([("inactive", THIN_PT * 2, "--", "inactive lever")] if inactive else []) + (
             [(expected, THIN_PT * 2, ":", "expected presses")] if expected else [])
         for other, width, line, name in extra:  # group means of other columns
@@ -131,11 +126,6 @@ def _sessions_panel(ax, sessions, groups, phase, column, ylabel, inactive=False,
     ax.set_xticks(range(1, 1 + max((len(v) for g in groups
                                      for v in _by_subject(sessions, g, phase, column).values()),
                                     default=1)))
-
-
-def _column_means(matrix: np.ndarray) -> np.ndarray:
-    """Mean of each column over its defined values (NaN where none)."""
-    return np.array([_mean(column) for column in matrix.T])
 
 
 def _matrix(values: dict) -> np.ndarray:
@@ -263,8 +253,8 @@ def self_administration(sessions: list, groups: list, path: Path) -> Path:
     for group in groups:
         colour = _colour(groups, group)
         if dense:
-            ax.plot(x, _column_means(_session_matrix(sessions, group, order, "active")),
-                    color=colour, lw=BOLD_PT, marker="o", ms=MARKER_PT, label=group)
+            _mean_band(ax, x, _session_matrix(sessions, group, order, "active"), colour,
+                       band=False, lw=BOLD_PT, marker="o", ms=MARKER_PT, label=group)
             continue
         for row in _session_matrix(sessions, group, order, "active"):
             ax.plot(x, row, color=colour, alpha=SUBJECT_ALPHA, lw=THIN_PT)

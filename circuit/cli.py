@@ -488,8 +488,9 @@ def _plasticity(args) -> int:
 def _check(args) -> int:
     """Everything `circuit run` (or, for a spec, `circuit experiment`) validates before it
     simulates, then the resolved config, or the spec's plan."""
-    if _is_spec(args.config):
-        return _check_spec(args)
+    spec = _read_spec(args.config)
+    if spec is not None:
+        return _check_spec(args, *spec)
     config = load_config(args.config, args.overrides)
     if config.experiment is not None or config["behaviour"]["schedule"]:
         from .experiments import plan_config
@@ -504,25 +505,29 @@ def _check(args) -> int:
     return 0
 
 
-def _is_spec(path: Path) -> bool:
-    """Whether `path` (a file, or one of circuit's own by name) is an experiment spec: it
-    has a spec key other than `base` (seeds, conditions, tests, ...), which no config has."""
+def _read_spec(path: Path):
+    """(the spec, its resolved path) where `path` (a file, or one of circuit's own by name)
+    is an experiment spec: it has a spec key other than `base` (seeds, conditions, tests,
+    ...), which no config has; None otherwise (load_config then reads and reports it)."""
     from .config.loader import read_yaml_file
     from .experiments.plan import SPEC_KEYS
     from .resources import find_config
 
     try:
-        raw = read_yaml_file(find_config(path), "config")
+        path = find_config(path)
+        raw = read_yaml_file(path, "config")
     except ConfigError:
-        return False  # load_config reports it
-    return isinstance(raw, dict) and bool((SPEC_KEYS - {"base"}) & set(raw))
+        return None
+    if isinstance(raw, dict) and (SPEC_KEYS - {"base"}) & set(raw):
+        return raw, path
+    return None
 
 
-def _check_spec(args) -> int:
+def _check_spec(args, spec: dict, path: Path) -> int:
     """Validate a spec and every run it resolves, then print its plan."""
-    from .experiments.plan import read_plan
+    from .experiments.plan import make_plan
 
-    plan = read_plan(args.config, args.overrides)
+    plan = make_plan(spec, path.parent, str(path), args.overrides)
     cells = sorted({cell.name for cell in plan.cells})
     log.info("circuit: %s is a valid experiment spec: %d runs (%d conditions x %d seeds%s), "
              "%s design", args.config, len(plan.runs), len(cells), len(plan.seeds),

@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh machine (Python 3.11 and a C++ compiler):
 #   make run    set up, then run the default experiment with its figures -> results/default
 #   make test   set up, then run the test suite (what CI runs)
-#   make validate   the full literature scorecard -> docs/validation.md (many hours on 2 cores; resumes)
+#   make validate   the full literature scorecard -> docs/validation.md (about 17 worker-hours: 8-9 h on 2 cores; resumes)
 
 PYTHON ?= python3
 VENV   ?= .venv

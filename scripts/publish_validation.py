@@ -44,7 +44,7 @@ source, the experiment spec that measures it (`validation/*.yaml`) and its tests
 one Dask execution) and scores them. `circuit validate --quick --out DIR` does the same
 on a reduced network (a quarter of the default's neurons, 4-trial sessions) with two
 seeds and one session per phase: it runs in CI and checks the machinery, not the
-science. Regenerate this page with `make validate` (many hours on 2 cores: README; an
+science. Regenerate this page with `make validate` (about 17 worker-hours, 8-9 h on 2 cores: README; an
 interrupted run resumes), or in parts (`circuit validate --findings IDS`, then
 `circuit validate --merge PART... --out DIR` and `python scripts/publish_validation.py
 DIR`: README). To add a finding, add a spec and an entry to findings.yaml.

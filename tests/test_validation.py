@@ -21,7 +21,7 @@ from circuit.results.state import State
 from circuit.validation import merge_validation, run_validation, scoring
 from circuit.validation.findings import Criterion, read_catalogue
 from circuit.validation.scorecard import plans, run_order
-from circuit.validation.scoring import knockout_shares, measure, score, verdict
+from circuit.validation.scoring import at_one_value, knockout_shares, measure, score, verdict
 
 from conftest import ROOT
 
@@ -635,3 +635,24 @@ def test_a_merge_keeps_every_number_a_verdict_reads():
              Criterion("one_sample", "s.yaml", "oxt", "m", "higher", value=3.0)]
     for test in tests:
         assert set(measure(test, data)) <= set(MEASURED), test.kind
+
+
+def test_a_group_whose_subjects_all_sit_at_one_value_is_flagged_in_the_report():
+    """All OXT subjects at the schedule's last ratio (a bound): the scorecard says so,
+    as a rise towards the bound is measured short; varied groups are not flagged."""
+    from types import SimpleNamespace
+
+    from circuit.validation.report import findings_section
+
+    test = Criterion("contrast", "s.yaml", "oxt", "m", "lower", reference="vehicle",
+                     design="paired", alternative="one-sided")
+    result = measure(test, rows({"oxt": [40.0] * 6, "vehicle": [32, 32, 40, 25, 32, 40]}))
+    assert result["uniform"] == [["oxt", 40.0, 6]]
+    varied = measure(test, rows({"oxt": [40, 32, 40, 40, 40, 40], "vehicle": [32] * 6}))
+    assert varied["uniform"] == [["vehicle", 32.0, 6]]
+    assert at_one_value(("a",), ([1.0],)) == []  # one subject is no group
+    finding = SimpleNamespace(id=2, claim="c", observation="o", magnitude="m", source="s")
+    card = SimpleNamespace(findings=[{"finding": finding, "verdict": "fail", "tests": [
+        {"test": test, **result, "p_bh": 1.0, "verdict": "fail", "reason": "r"}]}])
+    lines = findings_section(card)
+    assert any(line.startswith("- all 6 subjects of `oxt` at 40: a bound") for line in lines)

@@ -193,7 +193,8 @@ def _check(parts: list) -> list:
 #: A saved test entry's measured numbers (the rest is the test's definition or its
 #: verdict, which the merge redoes).
 MEASURED = ("n", "means", "difference", "effect", "effect_low", "effect_high", "p",
-            "difference_low", "difference_high", "ratio", "restored", "treatment_p", "bound")
+            "difference_low", "difference_high", "ratio", "restored", "treatment_p", "bound",
+            "uniform")
 
 
 def _results(finding, entry: dict, name: str, problems: list) -> list | None:

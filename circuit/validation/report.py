@@ -161,7 +161,26 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
                          f"{_n(result['effect'])}"
                          f"{_interval(result['effect_low'], result['effect_high'])} | "
                          f"{_p(result['p_bh'])} | {verdict} |")
-    lines += ["", "## Findings", ""]
+    lines += findings_section(card)
+    lines += _knockout_section(card, catalogue, figures, folder)
+    lines += _sensitivity_section(card, catalogue, figures, folder)
+    if card.failed:
+        lines += ["## Failed runs", ""] + [f"- `{key}`: {error}"
+                                            for key, error in card.failed.items()] + [""]
+    lines += ["## Outputs", "",
+              "`scorecard.json` holds every number above; " + (
+                  "`parts/` the scorecard.json of each part (their runs stay in the parts' "
+                  "directories)." if context.get("parts") else
+                  "`experiments/<spec>/` each spec's runs.csv, stats.csv, report.md and "
+                  "figures; `runs/<key>/` every run."), ""]
+    return "\n".join(lines)
+
+
+def findings_section(card) -> list:
+    """The scorecard's lines per finding: its claim, observation, magnitude, source and
+    spec, then each test's ratio, bound or restored fraction against the literature's,
+    and the groups whose subjects all sit at one value."""
+    lines = ["", "## Findings", ""]
     for entry in card.findings:
         finding = entry["finding"]
         lines += [f"**{finding.id}. {finding.claim}** ({entry['verdict']}). Observed: "
@@ -181,22 +200,14 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
                 low, high = result["test"].difference
                 lines += [f"- difference of means {_n(result['difference'])} (literature: "
                           f"{low:g} to {high:g})", ""]
+            for condition, value, n in result.get("uniform", []):
+                lines += [f"- all {n} subjects of `{condition}` at {_n(value)}: a bound of "
+                          "the measure's scale may cut a change towards it short", ""]
             if result["test"].restores_to:
                 lines += [f"- restores {_n(result['restored'])} of the effect of "
                           f"{result['test'].reference} against {result['test'].restores_to} "
                           f"(at least {result['test'].restores_at_least:g} asked)", ""]
-    lines += _knockout_section(card, catalogue, figures, folder)
-    lines += _sensitivity_section(card, catalogue, figures, folder)
-    if card.failed:
-        lines += ["## Failed runs", ""] + [f"- `{key}`: {error}"
-                                            for key, error in card.failed.items()] + [""]
-    lines += ["## Outputs", "",
-              "`scorecard.json` holds every number above; " + (
-                  "`parts/` the scorecard.json of each part (their runs stay in the parts' "
-                  "directories)." if context.get("parts") else
-                  "`experiments/<spec>/` each spec's runs.csv, stats.csv, report.md and "
-                  "figures; `runs/<key>/` every run."), ""]
-    return "\n".join(lines)
+    return lines
 
 
 def _knockout_section(card, catalogue, figures, folder) -> list:

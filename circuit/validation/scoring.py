@@ -32,28 +32,42 @@ def values(rows: list, condition: str, metric: str, point: dict | None = None) -
 
 def measure(test: Criterion, rows: list, point: dict | None = None) -> dict:
     """The statistic of one test: means, raw difference, standardised effect with its
-    95% interval (Hedges' g, or d_z when paired), and the uncorrected p-value."""
+    95% interval (Hedges' g, or d_z when paired), the uncorrected p-value, and `uniform`:
+    the groups whose subjects all sit at one value (`at_one_value`)."""
     if test.kind in ("contrast", "equivalence") and test.design == "paired":
-        out = _paired(test, *statistics.paired_values(rows, test.condition, test.reference,
-                                                      point or {}, test.metric))
-        return out if test.kind == "equivalence" else _magnitudes(test, rows, point, out)
+        groups = statistics.paired_values(rows, test.condition, test.reference,
+                                          point or {}, test.metric)
+        out = _paired(test, *groups)
+        if test.kind != "equivalence":
+            out = _magnitudes(test, rows, point, out)
+        return {**out, "uniform": at_one_value((test.condition, test.reference), groups)}
     a = values(rows, test.condition, test.metric, point)
     if test.kind == "one_sample":
         row = statistics.one_sample(a, float(test.value), test.scipy_alternative)
-        return {"n": [row["n"]], "means": [row["mean"]], **_pick(row)}
+        return {"n": [row["n"]], "means": [row["mean"]], **_pick(row),
+                "uniform": at_one_value((test.condition,), (a,))}
     if test.kind in ("contrast", "equivalence"):
         b = values(rows, test.reference, test.metric, point)
         out = _independent(a, b, test.scipy_alternative)
-        if test.kind == "equivalence":
-            return _equivalence(test, a, b, out, paired=False)
-        return _magnitudes(test, rows, point, out)
+        out = (_equivalence(test, a, b, out, paired=False) if test.kind == "equivalence"
+               else _magnitudes(test, rows, point, out))
+        return {**out, "uniform": at_one_value((test.condition, test.reference), (a, b))}
     if test.design == "paired":  # seed-matched groups: each subject's double difference
         groups = statistics.matched_values(rows, test.conditions, point or {}, test.metric)
         row = statistics.interaction_paired(*groups, alternative=test.scipy_alternative)
     else:
         groups = [values(rows, c, test.metric, point) for c in test.conditions]
         row = statistics.interaction(*groups, alternative=test.scipy_alternative)
-    return {"n": [len(g) for g in groups], "means": [_mean(g) for g in groups], **_pick(row)}
+    return {"n": [len(g) for g in groups], "means": [_mean(g) for g in groups], **_pick(row),
+            "uniform": at_one_value(test.conditions, groups)}
+
+
+def at_one_value(conditions, groups) -> list:
+    """[[condition, value, n], ...] for each group of at least two subjects that all sit
+    at one value: often a bound of the measure's scale (a schedule's last ratio, a
+    session's last opportunity), where a change towards the bound is measured short."""
+    return [[name, float(group[0]), len(group)] for name, group in zip(conditions, groups)
+            if len(group) >= 2 and len(set(group)) == 1]
 
 
 def _independent(a: list, b: list, alternative: str) -> dict:
@@ -92,13 +106,13 @@ def _magnitudes(test: Criterion, rows: list, point: dict | None, out: dict) -> d
         if test.design == "paired":
             blocked, treated, untreated = statistics.matched_values(rows, conditions,
                                                                     point or {}, test.metric)
-            treatment = statistics.paired(untreated, treated, test.scipy_alternative)
-            out["treatment_p"] = treatment["paired_p"]
+            out["treatment_p"] = statistics.differences_p(
+                np.subtract(untreated, treated), test.scipy_alternative)
         else:
             blocked, treated, untreated = (values(rows, c, test.metric, point)
                                            for c in conditions)
-            out["treatment_p"] = statistics.compare(untreated, treated,
-                                                    test.scipy_alternative)["welch_p"]
+            out["treatment_p"] = statistics.welch_p(untreated, treated,
+                                                    test.scipy_alternative)
         effect = _mean(untreated) - _mean(treated)
         out["restored"] = (_mean(blocked) - _mean(treated)) / effect if effect else math.nan
     return out

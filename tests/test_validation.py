@@ -504,6 +504,26 @@ def test_the_fingerprint_covers_simulation_code_not_what_reads_or_draws_results(
     assert "circuit/analysis/statistics.py" not in names  # scoring, digested apart
 
 
+def test_the_schema_enters_the_fingerprint_by_its_rules_not_its_descriptions(tmp_path):
+    """Documenting a key (its meaning, its source) keeps stored runs resumable; changing
+    its type or range makes them another model's."""
+    from circuit.validation.merge import _schema_rules
+
+    schema = ROOT / "circuit" / "config" / "schema.yaml"
+    text = schema.read_text()
+    line = next(x for x in text.splitlines() if x.strip().startswith("critical_period:"))
+    documented = line.replace("| Nardou et al. 2019", "| Nardou et al. 2019; a new note")
+    ranged = line.replace("1 [0, 1]", "1 [0, 2]")
+    assert documented != line and ranged != line
+    copies = {}
+    for name, new in (("same", line), ("documented", documented), ("ranged", ranged)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "schema.yaml").write_text(text.replace(line, new))
+        copies[name] = _schema_rules(folder / "schema.yaml")
+    assert copies["documented"] == copies["same"] != copies["ranged"]
+
+
 def test_swept_values_are_read_as_numbers_and_categories_sort_last():
     assert swept_number("3 ms") == 3.0 and swept_number(1.5) == 1.5
     assert math.isnan(swept_number("autoreceptor")) and math.isnan(swept_number(""))

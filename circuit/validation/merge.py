@@ -21,6 +21,8 @@ import math
 from dataclasses import asdict
 from pathlib import Path
 
+import yaml
+
 from ..config import ConfigError
 from ..experiments.workflow import plan_keys
 from ..resources import configs_dir
@@ -36,6 +38,8 @@ NOT_SIMULATION = ("validation", "plotting", "bench", "cli.py", "__main__.py", "_
 SCORING = ("validation/scoring.py", "analysis/statistics.py")
 #: Where a validation directory keeps the fingerprint of the code that ran it.
 FINGERPRINT_FILE = "fingerprint.json"
+#: The config schema's file name: digested by its rules only (`_schema_rules`).
+SCHEMA = "schema.yaml"
 #: The protocols' folder in the configs (circuit.resources).
 PROTOCOLS = "protocols"
 #: Libraries whose versions enter the digests.
@@ -83,8 +87,20 @@ def _digest(files: list, libraries: tuple) -> str:
     digest = hashlib.sha256(" ".join(f"{n}={version(n)}" for n in libraries).encode())
     for path in files:
         digest.update(_name(path).encode())
-        digest.update(path.read_bytes())
+        digest.update(_schema_rules(path) if path.name == SCHEMA else path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _schema_rules(path: Path) -> bytes:
+    """The config schema as the simulation reads it: each key's structure mark, type and
+    range (a leaf's text before its first '|'), without its meaning and source, so that
+    documenting a key does not make stored runs look like another model's."""
+    def rules(node):
+        if isinstance(node, dict):
+            return {key: rules(value) for key, value in node.items()}
+        return str(node).split("|", 1)[0].strip()
+
+    return json.dumps(rules(yaml.safe_load(path.read_text())), sort_keys=True).encode()
 
 
 def check_directory(out: Path, printed: dict) -> None:

@@ -251,16 +251,20 @@ def test_scaling_acts_once_between_adolescence_and_the_first_adult_session():
     from circuit.running.subject import carried_into
 
     state = State(seed=1, structure="s", weights={"cortex_to_nac_d1": np.array([0.8, 0.8])})
-    scaled = ["plasticity.scaling_after_adolescence=1", "behaviour.schedule=[adolescence, "
-              "adolescence, fr1_acquisition, fr1_acquisition]"]
-    sessions = session_configs(circuit.load_config(BEHAVIOUR, scaled))
+    schedule = ["behaviour.schedule=[adolescence, adolescence, fr1_acquisition, "
+                "fr1_acquisition]"]
+    sessions = session_configs(circuit.load_config(BEHAVIOUR, schedule))  # 1 by default
     after_adolescence = [False, True, True, False]  # what the session before each was
     after = [carried_into(state, session, previous).weights["cortex_to_nac_d1"].tolist()
              for session, previous in zip(sessions, after_adolescence)]
     assert after == [[0.8, 0.8], [0.8, 0.8], [1.0, 1.0], [0.8, 0.8]]
-    default = session_configs(circuit.load_config(BEHAVIOUR, scaled[1:]))[2]
-    assert carried_into(state, default, True).weights["cortex_to_nac_d1"].tolist() \
-        == [0.8, 0.8]  # 0 by default: the adolescent weights carried as they are
+    carried = session_configs(circuit.load_config(
+        BEHAVIOUR, ["plasticity.scaling_after_adolescence=0", *schedule]))[2]
+    assert carried_into(state, carried, True).weights["cortex_to_nac_d1"].tolist() \
+        == [0.8, 0.8]  # at 0 the adolescent weights are carried as they are
+    half = session_configs(circuit.load_config(
+        BEHAVIOUR, ["plasticity.scaling_after_adolescence=0.5", *schedule]))[2]
+    assert 0.8 < carried_into(state, half, True).weights["cortex_to_nac_d1"][0] < 1.0
     assert carried_into(state, sessions[2], False).weights["cortex_to_nac_d1"].tolist() \
         == [0.8, 0.8]  # a given state (a within-subject test) is never scaled
 

@@ -1,6 +1,7 @@
 """Slow adaptations between sessions: D2R availability falls with drug exposure; the OXT
-tone rises with adolescent OXT (M6); optionally, the weeks between adolescence and adult
-training scale each MSN population's plastic inputs back towards their baseline.
+tone rises with adolescent OXT (M6); the weeks between adolescence and adult training
+scale each MSN population's plastic inputs back towards their baseline
+(`plasticity.scaling_after_adolescence`, 1 by default: all the way).
 
 Chronic drug lowers D2R availability 15-20% within a week of self-administration and
 ~20% after long use (Nader et al. 2006). Availability a approaches a floor with the

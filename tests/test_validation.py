@@ -522,6 +522,15 @@ def test_the_schema_enters_the_fingerprint_by_its_rules_not_its_descriptions(tmp
         (folder / "schema.yaml").write_text(text.replace(line, new))
         copies[name] = _schema_rules(folder / "schema.yaml")
     assert copies["documented"] == copies["same"] != copies["ranged"]
+    from circuit.validation import merge as merge_module  # the digest takes it so
+
+    digests = {}
+    for name in copies:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(merge_module, "SCHEMA_PATH", tmp_path / name / "schema.yaml")
+            patch.setattr(merge_module, "_name", lambda path: path.name)  # not in the package
+            digests[name] = merge_module._digest([tmp_path / name / "schema.yaml"], ())
+    assert digests["documented"] == digests["same"] != digests["ranged"]
 
 
 def test_swept_values_are_read_as_numbers_and_categories_sort_last():

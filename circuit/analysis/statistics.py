@@ -181,8 +181,9 @@ def differences_p(d, alternative: str) -> float:
 
 
 def welch_p(a, b, alternative: str) -> float:
-    """Welch's t-test of two independent samples (finite values), NaN for fewer than 2 a
-    side or no spread: `compare`'s p without its bootstrap."""
+    """Welch's t-test of two independent samples (finite values): `compare`'s p without
+    its bootstrap; NaN for fewer than 2 a side, or where scipy gives NaN (neither sample
+    varies and their means are equal)."""
     a = np.asarray([x for x in a if np.isfinite(x)], float)
     b = np.asarray([x for x in b if np.isfinite(x)], float)
     if len(a) < 2 or len(b) < 2:

@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from ..config import ConfigError
+from ..config.schema import SCHEMA_PATH
 from ..experiments.workflow import plan_keys
 from ..resources import configs_dir
 from ..results.store import atomic_write_text
@@ -38,8 +39,6 @@ NOT_SIMULATION = ("validation", "plotting", "bench", "cli.py", "__main__.py", "_
 SCORING = ("validation/scoring.py", "analysis/statistics.py")
 #: Where a validation directory keeps the fingerprint of the code that ran it.
 FINGERPRINT_FILE = "fingerprint.json"
-#: The config schema's file name: digested by its rules only (`_schema_rules`).
-SCHEMA = "schema.yaml"
 #: The protocols' folder in the configs (circuit.resources).
 PROTOCOLS = "protocols"
 #: Libraries whose versions enter the digests.
@@ -87,7 +86,8 @@ def _digest(files: list, libraries: tuple) -> str:
     digest = hashlib.sha256(" ".join(f"{n}={version(n)}" for n in libraries).encode())
     for path in files:
         digest.update(_name(path).encode())
-        digest.update(_schema_rules(path) if path.name == SCHEMA else path.read_bytes())
+        schema = path.resolve() == SCHEMA_PATH.resolve()
+        digest.update(_schema_rules(path) if schema else path.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -685,3 +685,15 @@ def test_a_group_whose_subjects_all_sit_at_one_value_is_flagged_in_the_report():
         {"test": test, **result, "p_bh": 1.0, "verdict": "fail", "reason": "r"}]}])
     lines = findings_section(card)
     assert any(line.startswith("- all 6 subjects of `oxt` at 40: a bound") for line in lines)
+
+
+def test_welch_p_is_scipys_welch_test_on_the_finite_values():
+    from circuit.analysis.statistics import welch_p
+
+    a, b = [3.0, 4.5, 5.0, math.nan, 6.0], [1.0, 2.5, 2.0, 3.0]
+    expected = stats.ttest_ind([3.0, 4.5, 5.0, 6.0], b, equal_var=False,
+                               alternative="greater").pvalue
+    assert welch_p(a, b, "greater") == pytest.approx(expected)
+    assert welch_p(a, b, "less") == pytest.approx(1 - expected)
+    assert math.isnan(welch_p([1.0], b, "two-sided"))  # one value a side: no test
+    assert math.isnan(welch_p([2.0, 2.0], [2.0, 2.0], "two-sided"))  # nothing varies

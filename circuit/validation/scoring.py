@@ -64,8 +64,9 @@ def measure(test: Criterion, rows: list, point: dict | None = None) -> dict:
 
 def at_one_value(conditions, groups) -> list:
     """[[condition, value, n], ...] for each group of at least two subjects (finite
-    values, as `measure` passes them) that all sit at one value: often a bound of the measure's scale (a schedule's last ratio, a
-    session's last opportunity), where a change towards the bound is measured short."""
+    values, as `measure` passes them) that all sit at one value: often a bound of the
+    measure's scale (a schedule's last ratio, a session's last opportunity), where a
+    change towards the bound is measured short."""
     return [[name, float(group[0]), len(group)] for name, group in zip(conditions, groups)
             if len(group) >= 2 and len(set(group)) == 1]
 

@@ -94,12 +94,8 @@ def compare(a, b, alternative: str = "two-sided") -> dict:
            "sd_a": _sd(a), "sd_b": _sd(b),
            "difference": _mean(a) - _mean(b), "hedges_g": hedges_g(a, b)}
     row["ci_low"], row["ci_high"], row["ci_method"] = bootstrap_ci(a, b)
-    row["welch_t"] = row["welch_p"] = row["mannwhitney_u"] = row["mannwhitney_p"] = math.nan
-    if len(a) >= 2 and len(b) >= 2:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # constant samples give NaN, reported as such
-            welch = stats.ttest_ind(a, b, equal_var=False, alternative=alternative)
-        row["welch_t"], row["welch_p"] = float(welch.statistic), float(welch.pvalue)
+    row["mannwhitney_u"] = row["mannwhitney_p"] = math.nan
+    row["welch_t"], row["welch_p"] = _welch(a, b, alternative)
     if len(a) >= 1 and len(b) >= 1:
         mann = stats.mannwhitneyu(a, b, alternative=alternative)
         row["mannwhitney_u"], row["mannwhitney_p"] = float(mann.statistic), float(mann.pvalue)
@@ -184,14 +180,18 @@ def welch_p(a, b, alternative: str) -> float:
     """Welch's t-test of two independent samples (finite values): `compare`'s p without
     its bootstrap; NaN for fewer than 2 a side, or where scipy gives NaN (neither sample
     varies and their means are equal)."""
-    a = np.asarray([x for x in a if np.isfinite(x)], float)
-    b = np.asarray([x for x in b if np.isfinite(x)], float)
+    return _welch(np.asarray([x for x in a if np.isfinite(x)], float),
+                  np.asarray([x for x in b if np.isfinite(x)], float), alternative)[1]
+
+
+def _welch(a: np.ndarray, b: np.ndarray, alternative: str) -> tuple:
+    """(t, p) of Welch's t-test on finite samples; NaN for fewer than 2 a side."""
     if len(a) < 2 or len(b) < 2:
-        return math.nan
+        return math.nan, math.nan
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # constant samples give NaN, reported as such
-        return float(stats.ttest_ind(a, b, equal_var=False,
-                                     alternative=alternative).pvalue)
+        welch = stats.ttest_ind(a, b, equal_var=False, alternative=alternative)
+    return float(welch.statistic), float(welch.pvalue)
 
 
 def correct(rows: list) -> None:

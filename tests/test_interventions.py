@@ -122,6 +122,16 @@ def test_oxt_ltd_switch_reaches_every_plastic_projection():
     assert len(changes) == 6
 
 
+def test_glutamate_release_switch_reaches_every_plastic_projection():
+    """M8 is off by default; on, it sets M8 on the six afferent->MSN projections alone,
+    and its input choice reaches the same synapses."""
+    changes = _changes("mechanisms.glutamate_release=on")
+    assert {variable for _, variable in changes} == {"M8"} and len(changes) == 6
+    assert _objects(changes) == _objects(_changes("mechanisms.oxt_ltd=off"))
+    active = _changes("oxt_actions.glutamate_release_inputs=active")
+    assert {variable for _, variable in active} == {"glu_active_only"} and len(active) == 6
+
+
 ADOLESCENT = ["session.phase=adolescence", "session.options=[]"]
 GIVEN = "interventions.adolescent_oxt.given=on"
 

@@ -147,6 +147,34 @@ def test_oxt_ltd_site_chooses_the_msns_it_reaches(d1):
     assert abs(_change(d2_at_d1, "pre_only_oxt")) < 1e-9
 
 
+def _conductance(result, name):
+    """The bench cell's summed AMPA increments (no decay on the bench) at the end."""
+    return result.traces["g_ampa"][result.names.index(name)][-1]
+
+
+def test_oxt_thins_glutamate_release_through_mglu23():
+    """M8: with OXT at 10 nM each spike releases (1 - cut x (occupancy - tonic occupancy))
+    of its conductance: 1 - 0.5 x (10/11 - 0.2/1.2) = 0.629; without OXT, all of it. With
+    `active` inputs only (trace at or above 0.3), the 10 Hz input is spared and the burst loses it at 39 of its 40
+    spikes (the first finds its trace at 0). The weight itself does not move (M4 off)."""
+    off = ["mechanisms.oxt_ltd=off"]
+    on = [*off, "mechanisms.glutamate_release=on", "oxt_actions.glutamate_release_cut=0.5"]
+    _, plain = _run(*off)
+    weights, thinned = _run(*on)
+    _, active = _run(*on, "oxt_actions.glutamate_release_inputs=active",
+                     "plasticity.pre_threshold=0.3")  # the network's (the bench's is 0)
+    kept = 1 - 0.5 * (10 / 11 - 0.2 / 1.2)
+    for name in ("pre_only_oxt", "burst_oxt"):
+        assert _conductance(plain, name) > 0
+        assert _conductance(thinned, name) == pytest.approx(_conductance(plain, name) * kept,
+                                                            rel=1e-3)
+        assert abs(_change(weights, name)) < 1e-9
+    assert _conductance(thinned, "causal_tonic") == _conductance(plain, "causal_tonic")
+    assert _conductance(active, "pre_only_oxt") == _conductance(plain, "pre_only_oxt")
+    assert _conductance(active, "burst_oxt") == pytest.approx(
+        _conductance(plain, "burst_oxt") * (1 + 39 * kept) / 40, rel=1e-3)
+
+
 def test_heteromer_turns_oxt_into_d2_ltd(d2):
     """With OXT, the heteromer raises D2R occupancy above its reference at tonic DA: the
     same D2R path gives LTD. Without the heteromer, OXT leaves D2 plasticity alone."""

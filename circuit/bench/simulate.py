@@ -44,7 +44,7 @@ fire : 1
 g_ampa : siemens
 g_nmda : siemens
 """)
-POST_TRACES = ("m", "DA", "OXT", "occ_d1r", "occ_d2r", "occ_oxtr", "n_da")
+POST_TRACES = ("m", "DA", "OXT", "occ_d1r", "occ_d2r", "occ_oxtr", "n_da", "g_ampa")
 
 
 @dataclass

@@ -84,6 +84,10 @@ def projection_parameters(key: str, kind: str, config: dict) -> dict:
         values["critical_period"] = pharmacology.critical_period(config)
         reference, kd = rule["oxt_reference"], pharmacology.effective(config)["Kd_oxtr"]
         values["occ_oxt_reference"] = float(reference / (reference + kd))
+        actions = config["oxt_actions"]
+        values["M8"] = float(config["mechanisms"]["glutamate_release"])
+        values["glu_release_cut"] = actions["glutamate_release_cut"]
+        values["glu_active_only"] = float(actions["glutamate_release_inputs"] == "active")
     return values
 
 

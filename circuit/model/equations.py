@@ -293,6 +293,9 @@ g_max : siemens (shared, constant)
 nmda_ratio : 1 (shared, constant)
 """
 EXCITATORY_ON_PRE = "g_ampa_post += w * g_max; g_nmda_post += w * g_max * nmda_ratio"
+#: The same with a presynaptic release factor `release` computed before it (M8).
+RELEASED_ON_PRE = ("g_ampa_post += release * w * g_max;"
+                   " g_nmda_post += release * w * g_max * nmda_ratio")
 
 #: Inhibitory GABA-A synapse.
 INHIBITORY = """

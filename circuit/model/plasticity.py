@@ -11,6 +11,9 @@ The rule, written once with the sign of every term in docs/plasticity.md:
                  beyond a dead zone; a rise counts from max(occ_ref, rise_floor)
     m(t)       = n(t) - b                    canonical mode (Izhikevich 2007; Potjans 2010)
 
+Each presynaptic spike adds w g_max r to the conductance, with the release factor
+r = 1 - M8 cut [occ_oxtr - occ_oxtr(ref)]+ (at every spike, or only where apre >= theta).
+
 Fast form (default): between a synapse's own events c only decays, c(t) = C_elig E(t),
 where E (dE/dt = -E/tau_c, one per neuron, reset to 1 at each renewal) carries the decay
 for all synapses of a cell. The weight change over any interval is then eta C_elig times
@@ -74,6 +77,9 @@ critical_period : 1 (shared, constant)
 oxtr_terminals : 1 (shared, constant)
 occ_oxt_reference : 1 (shared, constant)
 oxt_ltd_gate : 1 (shared, constant)
+M8 : 1 (shared, constant)
+glu_release_cut : 1 (shared, constant)
+glu_active_only : 1 (shared, constant)
 """
 _TRACES = """
 dapre/dt = -apre / tau_plus : 1 (event-driven)
@@ -92,6 +98,17 @@ _OXT_LTD = ("w = clip(w - M4 * critical_period * oxtr_terminals * A_oxt"
             " * int(apre >= oxt_ltd_gate)"
             " * clip(OXT_post / (OXT_post + Kd_oxtr_post) - occ_oxt_reference, 0, 1), 0, w_max)")
 
+#: OXT and glutamate release (M8; Weber et al. 2018, Bernheim et al. 2017): OXT in the NAc
+#: core raises extracellular glutamate, which acts on presynaptic mGlu2/3 and lowers
+#: release at the MSNs' glutamatergic afferents (Eur J Neurosci 1997, doi:10.1111/j.1460-9568.1997.tb01506.x; Robbe et al. 2002).
+#: Each spike's conductance increment is scaled by (1 - cut x OXTR occupancy above the
+#: tonic's), at every spike or, with `glu_active_only`, at spikes of an input already
+#: active (its trace before the spike at or above `pre_threshold`: an option's ensemble
+#: in a burst). Acute: the weight itself is left as it is. Computed before `apre += 1`.
+_RELEASE = ("release = 1 - M8 * glu_release_cut"
+            " * (1 - glu_active_only + glu_active_only * int(apre >= pre_threshold))"
+            " * clip(OXT_post / (OXT_post + Kd_oxtr_post) - occ_oxt_reference, 0, 1)")
+
 #: Fast (event-driven, exact between events) form.
 FAST = eq.EXCITATORY + _TRACES + """
 C_elig : 1
@@ -99,8 +116,8 @@ Q_last : second
 """
 _FLUSH = "w = clip(w + eta * C_elig * (Q_post - Q_last), 0, w_max); Q_last = Q_post"
 _SCALE = "(1 / E_c_post)"
-FAST_ON_PRE = "\n".join([_FLUSH, _OXT_LTD, "apre += 1",
-                         f"C_elig -= A_minus * apost * {_SCALE}", eq.EXCITATORY_ON_PRE])
+FAST_ON_PRE = "\n".join([_FLUSH, _OXT_LTD, _RELEASE, "apre += 1",
+                         f"C_elig -= A_minus * apost * {_SCALE}", eq.RELEASED_ON_PRE])
 #: Pre-before-post pairings count only the presynaptic trace above `pre_threshold`
 #: (theta): with theta > 0 a synapse becomes eligible when its input fires in a burst
 #: (an option's ensemble), not at a background rate.
@@ -116,11 +133,12 @@ dc_elig/dt = -c_elig / tau_c_post : 1 (clock-driven)
 dw/dt = eta * c_elig * m_post : 1 (clock-driven)
 """
 _CLIP = "w = clip(w, 0, w_max)"
-CLOCK_ON_PRE = "\n".join([_CLIP, _OXT_LTD, "apre += 1", "c_elig -= A_minus * apost",
-                          eq.EXCITATORY_ON_PRE])
+CLOCK_ON_PRE = "\n".join([_CLIP, _OXT_LTD, _RELEASE, "apre += 1",
+                          "c_elig -= A_minus * apost", eq.RELEASED_ON_PRE])
 CLOCK_ON_POST = "\n".join([_CLIP, "apost += 1", f"c_elig += A_plus * {_LTP_TRACE}"])
 
-#: Frozen: the same synapses with fixed weights and no plasticity state (cost baseline).
+#: Frozen: the same synapses with fixed weights and no plasticity state (cost baseline);
+#: without traces it carries neither OXT action at the synapse (M4, M8).
 FORMS = {"fast": (FAST, FAST_ON_PRE, FAST_ON_POST),
          "clock": (CLOCK, CLOCK_ON_PRE, CLOCK_ON_POST),
          "frozen": (eq.EXCITATORY + _CONSTANTS, eq.EXCITATORY_ON_PRE, None)}

@@ -124,12 +124,15 @@ def test_oxt_ltd_switch_reaches_every_plastic_projection():
 
 def test_glutamate_release_switch_reaches_every_plastic_projection():
     """M8 is off by default; on, it sets M8 on the six afferent->MSN projections alone,
-    and its input choice reaches the same synapses."""
+    and its cut and gate reach the same synapses."""
     changes = _changes("mechanisms.glutamate_release=on")
     assert {variable for _, variable in changes} == {"M8"} and len(changes) == 6
-    assert _objects(changes) == _objects(_changes("mechanisms.oxt_ltd=off"))
-    active = _changes("oxt_actions.glutamate_release_inputs=active")
-    assert {variable for _, variable in active} == {"glu_active_only"} and len(active) == 6
+    plastic = _objects(_changes("mechanisms.oxt_ltd=off"))
+    assert _objects(changes) == plastic
+    for key, variable in (("glutamate_release_gate=0.3", "glu_release_gate"),
+                          ("glutamate_release_cut=0.9", "glu_release_cut")):
+        moved = _changes(f"oxt_actions.{key}")
+        assert {v for _, v in moved} == {variable} and _objects(moved) == plastic
 
 
 ADOLESCENT = ["session.phase=adolescence", "session.options=[]"]

@@ -154,24 +154,27 @@ def _conductance(result, name):
 
 def test_oxt_thins_glutamate_release_through_mglu23():
     """M8: with OXT at 10 nM each spike releases (1 - cut x (occupancy - tonic occupancy))
-    of its conductance: 1 - 0.5 x (10/11 - 0.2/1.2) = 0.629; without OXT, all of it. With
-    `active` inputs only (trace at or above 0.3), the 10 Hz input is spared and the burst loses it at 39 of its 40
-    spikes (the first finds its trace at 0). The weight itself does not move (M4 off)."""
+    of its conductance: 1 - 0.5 x (10/11 - 0.2/1.2) = 0.629; without OXT, all of it; with
+    the OXTR antagonist (Kd x 100) nearly all, 0.956. Gated at 0.3, the 10 Hz input
+    (trace ~0.007) is spared and the burst loses it at 39 of its 40 spikes (the first
+    finds its trace at 0). The weight itself does not move (M4 off)."""
     off = ["mechanisms.oxt_ltd=off"]
     on = [*off, "mechanisms.glutamate_release=on", "oxt_actions.glutamate_release_cut=0.5"]
     _, plain = _run(*off)
     weights, thinned = _run(*on)
-    _, active = _run(*on, "oxt_actions.glutamate_release_inputs=active",
-                     "plasticity.pre_threshold=0.3")  # the network's (the bench's is 0)
+    _, gated = _run(*on, "oxt_actions.glutamate_release_gate=0.3")
+    _, blocked = _run(*on, "interventions.oxtr_antagonist.given=on")
     kept = 1 - 0.5 * (10 / 11 - 0.2 / 1.2)
     for name in ("pre_only_oxt", "burst_oxt"):
         assert _conductance(plain, name) > 0
         assert _conductance(thinned, name) == pytest.approx(_conductance(plain, name) * kept,
                                                             rel=1e-3)
+        assert _conductance(blocked, name) == pytest.approx(
+            _conductance(plain, name) * (1 - 0.5 * (10 / 110 - 0.2 / 100.2)), rel=1e-3)
         assert abs(_change(weights, name)) < 1e-9
     assert _conductance(thinned, "causal_tonic") == _conductance(plain, "causal_tonic")
-    assert _conductance(active, "pre_only_oxt") == _conductance(plain, "pre_only_oxt")
-    assert _conductance(active, "burst_oxt") == pytest.approx(
+    assert _conductance(gated, "pre_only_oxt") == _conductance(plain, "pre_only_oxt")
+    assert _conductance(gated, "burst_oxt") == pytest.approx(
         _conductance(plain, "burst_oxt") * (1 + 39 * kept) / 40, rel=1e-3)
 
 

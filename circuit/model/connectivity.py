@@ -87,7 +87,7 @@ def projection_parameters(key: str, kind: str, config: dict) -> dict:
         actions = config["oxt_actions"]
         values["M8"] = float(config["mechanisms"]["glutamate_release"])
         values["glu_release_cut"] = actions["glutamate_release_cut"]
-        values["glu_active_only"] = float(actions["glutamate_release_inputs"] == "active")
+        values["glu_release_gate"] = actions["glutamate_release_gate"]
     return values
 
 

@@ -12,7 +12,7 @@ The rule, written once with the sign of every term in docs/plasticity.md:
     m(t)       = n(t) - b                    canonical mode (Izhikevich 2007; Potjans 2010)
 
 Each presynaptic spike adds w g_max r to the conductance, with the release factor
-r = 1 - M8 cut [occ_oxtr - occ_oxtr(ref)]+ (at every spike, or only where apre >= theta).
+r = 1 - M8 cut [occ_oxtr - occ_oxtr(ref)]+ [apre >= glutamate_release_gate].
 
 Fast form (default): between a synapse's own events c only decays, c(t) = C_elig E(t),
 where E (dE/dt = -E/tau_c, one per neuron, reset to 1 at each renewal) carries the decay
@@ -79,7 +79,7 @@ occ_oxt_reference : 1 (shared, constant)
 oxt_ltd_gate : 1 (shared, constant)
 M8 : 1 (shared, constant)
 glu_release_cut : 1 (shared, constant)
-glu_active_only : 1 (shared, constant)
+glu_release_gate : 1 (shared, constant)
 """
 _TRACES = """
 dapre/dt = -apre / tau_plus : 1 (event-driven)
@@ -102,11 +102,10 @@ _OXT_LTD = ("w = clip(w - M4 * critical_period * oxtr_terminals * A_oxt"
 #: core raises extracellular glutamate, which acts on presynaptic mGlu2/3 and lowers
 #: release at the MSNs' glutamatergic afferents (Eur J Neurosci 1997, doi:10.1111/j.1460-9568.1997.tb01506.x; Robbe et al. 2002).
 #: Each spike's conductance increment is scaled by (1 - cut x OXTR occupancy above the
-#: tonic's), at every spike or, with `glu_active_only`, at spikes of an input already
-#: active (its trace before the spike at or above `pre_threshold`: an option's ensemble
-#: in a burst). Acute: the weight itself is left as it is. Computed before `apre += 1`.
-_RELEASE = ("release = 1 - M8 * glu_release_cut"
-            " * (1 - glu_active_only + glu_active_only * int(apre >= pre_threshold))"
+#: tonic's), at spikes whose input's trace before them is at or above `glu_release_gate`
+#: (0: every spike; 0.3: an input already firing in a burst, an option's ensemble).
+#: Acute: the weight itself is left as it is. Computed before `apre += 1`.
+_RELEASE = ("release = 1 - M8 * glu_release_cut * int(apre >= glu_release_gate)"
             " * clip(OXT_post / (OXT_post + Kd_oxtr_post) - occ_oxt_reference, 0, 1)")
 
 #: Fast (event-driven, exact between events) form.

@@ -124,15 +124,20 @@ def test_oxt_ltd_switch_reaches_every_plastic_projection():
 
 def test_glutamate_release_switch_reaches_every_plastic_projection():
     """M8 is off by default; on, it sets M8 on the six afferent->MSN projections alone,
-    and its cut and gate reach the same synapses."""
+    and on the PV cells' cortical input only with `glutamate_release_pv`; its cut and
+    gate reach all seven."""
     changes = _changes("mechanisms.glutamate_release=on")
     assert {variable for _, variable in changes} == {"M8"} and len(changes) == 6
     plastic = _objects(_changes("mechanisms.oxt_ltd=off"))
     assert _objects(changes) == plastic
+    with_pv = _changes("mechanisms.glutamate_release=on", "oxt_actions.glutamate_release_pv=on")
+    assert _objects(with_pv) == plastic | {"cortex_to_nac_pv"}
+    assert _changes("oxt_actions.glutamate_release_pv=on") == {}  # nothing without M8
     for key, variable in (("glutamate_release_gate=0.3", "glu_release_gate"),
                           ("glutamate_release_cut=0.9", "glu_release_cut")):
         moved = _changes(f"oxt_actions.{key}")
-        assert {v for _, v in moved} == {variable} and _objects(moved) == plastic
+        assert {v for _, v in moved} == {variable}
+        assert _objects(moved) == plastic | {"cortex_to_nac_pv"}
 
 
 ADOLESCENT = ["session.phase=adolescence", "session.options=[]"]

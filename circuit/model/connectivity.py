@@ -12,13 +12,15 @@ from . import equations as eq
 from . import pharmacology, plasticity
 
 EXCITATORY, PLASTIC, POTENTIATED, INHIBITORY = "excitatory", "plastic", "potentiated", "inhibitory"
+#: Excitatory, with M8's release factor (the PV cells' cortical input).
+THINNED = "thinned"
 
 #: Every projection: config key -> (source, target, kind). MSN collaterals share one
 #: config entry (`msn_collaterals`) across the four D1/D2 pairs.
 PROJECTIONS = {
     "cortex_to_nac_d1": ("cortex", "nac_d1", PLASTIC),
     "cortex_to_nac_d2": ("cortex", "nac_d2", PLASTIC),
-    "cortex_to_nac_pv": ("cortex", "nac_pv", EXCITATORY),
+    "cortex_to_nac_pv": ("cortex", "nac_pv", THINNED),
     "amygdala_to_nac_d1": ("amygdala", "nac_d1", PLASTIC),
     "amygdala_to_nac_d2": ("amygdala", "nac_d2", PLASTIC),
     "hippocampus_to_nac_d1": ("hippocampus", "nac_d1", PLASTIC),
@@ -35,6 +37,7 @@ MSN_COLLATERALS = [(pre, post) for pre in ("nac_d1", "nac_d2") for post in ("nac
 _MODELS = {
     EXCITATORY: (eq.EXCITATORY, eq.EXCITATORY_ON_PRE),
     POTENTIATED: (eq.EXCITATORY, eq.POTENTIATED_ON_PRE),
+    THINNED: (plasticity.THINNED, plasticity.THINNED_ON_PRE),
     INHIBITORY: (eq.INHIBITORY, eq.INHIBITORY_ON_PRE),
 }
 #: Plasticity constants a plastic synapse takes from the ``plasticity`` config section
@@ -74,7 +77,7 @@ def projection_parameters(key: str, kind: str, config: dict) -> dict:
     """Values of the shared constants of a projection, from ``connections.<key>``."""
     spec = config["connections"][key]
     values = {"g_max": spec["g_max"], "w_cv": spec["w_cv"]}
-    if kind in (EXCITATORY, PLASTIC, POTENTIATED):
+    if kind in (EXCITATORY, PLASTIC, POTENTIATED, THINNED):
         values["nmda_ratio"] = spec["nmda_ratio"]
     if kind == PLASTIC:
         values.update({key: config["plasticity"][key] for key in _RULE_CONSTANTS})
@@ -82,13 +85,23 @@ def projection_parameters(key: str, kind: str, config: dict) -> dict:
         values["M4"] = float(config["mechanisms"]["oxt_ltd"] and rule["enabled"]
                              and oxt_ltd_reaches(config, PROJECTIONS[key][1]))
         values["critical_period"] = pharmacology.critical_period(config)
-        reference, kd = rule["oxt_reference"], pharmacology.effective(config)["Kd_oxtr"]
-        values["occ_oxt_reference"] = float(reference / (reference + kd))
-        actions = config["oxt_actions"]
-        values["M8"] = float(config["mechanisms"]["glutamate_release"])
-        values["glu_release_cut"] = actions["glutamate_release_cut"]
-        values["glu_release_gate"] = actions["glutamate_release_gate"]
+    if kind in (PLASTIC, THINNED):
+        values.update(release_parameters(config, at_msns=kind == PLASTIC))
+        if kind == THINNED:
+            values["tau_plus"] = config["plasticity"]["tau_plus"]
     return values
+
+
+def release_parameters(config: dict, at_msns: bool) -> dict:
+    """M8's constants (and the tonic OXTR occupancy it counts from): on at the MSNs'
+    inputs with its switch, at the PV cells' only with `oxt_actions.glutamate_release_pv`
+    too."""
+    actions = config["oxt_actions"]
+    reference, kd = config["plasticity"]["oxt_reference"], pharmacology.effective(config)["Kd_oxtr"]
+    on = config["mechanisms"]["glutamate_release"] and (at_msns or actions["glutamate_release_pv"])
+    return {"M8": float(on), "glu_release_cut": actions["glutamate_release_cut"],
+            "glu_release_gate": actions["glutamate_release_gate"],
+            "occ_oxt_reference": float(reference / (reference + kd))}
 
 
 def oxt_ltd_reaches(config: dict, target: str) -> bool:

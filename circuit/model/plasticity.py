@@ -100,13 +100,27 @@ _OXT_LTD = ("w = clip(w - M4 * critical_period * oxtr_terminals * A_oxt"
 
 #: OXT and glutamate release (M8; Weber et al. 2018, Bernheim et al. 2017): OXT in the NAc
 #: core raises extracellular glutamate, which acts on presynaptic mGlu2/3 and lowers
-#: release at the MSNs' glutamatergic afferents (Eur J Neurosci 1997, doi:10.1111/j.1460-9568.1997.tb01506.x; Robbe et al. 2002).
+#: release at the MSNs' glutamatergic afferents (Eur J Neurosci 1997,
+#: doi:10.1111/j.1460-9568.1997.tb01506.x; Robbe et al. 2002).
 #: Each spike's conductance increment is scaled by (1 - cut x OXTR occupancy above the
 #: tonic's), at spikes whose input's trace before them is at or above `glu_release_gate`
 #: (0: every spike; 0.3: an input already firing in a burst, an option's ensemble).
 #: Acute: the weight itself is left as it is. Computed before `apre += 1`.
 _RELEASE = ("release = 1 - M8 * glu_release_cut * int(apre >= glu_release_gate)"
             " * clip(OXT_post / (OXT_post + Kd_oxtr_post) - occ_oxt_reference, 0, 1)")
+
+#: The PV cells' cortical input with M8 and no learning (`oxt_actions.glutamate_release_pv`):
+#: the same release factor, read from the [OXT] at the PV cell, and the trace its gate
+#: needs.
+THINNED = eq.EXCITATORY + """
+dapre/dt = -apre / tau_plus : 1 (event-driven)
+tau_plus : second (shared, constant)
+M8 : 1 (shared, constant)
+glu_release_cut : 1 (shared, constant)
+glu_release_gate : 1 (shared, constant)
+occ_oxt_reference : 1 (shared, constant)
+"""
+THINNED_ON_PRE = "\n".join([_RELEASE, "apre += 1", eq.RELEASED_ON_PRE])
 
 #: Fast (event-driven, exact between events) form.
 FAST = eq.EXCITATORY + _TRACES + """

@@ -126,31 +126,54 @@ def test_the_cue_learns_the_infusions_it_announced_across_sessions(always_presse
                                                            rel=1e-9)
 
 
-def test_omissions_move_the_situation_belief_away_and_the_cue_brings_it_back(always_presses):
-    # each omission (a press of an option this session does not pay) adds
-    # situation_switch x the press's value (1 here: every go is far above the threshold)
-    # to the evidence of being elsewhere than where the drug was taken; each cue takes
-    # situation_retrieval away; the evidence stays within [0, -ln(situation_floor)]; the
-    # belief is exp(-evidence), carried across sessions
+def _beliefs(result, floor: float) -> dict:
+    """The situation belief at the end of each session, from the trials: each omission
+    (a press of an option this session does not pay) adds situation_switch x the
+    press's value (1 here: every go is far above the threshold) to the evidence of being
+    elsewhere than where the drug was taken; each cue takes situation_retrieval away;
+    the evidence stays within [0, -ln(situation_floor)]; the belief is exp(-evidence),
+    carried across sessions."""
     behaviour = circuit.load_config(BEHAVIOUR)["behaviour"]
     switch, retrieval = behaviour["situation_switch"], behaviour["situation_retrieval"]
-    floor = behaviour["situation_floor"]
-    assert switch > 0 and retrieval > 0 and 0 < floor < 1
+    assert switch > 0 and retrieval > 0
     paid = {"fr1_acquisition": {"drug"}, "progressive_ratio": {"drug"},
             "choice": {"drug", "social"}, "extinction": set()}
+    most = -np.log(floor) if floor > 0 else np.inf
     evidence, ends = 0.0, {}
-    for row in always_presses.trials:
+    for row in result.trials:
         if row["action"] == "press" and row["option"] not in paid[row["protocol"]]:
             evidence += switch
         if row["outcome"] in ("infusion", "cue"):
             evidence -= retrieval
-        evidence = min(max(evidence, 0.0), -np.log(floor))
+        evidence = min(max(evidence, 0.0), most)
         ends[row["protocol"]] = np.exp(-evidence)
-    assert always_presses.state.situation == pytest.approx(np.exp(-evidence), rel=1e-9)
+    return ends
+
+
+def test_omissions_move_the_situation_belief_away_and_the_cue_brings_it_back(always_presses):
+    floor = circuit.load_config(BEHAVIOUR)["behaviour"]["situation_floor"]
+    assert 0 < floor < 1
+    ends = _beliefs(always_presses, floor)
+    assert always_presses.state.situation == pytest.approx(ends["extinction"], rel=1e-9)
     for row in always_presses.sessions:
         assert row["situation"] == pytest.approx(ends[row["protocol"]], abs=1e-5)
     # the choice session's infusions bring it back; extinction takes it to the floor
     assert ends["choice"] > ends["extinction"] == pytest.approx(floor, rel=1e-9)
+
+
+def test_without_a_floor_the_belief_falls_as_far_as_the_omissions_take_it():
+    # situation_floor 0 leaves the evidence unbounded (an infinite limit, which reaches
+    # the compiled binary as the largest finite number: its command line reads 'inf' as
+    # a file name and kept the compiled-in 0, pinning the belief at 1); the same
+    # structure as `always_presses`, so its build is reused
+    config = circuit.load_config(BEHAVIOUR, [f"behaviour.schedule={SCHEDULE}",
+                                             "behaviour.go_threshold=-100",
+                                             "behaviour.situation_floor=0"])
+    config.source = str(BEHAVIOUR)
+    result = run_subject(config, {"group": "test", "seed": 1})
+    ends = _beliefs(result, 0.0)
+    assert result.state.situation == pytest.approx(ends["extinction"], rel=1e-6)
+    assert result.state.situation < 0.01  # far below any floor the fits used (0.05, 0.2)
 
 
 def test_the_cue_current_reaches_the_dopamine_neurons_outcome():

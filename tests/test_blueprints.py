@@ -89,3 +89,24 @@ def test_an_unreadable_blueprint_is_ignored(tmp_path):
     for text in ("{not json", "[]", '{"constants": {}}'):
         path.write_text(text)
         assert blueprints.load(tmp_path, "digest") is None
+
+
+def test_an_open_limit_reaches_the_binary_as_a_number_and_nan_is_refused(tmp_path):
+    # the binary reads a value as a number only when it starts with a digit or '-'
+    # ('inf' was read as a file name, and the constant kept its compiled-in 0)
+    plan = blueprints.Blueprint(constants={"agent.most": "<f8", "agent.least": "<f8",
+                                           "agent.single": "<f4"},
+                                inputs={}, arrays={}, checks=[], digest="d", version="v")
+    (tmp_path / workspace.STATIC_ARRAYS).mkdir()
+    line = plan.command_line({"agent": {"most": float("inf"), "least": -float("inf"),
+                                        "single": float("inf")}}, {}, tmp_path)
+    assert line == ["agent.most=1.7976931348623157e+308", "agent.least=-inf",
+                    "agent.single=3.4028234663852886e+38"]
+    assert all(text.split("=")[1][0].isdigit() or text.split("=")[1][0] == "-"
+               for text in line)
+    try:
+        plan.command_line({"agent": {"most": float("nan")}}, {}, tmp_path)
+    except ValueError as error:
+        assert "agent.most" in str(error)
+    else:
+        raise AssertionError("a NaN constant was accepted")

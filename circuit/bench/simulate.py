@@ -13,6 +13,7 @@ import numpy as np
 from brian2 import (
     Network,
     NeuronGroup,
+    Quantity,
     SpikeGeneratorGroup,
     StateMonitor,
     Synapses,
@@ -32,6 +33,7 @@ from ..model.populations import modulator_parameters, receptor_parameters
 from .spec import BenchSpec
 from .record import BenchResult
 from ..builds import device as devices
+from ..builds.blueprints import command_line_number
 from ..builds import workspace as workspaces
 
 #: Bench postsynaptic cell: receptors and third factor of an MSN, spikes imposed.
@@ -124,7 +126,9 @@ def run_bench(bench: BenchSpec, config) -> BenchResult:
         _session = _build(bench, config, key)
     table = parameter_table(bench, config)
     if _session.kind == "standalone":
-        run_args = as_run_args(_session.network, table)
+        run_args = {view: Quantity(command_line_number(f"{view.group_name}.{view.name}",
+                                                        value, view.dtype), dim=view.dim)
+                    for view, value in as_run_args(_session.network, table).items()}
         run_args.update({_session.inputs[name]: values
                          for name, values in _input_values(bench).items()})
         device.run(directory=str(_session.workspace.directory), with_output=False,

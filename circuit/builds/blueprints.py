@@ -55,6 +55,24 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def command_line_number(key: str, value, dtype):
+    """`value` (a number or a Quantity, in SI units) as a number of `dtype` that the
+    compiled binary reads from its command line.
+
+    The binary parses a value as a number only when its text starts with a digit or '-';
+    any other text is the name of a file to read, and when that fails the constant keeps
+    its compiled-in value (0) with no more than a line on stderr. So +inf (`repr` gives
+    'inf': a limit the config leaves open) goes as the type's largest finite number,
+    which clips and comparisons treat alike; NaN is refused, naming the constant."""
+    number = np.asarray(value, dtype=dtype).item()
+    if isinstance(number, float):
+        if np.isnan(number):
+            raise ValueError(f"run-time constant {key} is NaN")
+        if number == np.inf:
+            number = np.finfo(dtype).max.item()
+    return number
+
+
 def file_name(version: str) -> str:
     return f"blueprint-{version}.json"
 
@@ -86,7 +104,7 @@ class Blueprint:
                 key = f"{name}.{variable}"
                 if key not in self.constants:
                     raise KeyError(f"the compiled network has no run-time constant {key}")
-                number = np.asarray(value, dtype=self.constants[key]).item()
+                number = command_line_number(key, value, self.constants[key])
                 arguments.append(f"{key}={number!r}")
         for channel, (timed, samples) in self.inputs.items():
             values = np.asarray(inputs[channel], dtype=np.float64)

@@ -287,3 +287,21 @@ def test_a_mechanisms_part_is_the_difference_of_the_dose_effects_with_and_withou
     with pytest.raises(SystemExit, match="oxt1_no_M2"):
         part_script.mechanism_parts(_knockout_runs(tmp_path / "y"), "oxt1", "vehicle", "M2",
                                     "acquisition_infusions")
+
+
+def test_a_systemic_dose_is_compared_with_the_saline_run_of_its_own_seed():
+    from scipy import stats
+
+    systemic = _script("systemic_oxt_da")
+    rows = [{"condition": "saline", "seed": seed, "tonic_da_nM": tonic}
+            for seed, tonic in ((1, 20.0), (2, 30.0), (3, 40.0))]
+    rows += [{"condition": "oxt_2", "seed": seed, "tonic_da_nM": tonic}
+             for seed, tonic in ((1, 18.0), (2, 27.0), (3, 35.0), (4, 1.0))]  # 4: unpaired
+    mean, low, high = systemic.paired_change(rows, "oxt_2", "saline", "tonic_da_nM")
+    differences = [-2.0, -3.0, -5.0]  # by seed, not group means over unequal seeds
+    assert mean == pytest.approx(-10 / 3)
+    half = stats.t.ppf(0.975, 2) * stats.sem(differences)
+    assert (low, high) == pytest.approx((mean - half, mean + half))
+    same = [{**row, "condition": "oxt_2"} for row in rows[:3]]
+    assert systemic.paired_change(rows[:3] + same, "oxt_2", "saline",
+                                  "tonic_da_nM") == (0.0, 0.0, 0.0)

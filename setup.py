@@ -9,6 +9,9 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 DATA = ("configs", "validation")
+#: Not data: validation/store holds a scorecard's runs while it is carried between
+#: machines (validation/store/README.md), tens of MB that no installed package reads.
+LEFT_OUT = ("store",)
 
 
 class BuildWithData(build_py):
@@ -21,7 +24,7 @@ class BuildWithData(build_py):
         target = Path(self.build_lib) / "circuit" / "_data"
         for name in DATA:
             shutil.copytree(name, target / name, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", *LEFT_OUT))
 
 
 setup(cmdclass={"build_py": BuildWithData})

@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from circuit.builds import blueprints, workspace
 from circuit.builds.device import cache_dir
 
@@ -97,16 +99,10 @@ def test_an_open_limit_reaches_the_binary_as_a_number_and_nan_is_refused(tmp_pat
     plan = blueprints.Blueprint(constants={"agent.most": "<f8", "agent.least": "<f8",
                                            "agent.single": "<f4"},
                                 inputs={}, arrays={}, checks=[], digest="d", version="v")
-    (tmp_path / workspace.STATIC_ARRAYS).mkdir()
     line = plan.command_line({"agent": {"most": float("inf"), "least": -float("inf"),
                                         "single": float("inf")}}, {}, tmp_path)
-    assert line == ["agent.most=1.7976931348623157e+308", "agent.least=-inf",
+    assert line == ["agent.most=1.7976931348623157e+308",
+                    "agent.least=-1.7976931348623157e+308",
                     "agent.single=3.4028234663852886e+38"]
-    assert all(text.split("=")[1][0].isdigit() or text.split("=")[1][0] == "-"
-               for text in line)
-    try:
+    with pytest.raises(ValueError, match="agent.most"):
         plan.command_line({"agent": {"most": float("nan")}}, {}, tmp_path)
-    except ValueError as error:
-        assert "agent.most" in str(error)
-    else:
-        raise AssertionError("a NaN constant was accepted")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wheel_install import tracked_files, wheel_files
+from wheel_install import STORE, tracked_files, wheel_files
 
 import circuit
 
@@ -18,8 +18,9 @@ def test_the_wheel_holds_every_module_and_the_data(built_wheel):
                and name.endswith((".py", ".yaml"))}
     assert modules and modules <= files, sorted(modules - files)
     data = {f"circuit/_data/{name}" for name in tracked
-            if name.startswith(("configs/", "validation/"))}
+            if name.startswith(("configs/", "validation/")) and not name.startswith(STORE)}
     assert data and data <= files, sorted(data - files)
+    assert not [name for name in files if name.startswith(f"circuit/_data/{STORE}")]
     assert any(name.endswith("LICENSE") for name in files)
 
 

@@ -23,6 +23,7 @@ from brian2 import (
     nmolar,
     second,
 )
+from brian2.units.fundamentalunits import fail_for_dimension_mismatch
 
 from ..config import load_config
 from ..model import equations as eq
@@ -126,14 +127,20 @@ def run_bench(bench: BenchSpec, config) -> BenchResult:
         _session = _build(bench, config, key)
     table = parameter_table(bench, config)
     if _session.kind == "standalone":
-        run_args = {view: Quantity(command_line_number(f"{view.group_name}.{view.name}",
-                                                        value, view.dtype), dim=view.dim)
+        run_args = {view: _command_line_value(view, value)
                     for view, value in as_run_args(_session.network, table).items()}
         run_args.update({_session.inputs[name]: values
                          for name, values in _input_values(bench).items()})
         device.run(directory=str(_session.workspace.directory), with_output=False,
                    run_args=run_args)
     return _collect(bench, config, _session)
+
+
+def _command_line_value(view, value):
+    """`value` of run-time constant `view`, its units checked, as the binary reads it."""
+    fail_for_dimension_mismatch(value, view.dim, f"{view.group_name}.{view.name}")
+    return Quantity(command_line_number(f"{view.group_name}.{view.name}", value, view.dtype),
+                    dim=view.dim)
 
 
 def _build(bench: BenchSpec, config, key: str) -> _Session:

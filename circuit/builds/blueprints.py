@@ -61,15 +61,18 @@ def command_line_number(key: str, value, dtype):
 
     The binary parses a value as a number only when its text starts with a digit or '-';
     any other text is the name of a file to read, and when that fails the constant keeps
-    its compiled-in value (0) with no more than a line on stderr. So +inf (`repr` gives
-    'inf': a limit the config leaves open) goes as the type's largest finite number,
-    which clips and comparisons treat alike; NaN is refused, naming the constant."""
+    its compiled-in value (0) with no more than a line on stderr. So an infinite value
+    (`repr` gives 'inf': a limit the config leaves open) goes as the type's largest
+    finite number of its sign, which clips and comparisons treat as the infinity (and
+    which the -ffast-math build may assume, having no infinities); arithmetic would not
+    (1 / max is not 0), so a constant meant to be infinite in a product or quotient needs
+    another form. NaN is refused, naming the constant."""
     number = np.asarray(value, dtype=dtype).item()
     if isinstance(number, float):
         if np.isnan(number):
             raise ValueError(f"run-time constant {key} is NaN")
-        if number == np.inf:
-            number = np.finfo(dtype).max.item()
+        if np.isinf(number):
+            number = float(np.copysign(np.finfo(dtype).max, number))
     return number
 
 

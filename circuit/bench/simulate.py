@@ -138,9 +138,9 @@ def run_bench(bench: BenchSpec, config) -> BenchResult:
 
 def _command_line_value(view, value):
     """`value` of run-time constant `view`, its units checked, as the binary reads it."""
-    fail_for_dimension_mismatch(value, view.dim, f"{view.group_name}.{view.name}")
-    return Quantity(command_line_number(f"{view.group_name}.{view.name}", value, view.dtype),
-                    dim=view.dim)
+    name = f"{view.group_name}.{view.name}"
+    fail_for_dimension_mismatch(value, view.dim, name)
+    return Quantity(command_line_number(name, value, view.dtype), dim=view.dim)
 
 
 def _build(bench: BenchSpec, config, key: str) -> _Session:

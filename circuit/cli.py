@@ -8,6 +8,7 @@
                                                     conditions x seeds, statistics, report
     circuit validate --out DIR [--quick] [--workers N | --scheduler ADDRESS] [--resume]
                                                     the literature scorecard (validation/findings.yaml)
+    circuit validate --out DIR --status [--findings IDS]   how far a scorecard has got
     circuit check CONFIG [--set key=value ...]      validate and print the resolved config (or a spec's plan)
     circuit plasticity SPEC --out DIR [--config CONFIG] [--set ...]   the plasticity bench
     circuit export DIR --nwb FILE [--overwrite]     a run directory as an NWB file
@@ -207,6 +208,10 @@ def _parser() -> argparse.ArgumentParser:
                           help="simulate nothing: merge partial scorecards of one model "
                                "(scorecard.json files, or directories holding one) into "
                                "the scorecard of DIR, judged together")
+    validate.add_argument("--status", action="store_true",
+                          help="simulate nothing: print how far DIR has got (stored runs "
+                               "per spec against the plan, worker-hours left); safe while "
+                               "a validation is writing to DIR")
     _runner_arguments(validate)
     validate.set_defaults(command=_validate)
 
@@ -398,6 +403,14 @@ def _validate(args) -> int:
         raise ConfigError(["--workers: must be 0 or more"])
     if args.sensitivity and not args.findings:
         raise ConfigError(["--sensitivity: only with --findings (a full run has it)"])
+    if args.status:
+        from .validation.status import status_table, validation_status
+
+        if args.merge:
+            raise ConfigError(["--status: reads one validation directory; drop --merge"])
+        print(status_table(validation_status(args.out, args.findings, args.sensitivity,
+                                             args.quick, args.overrides)))
+        return 0
     if args.merge:
         from .validation import merge_validation
 

@@ -20,6 +20,7 @@ import circuit.plotting.redraw
 import circuit.results.export
 import circuit.results.nwb
 import circuit.validation
+import circuit.validation.status
 import circuit.workflows
 from circuit import cli
 from circuit.experiments.execute import DASHBOARD_KEY
@@ -51,6 +52,9 @@ def calls(monkeypatch, tmp_path):
     monkeypatch.setattr(circuit.validation, "run_validation", recorder("run_validation", done))
     monkeypatch.setattr(circuit.validation, "merge_validation",
                         recorder("merge_validation", done))
+    monkeypatch.setattr(circuit.validation.status, "validation_status",
+                        recorder("validation_status", done))
+    monkeypatch.setattr(circuit.validation.status, "status_table", lambda status: "")
     monkeypatch.setattr(circuit.results.export, "load_run", lambda directory: "results")
     monkeypatch.setattr(circuit.results.nwb, "write_nwb", recorder("write_nwb", tmp_path))
     monkeypatch.setattr(circuit.plotting.redraw, "redraw", recorder("redraw", []))
@@ -116,6 +120,8 @@ ACTS = [
      lambda c, out: c[1]["findings"] == [2, 4] and c[1]["sensitivity"] is False),
     (["validate", "--out", "{out}", "--findings", "11", "--sensitivity"], "run_validation",
      lambda c, out: c[1]["findings"] == [11] and c[1]["sensitivity"] is True),
+    (["validate", "--out", "{out}", "--status", "--findings", "2"], "validation_status",
+     lambda c, out: c[0][:2] == (out, [2])),
     (["validate", "--out", "{out}", "--merge", "{state}", "{state}"], "merge_validation",
      lambda c, out: len(c[0][0]) == 2 and c[0][1] == out),
     (["plasticity", BENCH, "--out", "{out}", "--config", REDUCED], "bench_to",
@@ -165,6 +171,8 @@ REFUSED = [
     (["validate", "--out", "{out}", "--sensitivity"], "--sensitivity: only with --findings"),
     (["validate", "--out", "{out}", "--merge", "{state}", "--findings", "2"],
      "--merge: scores the parts as they were run"),
+    (["validate", "--out", "{out}", "--status", "--merge", "{state}"],
+     "--status: reads one validation directory"),
 ]
 
 

@@ -1,0 +1,135 @@
+"""How far a validation directory has got, read without simulating or locking it.
+
+A scorecard runs for hours and resumes across sittings (and machines); this says, per
+spec, how many of its runs and trainings are stored, how many stopped at a numerical
+fault, and about how many worker-hours the rest need, from the stored runs' wall times.
+It reads the directory only, so it can be asked while a validation is writing to it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import fmean
+
+from ..config import ConfigError
+from ..experiments.workflow import plan_keys
+from ..results.runs import FAULT, RECORD, RUNS
+from .findings import VALIDATION_DIR, read_catalogue
+from .merge import FINGERPRINT_FILE, fingerprint
+from .scorecard import plans
+
+SECONDS_PER_HOUR = 3600.0
+
+
+@dataclass
+class SpecProgress:
+    """One spec's runs and trainings (distinct keys) against what `out` stores."""
+
+    spec: str
+    planned: int
+    stored: int
+    faults: int
+    #: mean wall time of this spec's stored runs, seconds; None if none is stored
+    mean_wall_s: float | None
+
+    @property
+    def left(self) -> int:
+        return self.planned - self.stored
+
+    @property
+    def worker_hours_left(self) -> float | None:
+        if self.mean_wall_s is None:
+            return None if self.left else 0.0
+        return self.left * self.mean_wall_s / SECONDS_PER_HOUR
+
+
+@dataclass
+class Status:
+    """A validation directory's progress: per spec, the union over specs (a run shared
+    by two specs counts once) and whether this code may resume it."""
+
+    out: Path
+    specs: list
+    planned: int
+    stored: int
+    faults: int
+    #: None: the directory records no fingerprint yet; else whether this code's matches
+    same_code: bool | None
+
+    @property
+    def worker_hours_left(self) -> float | None:
+        """Known only where every unfinished spec has stored runs to time."""
+        hours = [spec.worker_hours_left for spec in self.specs]
+        return None if None in hours else sum(hours)
+
+
+def validation_status(out: Path, findings: list | None = None, sensitivity: bool = False,
+                      quick: bool = False, overrides=(),
+                      folder: Path = VALIDATION_DIR) -> Status:
+    """The progress of validation directory `out` towards the catalogue (or the findings
+    `findings`, with the fold sensitivity if `sensitivity`), as `circuit validate` with
+    the same options would plan it."""
+    out = Path(out).absolute()
+    if not out.is_dir():
+        raise ConfigError([f"--out {out}: no such validation directory"])
+    full = read_catalogue(folder)
+    everything = plans(full, quick, overrides)
+    catalogue = full.subset(findings, sensitivity) if findings else full
+    runs = out / RUNS
+    specs, union = [], set()
+    for name in catalogue.specs:
+        keys = set(plan_keys(everything[name]))
+        union |= keys
+        stored = [key for key in keys if (runs / key / RECORD).is_file()]
+        walls = [_wall_s(runs / key / RECORD) for key in stored]
+        walls = [wall for wall in walls if wall is not None]
+        specs.append(SpecProgress(name, len(keys), len(stored), _faults(runs, keys),
+                                  fmean(walls) if walls else None))
+    stored = sum((runs / key / RECORD).is_file() for key in union)
+    return Status(out, specs, len(union), stored, _faults(runs, union),
+                  _same_code(out, fingerprint(everything)))
+
+
+def status_table(status: Status) -> str:
+    """The status as a plain-text table, one line per spec and a total."""
+    rows = [("spec", "stored", "planned", "faults", "worker-hours left")]
+    for spec in status.specs:
+        rows.append((spec.spec, str(spec.stored), str(spec.planned), str(spec.faults),
+                     _hours(spec.worker_hours_left)))
+    rows.append(("all (distinct runs)", str(status.stored), str(status.planned),
+                 str(status.faults), _hours(status.worker_hours_left)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
+                       for i, (cell, width) in enumerate(zip(row, widths)))
+             for row in rows]
+    code = {None: "no runs recorded yet: this code would start it",
+            True: "made by this code's simulation: --resume continues it",
+            False: "made by other simulation code: --resume refuses it"}[status.same_code]
+    return "\n".join([f"{status.out}: {code}", *lines,
+                      "(runs and trainings, each counted once; worker-hours from the "
+                      "stored runs' mean wall time per spec, '?' where none is stored)"])
+
+
+def _wall_s(record: Path) -> float | None:
+    try:
+        return float(json.loads(record.read_text())["wall_s"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _faults(runs: Path, keys) -> int:
+    return sum((runs / key / FAULT).is_file() and not (runs / key / RECORD).is_file()
+               for key in keys)
+
+
+def _same_code(out: Path, printed: dict) -> bool | None:
+    file = out / FINGERPRINT_FILE
+    if not file.is_file():
+        return None
+    return json.loads(file.read_text()).get("simulation") == printed["simulation"]
+
+
+def _hours(hours: float | None) -> str:
+    return "?" if hours is None else f"{hours:.1f}"

@@ -268,6 +268,11 @@ def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
     assert first_test and all(k["effect_resolved"] is True for k in first_test)
     text = (tmp_path / "v" / "scorecard.md").read_text()
     assert "--quick" in text and "| 1 | OXT impairs acquisition" in text
+    # the measures are defined, the swept key's default row marked, the cost recorded
+    assert "`acquisition_infusions` mean infusions per acquisition session" in text
+    assert "| 3 (default) |" in text and "| 10 (default) |" not in text
+    assert saved["simulated_s"] == 0.0 and "worker-hours of simulation" in text
+    assert saved["commit"] and f"scored at commit {saved['commit'][:12]}" in text
     # the specs run each reference without the mechanism: the table says so per share
     assert all(k["against"] == f"vehicle_no_{k['mechanism']}" for k in first_test)
     assert "| `vehicle_no_M3` |" in text
@@ -375,6 +380,15 @@ def test_a_scorecard_in_parts_merges_into_the_full_one(tmp_path, monkeypatch):
     assert only_sensitivity and all(r.key in only_sensitivity for r in order[start:])
     with pytest.raises(circuit.ConfigError, match="no finding 13"):
         run_validation(tmp_path / "w", quick=True, workers=0, findings=[13])
+
+
+def test_a_knockout_names_what_its_effect_was_measured_against():
+    from circuit.validation.report import _against
+
+    assert _against({"against": "vehicle_no_M3"}) == "`vehicle_no_M3`"
+    assert _against({}) == "the test's reference"  # scorecards before it was recorded
+    for one_sample in (None, float("nan"), "nan"):
+        assert "one-sample" in _against({"against": one_sample})
 
 
 def test_the_knockout_colour_scale_is_centred_on_a_share_of_zero():

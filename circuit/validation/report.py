@@ -105,7 +105,9 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
     across = "every test of the scorecard"
     if parts:
         mode = (f"Merged from {len(parts)} partial runs of one model ("
-                + "; ".join(f"{p['date']}: findings {', '.join(map(str, p['findings']))}"
+                + "; ".join(f"{p['date']}"
+                            + (f" at {p['commit'][:12]}" if p.get("commit") else "")
+                            + f": findings {', '.join(map(str, p['findings']))}"
                             + " and the fold sensitivity" * bool(p["sensitivity"])
                             for p in parts)
                 + f"), each with the seeds its specs name; p < {ALPHA} after "
@@ -129,10 +131,16 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
             f"{context['wall_s'] / 60:.1f} min (runs they found stored not counted)"
             if parts else f"{context['runs']} distinct runs on {context['where']}; "
             f"{context['wall_s'] / 60:.1f} min in this invocation")
+    if context.get("simulated_s") is not None:
+        runs += (f"; its runs and trainings took {context['simulated_s'] / 3600:.1f} "
+                 "worker-hours of simulation (each one's wall time, summed"
+                 + (", over the parts)" if parts else ")"))
     lines = [
         TITLE, "",
         f"{headline} {mode}", "",
-        f"- date: {date.today().isoformat()}; {runs}"
+        f"- date: {date.today().isoformat()}"
+        + (f"; scored at commit {context['commit'][:12]}" if context.get("commit") else "")
+        + f"; {runs}"
         + (f"; **{context['failed_runs']} runs failed**" if context["failed_runs"] else ""),
         "- a test passes when its effect is in the literature's direction, its p-value "
         f"(Welch's t-test, or the paired t-test where runs are paired by seed; one-sample "
@@ -144,7 +152,8 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
         "when TOST puts the ratio of the means within 1 +- its margin at the same level",
         "- effect: Hedges' g (contrast), d_z (paired contrast), (mean - value) / SD (one "
         "sample), the contrast over the pooled SD (interaction; of the double differences "
-        "where paired); 95% percentile bootstrap intervals", "",
+        "where paired); 95% percentile bootstrap intervals",
+        "- measures: " + _measures(card), "",
     ]
     lines += [f"![{Path(p).stem}]({os.path.relpath(p, folder)})" for p in figures[:1]]
     lines += ["", "| # | finding | test | means | effect [95% CI] | p (adj.) | verdict |",
@@ -163,7 +172,7 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
                          f"{_p(result['p_bh'])} | {verdict} |")
     lines += findings_section(card)
     lines += _knockout_section(card, catalogue, figures, folder)
-    lines += _sensitivity_section(card, catalogue, figures, folder)
+    lines += _sensitivity_section(card, catalogue, figures, folder, context)
     if card.failed:
         lines += ["## Failed runs", ""] + [f"- `{key}`: {error}"
                                             for key, error in card.failed.items()] + [""]
@@ -251,11 +260,34 @@ def _knockout_section(card, catalogue, figures, folder) -> list:
 
 def _against(knockout: dict) -> str:
     """The reference the effect without the mechanism was measured against; scorecards
-    made before it was recorded measured against the test's reference."""
-    return f"`{knockout['against']}`" if knockout.get("against") else "the test's reference"
+    made before it was recorded measured against the test's reference. A one-sample
+    test has no reference condition (recorded as null, or NaN once merged)."""
+    if "against" not in knockout:
+        return "the test's reference"
+    against = knockout["against"]
+    if not isinstance(against, str) or against in ("", "nan"):
+        return "the test's fixed value (one-sample test)"
+    return f"`{against}`"
 
 
-def _sensitivity_section(card, catalogue, figures, folder) -> list:
+def _measures(card) -> str:
+    """Each metric the scorecard's tests read, with its definition."""
+    from ..analysis.behaviour import METRICS
+
+    used = dict.fromkeys(result["test"].metric for entry in card.findings
+                         for result in entry["tests"])
+    return "; ".join(f"`{name}` {METRICS[name][1]}" if name in METRICS else f"`{name}`"
+                     for name in used)
+
+
+def _is_default(value, default) -> bool:
+    try:
+        return default is not None and math.isclose(float(value), float(default))
+    except (TypeError, ValueError):
+        return False
+
+
+def _sensitivity_section(card, catalogue, figures, folder, context: dict) -> list:
     if not card.sensitivity:
         return []
     key = catalogue.sensitivity["key"]
@@ -269,8 +301,10 @@ def _sensitivity_section(card, catalogue, figures, folder) -> list:
               "Hedges' g otherwise.", "",
               f"| finding | test | {key} | difference [95% CI] | effect |",
               "|---|---|---|---|---|"]
+    default = context.get("sensitivity_default")
     for e in card.sensitivity:
-        lines.append(f"| {e['finding']} | {e['test'].label} | {e['value']} | "
+        value = f"{e['value']} (default)" if _is_default(e["value"], default) else e["value"]
+        lines.append(f"| {e['finding']} | {e['test'].label} | {value} | "
                      f"{_n(e['difference'])}"
                      f"{_interval(e.get('difference_low'), e.get('difference_high'))} | "
                      f"{_n(e['effect'])} |")

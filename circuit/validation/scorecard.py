@@ -21,6 +21,7 @@ from ..experiments.workflow import (logged_to, plan_keys, run_rows, where_it_run
                                     write_outputs)
 from ..results.runs import ExperimentDir
 from ..results.store import atomic_write_text
+from ..running.provenance import git_commit
 from . import scoring
 from .findings import VALIDATION_DIR, Catalogue, read_catalogue
 from .merge import check_directory, fingerprint, merge, read_part
@@ -166,6 +167,8 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
                          swept, outcome.failed, quick)
         context = _context(catalogue, by_spec, time.perf_counter() - started, where,
                            len(full.findings), printed)
+        context["simulated_s"] = _simulated_s(store, by_spec)
+        context["commit"] = git_commit()  # the code that scored it (its runs: fingerprint)
         # a catalogue without a sensitivity block has none to leave out
         context["sensitivity_run"] = bool(catalogue.sensitivity or not full.sensitivity)
         _write(card, catalogue, context, _base_value(full, everything))
@@ -198,14 +201,17 @@ def merge_validation(parts: list, out: Path, folder: Path = VALIDATION_DIR) -> S
         else full
     card = Scorecard(out, merged["findings"], merged["knockouts"], merged["sensitivity"],
                      merged["failed"], False)
+    simulated = [p.get("simulated_s") for p in saved]
     context = {"wall_s": sum(p.get("wall_s", 0.0) for p in saved),
+               # parts written before the sum was recorded leave it unknown
+               "simulated_s": None if None in simulated else sum(simulated),
                "where": "; ".join(dict.fromkeys(p.get("where", "?") for p in saved)),
                "seeds": {k: v for p in saved for k, v in p.get("seeds", {}).items()},
                "runs": sum(p.get("runs", 0) for p in saved),
                "subset": ids if len(ids) < len(full.findings) else None,
                "sensitivity_run": merged["sensitivity_run"],
                "catalogued": len(full.findings), "fingerprint": saved[0]["fingerprint"],
-               "parts": [{"file": name, "date": p.get("date"),
+               "parts": [{"file": name, "date": p.get("date"), "commit": p.get("commit"),
                           "findings": [f["id"] for f in p["findings"]],
                           "sensitivity": p.get("sensitivity_run", bool(p.get("sensitivity")))}
                          for name, p in zip(copies, saved)]}
@@ -221,6 +227,13 @@ def _context(catalogue: Catalogue, by_spec: dict, wall_s: float, where: str,
             "subset": ([finding.id for finding in catalogue.findings]
                        if len(catalogue.findings) < catalogued else None),
             "catalogued": catalogued, "fingerprint": fingerprinted}
+
+
+def _simulated_s(store: ExperimentDir, by_spec: dict) -> float:
+    """Wall time of every distinct run and training of the plans, as stored, summed:
+    what the scorecard cost, whichever invocations simulated it."""
+    keys = {key for plan in by_spec.values() for key in plan_keys(plan)}
+    return sum(float(store.read(key).get("wall_s", 0.0)) for key in keys if store.done(key))
 
 
 def run_order(catalogue: Catalogue, by_spec: dict) -> list:
@@ -308,7 +321,8 @@ def _write(card: Scorecard, catalogue: Catalogue, context: dict,
     from ..plotting.validation_figures import make_validation_figures
 
     figures = make_validation_figures(card, catalogue, card.out / FIGURES, default)
-    context = {**context, "quick": card.quick, "failed_runs": len(card.failed)}
+    context = {**context, "quick": card.quick, "failed_runs": len(card.failed),
+               "sensitivity_default": default}
     atomic_write_text(card.out / SCORECARD_JSON,
                       json.dumps(scorecard_json(card, catalogue, context), indent=1))
     atomic_write_text(card.out / SCORECARD_MD,

@@ -273,6 +273,7 @@ def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
     assert "| 3 (default) |" in text and "| 10 (default) |" not in text
     assert saved["simulated_s"] == 0.0 and "worker-hours of simulation" in text
     assert saved["commit"] and f"scored at commit {saved['commit'][:12]}" in text
+    assert ("uncommitted changes" in text) == saved["commit"].endswith("-dirty")
     # the specs run each reference without the mechanism: the table says so per share
     assert all(k["against"] == f"vehicle_no_{k['mechanism']}" for k in first_test)
     assert "| `vehicle_no_M3` |" in text

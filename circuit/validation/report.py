@@ -106,7 +106,7 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
     if parts:
         mode = (f"Merged from {len(parts)} partial runs of one model ("
                 + "; ".join(f"{p['date']}"
-                            + (f" at {p['commit'][:12]}" if p.get("commit") else "")
+                            + (f" at {_commit(p['commit'])}" if p.get("commit") else "")
                             + f": findings {', '.join(map(str, p['findings']))}"
                             + " and the fold sensitivity" * bool(p["sensitivity"])
                             for p in parts)
@@ -139,7 +139,7 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
         TITLE, "",
         f"{headline} {mode}", "",
         f"- date: {date.today().isoformat()}"
-        + (f"; scored at commit {context['commit'][:12]}" if context.get("commit") else "")
+        + (f"; scored at commit {_commit(context['commit'])}" if context.get("commit") else "")
         + f"; {runs}"
         + (f"; **{context['failed_runs']} runs failed**" if context["failed_runs"] else ""),
         "- a test passes when its effect is in the literature's direction, its p-value "
@@ -268,6 +268,12 @@ def _against(knockout: dict) -> str:
     if not isinstance(against, str) or against in ("", "nan"):
         return "the test's fixed value (one-sample test)"
     return f"`{against}`"
+
+
+def _commit(commit: str) -> str:
+    """A commit, short, saying if the tree had uncommitted changes to tracked files."""
+    short = commit[:12]
+    return f"{short} (with uncommitted changes)" if commit.endswith("-dirty") else short
 
 
 def _measures(card) -> str:

@@ -15,7 +15,7 @@ from statistics import fmean
 
 from ..config import ConfigError
 from ..experiments.workflow import plan_keys
-from ..results.runs import FAULT, RECORD, RUNS
+from ..results.runs import FAULT, ExperimentDir
 from .findings import VALIDATION_DIR, read_catalogue
 from .merge import FINGERPRINT_FILE, fingerprint
 from .scorecard import plans
@@ -77,18 +77,17 @@ def validation_status(out: Path, findings: list | None = None, sensitivity: bool
     full = read_catalogue(folder)
     everything = plans(full, quick, overrides)
     catalogue = full.subset(findings, sensitivity) if findings else full
-    runs = out / RUNS
+    store = ExperimentDir(out)  # read only: not entered, so not locked
     specs, union = [], set()
     for name in catalogue.specs:
         keys = set(plan_keys(everything[name]))
         union |= keys
-        stored = [key for key in keys if (runs / key / RECORD).is_file()]
-        walls = [_wall_s(runs / key / RECORD) for key in stored]
-        walls = [wall for wall in walls if wall is not None]
-        specs.append(SpecProgress(name, len(keys), len(stored), _faults(runs, keys),
+        stored = [key for key in keys if store.done(key)]
+        walls = [wall for wall in (_wall_s(store, key) for key in stored) if wall is not None]
+        specs.append(SpecProgress(name, len(keys), len(stored), _faults(store, keys),
                                   fmean(walls) if walls else None))
-    stored = sum((runs / key / RECORD).is_file() for key in union)
-    return Status(out, specs, len(union), stored, _faults(runs, union),
+    stored = sum(store.done(key) for key in union)
+    return Status(out, specs, len(union), stored, _faults(store, union),
                   _same_code(out, fingerprint(everything)))
 
 
@@ -112,16 +111,15 @@ def status_table(status: Status) -> str:
                       "stored runs' mean wall time per spec, '?' where none is stored)"])
 
 
-def _wall_s(record: Path) -> float | None:
+def _wall_s(store: ExperimentDir, key: str) -> float | None:
     try:
-        return float(json.loads(record.read_text())["wall_s"])
+        return float(store.read(key)["wall_s"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _faults(runs: Path, keys) -> int:
-    return sum((runs / key / FAULT).is_file() and not (runs / key / RECORD).is_file()
-               for key in keys)
+def _faults(store: ExperimentDir, keys) -> int:
+    return sum((store.folder(key) / FAULT).is_file() and not store.done(key) for key in keys)
 
 
 def _same_code(out: Path, printed: dict) -> bool | None:

@@ -103,16 +103,22 @@ def _schema_rules(path: Path) -> bytes:
     return json.dumps(rules(yaml.safe_load(path.read_text())), sort_keys=True).encode()
 
 
+def recorded_simulation(out: Path) -> str | None:
+    """The simulation fingerprint validation directory `out` records, if it has one."""
+    file = Path(out) / FINGERPRINT_FILE
+    return json.loads(file.read_text()).get("simulation") if file.is_file() else None
+
+
 def check_directory(out: Path, printed: dict) -> None:
     """Record `printed` (this code's fingerprint) in validation directory `out`, or, if
     it holds one, refuse to add runs made by other simulation code to it."""
     file = Path(out) / FINGERPRINT_FILE
     if file.is_file():
-        stored = json.loads(file.read_text())
-        if stored.get("simulation") != printed["simulation"]:
+        stored = recorded_simulation(out)
+        if stored != printed["simulation"]:
             raise FileExistsError(
                 f"{out} holds runs made by other simulation code (fingerprint "
-                f"{stored.get('simulation')}, this code's {printed['simulation']}): resuming "
+                f"{stored}, this code's {printed['simulation']}): resuming "
                 "would mix two models; choose another --out")
         return
     atomic_write_text(file, json.dumps({"simulation": printed["simulation"]}))

@@ -8,7 +8,6 @@ It reads the directory only, so it can be asked while a validation is writing to
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import fmean
@@ -17,7 +16,7 @@ from ..config import ConfigError
 from ..experiments.workflow import plan_keys
 from ..results.runs import FAULT, ExperimentDir
 from .findings import VALIDATION_DIR, read_catalogue
-from .merge import FINGERPRINT_FILE, fingerprint
+from .merge import FINGERPRINT_FILE, fingerprint, recorded_simulation
 from .scorecard import plans
 
 SECONDS_PER_HOUR = 3600.0
@@ -123,10 +122,9 @@ def _faults(store: ExperimentDir, keys) -> int:
 
 
 def _same_code(out: Path, printed: dict) -> bool | None:
-    file = out / FINGERPRINT_FILE
-    if not file.is_file():
+    if not (out / FINGERPRINT_FILE).is_file():
         return None
-    return json.loads(file.read_text()).get("simulation") == printed["simulation"]
+    return recorded_simulation(out) == printed["simulation"]
 
 
 def _hours(hours: float | None) -> str:

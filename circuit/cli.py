@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import errno
 import logging
+import os
 import signal
 import sys
 import time
@@ -39,6 +40,9 @@ log = logging.getLogger("circuit")
 #: Exit statuses: bad input, output taken, numerical fault, output not writable, and
 #: interrupted (128 + SIGINT, as a shell reports it).
 BAD_INPUT, OUTPUT_TAKEN, FAULT, NOT_WRITABLE, INTERRUPTED = 2, 3, 4, 5, 130
+#: The reader of the output went away (`circuit ... | head`): 128 + SIGPIPE, as a shell
+#: reports a command that a closed pipe stopped.
+READER_GONE = 128 + signal.SIGPIPE
 #: Where --dashboard serves the Dask dashboard unless given an address (Dask's default).
 DASHBOARD_ADDRESS = ":8787"
 #: Signals that stop a command, leaving what finished and nothing half-written.
@@ -64,6 +68,9 @@ def main(argv=None) -> int:
     try:
         with _dask_settings(args):
             return args.command(args)
+    except BrokenPipeError:  # a ConnectionError, but no fault of the input
+        _discard_stdout()
+        return READER_GONE
     except (ConfigError, StateError, ConnectionError) as err:
         return _fail(BAD_INPUT, err)
     except (FileExistsError, DirectoryBusy) as err:
@@ -105,6 +112,18 @@ def _version() -> str:
     except PackageNotFoundError:
         brian = "not installed"
     return f"circuit {__version__} (Brian2 {brian}, Python {sys.version.split()[0]})"
+
+
+def _discard_stdout():
+    """Point stdout at /dev/null, so that the interpreter's last flush into the closed
+    pipe does not print a second error."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # a replaced stdout (tests, notebooks)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
 
 
 def _fail(status: int, message) -> int:

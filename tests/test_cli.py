@@ -71,3 +71,17 @@ def test_existing_directory_is_not_overwritten_without_flag(tmp_path):
     (out / "keep.txt").write_text("earlier work")
     assert main(["--quiet", "run", str(REDUCED), "--out", str(out), *SHORT]) == 3
     assert (out / "keep.txt").read_text() == "earlier work"
+
+
+def test_a_closed_pipe_stops_the_command_quietly(monkeypatch, capsys):
+    class ClosedPipe:  # stdout once the reader has gone (`circuit check ... | head -1`)
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    status = main(["check", str(REDUCED)])
+    assert status == 141  # 128 + SIGPIPE, not the bad-input status a ConnectionError gets
+    assert "Broken pipe" not in capsys.readouterr().err

@@ -272,6 +272,7 @@ def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
     assert "`acquisition_infusions` mean infusions per acquisition session" in text
     assert "| 3 (default) |" in text and "| 10 (default) |" not in text
     assert saved["simulated_s"] == 0.0 and "worker-hours of simulation" in text
+    assert saved["overrides"] == [] and "- settings: every config's defaults" in text
     assert saved["commit"] and f"scored at commit {saved['commit'][:12]}" in text
     assert ("uncommitted changes" in text) == saved["commit"].endswith("-dirty")
     # the specs run each reference without the mechanism: the table says so per share
@@ -327,6 +328,7 @@ def test_a_scorecard_in_parts_merges_into_the_full_one(tmp_path, monkeypatch):
         path.write_text(path.read_text().replace('"quick": true', '"quick": false'))
     parts = [tmp_path / "a", tmp_path / "b" / "scorecard.json"]
     merged = merge_validation(parts, tmp_path / "m")
+    assert "- settings: every config's defaults" in (tmp_path / "m" / "scorecard.md").read_text()
     again = merge_validation([*parts, tmp_path / "a"], tmp_path / "m2")  # an overlap
     assert [e["verdict"] for e in again.findings] == [e["verdict"] for e in merged.findings]
     with pytest.raises(FileExistsError, match="not a merged scorecard"):
@@ -712,3 +714,12 @@ def test_welch_p_is_scipys_welch_test_on_the_finite_values():
     assert welch_p(a, b, "less") == pytest.approx(1 - expected)
     assert math.isnan(welch_p([1.0], b, "two-sided"))  # one value a side: no test
     assert math.isnan(welch_p([2.0, 2.0], [2.0, 2.0], "two-sided"))  # nothing varies
+
+
+def test_the_header_names_the_settings_a_scorecard_ran_with():
+    from circuit.validation.report import _settings
+
+    assert _settings({}) == []  # a part written before settings were recorded: unsaid
+    assert _settings({"overrides": []}) == ["- settings: every config's defaults (no `--set`)"]
+    line, = _settings({"overrides": ["network.scale=0.5", "oxt.fold=3"]})
+    assert "`--set network.scale=0.5`, `--set oxt.fold=3`" in line and "defaults" in line

@@ -142,6 +142,7 @@ def scorecard_markdown(card, catalogue, context: dict, figures: list, folder: Pa
         + (f"; scored at commit {_commit(context['commit'])}" if context.get("commit") else "")
         + f"; {runs}"
         + (f"; **{context['failed_runs']} runs failed**" if context["failed_runs"] else ""),
+        *_settings(context),
         "- a test passes when its effect is in the literature's direction, its p-value "
         f"(Welch's t-test, or the paired t-test where runs are paired by seed; one-sample "
         f"t; the ANOVA interaction contrast, or the one-sample t of each seed's double "
@@ -268,6 +269,17 @@ def _against(knockout: dict) -> str:
     if not isinstance(against, str) or against in ("", "nan"):
         return "the test's fixed value (one-sample test)"
     return f"`{against}`"
+
+
+def _settings(context: dict) -> list:
+    """The header line saying which settings the runs used, where the run recorded them."""
+    overrides = context.get("overrides")
+    if overrides is None:
+        return []
+    if not overrides:
+        return ["- settings: every config's defaults (no `--set`)"]
+    return ["- settings: " + ", ".join(f"`--set {o}`" for o in overrides)
+            + " on every spec's runs, away from the configs' defaults"]
 
 
 def _commit(commit: str) -> str:

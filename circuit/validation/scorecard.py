@@ -169,6 +169,7 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
                            len(full.findings), printed)
         context["simulated_s"] = _simulated_s(store, by_spec)
         context["commit"] = git_commit()  # the code that scored it (its runs: fingerprint)
+        context["overrides"] = list(overrides)  # settings away from the configs' defaults
         # a catalogue without a sensitivity block has none to leave out
         context["sensitivity_run"] = bool(catalogue.sensitivity or not full.sensitivity)
         _write(card, catalogue, context, _base_value(full, everything))
@@ -211,6 +212,8 @@ def merge_validation(parts: list, out: Path, folder: Path = VALIDATION_DIR) -> S
                "subset": ids if len(ids) < len(full.findings) else None,
                "sensitivity_run": merged["sensitivity_run"],
                "catalogued": len(full.findings), "fingerprint": saved[0]["fingerprint"],
+               # one fingerprint, so one set of settings; older parts did not record it
+               "overrides": next((p["overrides"] for p in saved if "overrides" in p), None),
                "parts": [{"file": name, "date": p.get("date"), "commit": p.get("commit"),
                           "findings": [f["id"] for f in p["findings"]],
                           "sensitivity": p.get("sensitivity_run", bool(p.get("sensitivity")))}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ from circuit.experiments import execute as execute_module
 from circuit.results.state import State
 from circuit.validation import merge_validation, run_validation, scoring
 from circuit.validation.findings import Criterion, read_catalogue
-from circuit.validation.scorecard import plans, run_order
+from circuit.validation.scorecard import plans, run_order, scoring_commit
 from circuit.validation.scoring import at_one_value, knockout_shares, measure, score, verdict
 
 from conftest import ROOT
@@ -723,3 +724,22 @@ def test_the_header_names_the_settings_a_scorecard_ran_with():
     assert _settings({"overrides": []}) == ["- settings: every config's defaults (no `--set`)"]
     line, = _settings({"overrides": ["network.scale=0.5", "oxt.fold=3"]})
     assert "`--set network.scale=0.5`, `--set oxt.fold=3`" in line and "defaults" in line
+
+
+def test_the_scoring_commit_ignores_changes_inside_the_validation_directory(tmp_path):
+    def git(*args):
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "validation.log").write_text("started\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "first")
+    head = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], check=True,
+                          capture_output=True, text=True).stdout.strip()
+    (tmp_path / "store" / "validation.log").write_text("started\nscored\n")
+    assert scoring_commit(tmp_path / "store", root=tmp_path) == head
+    (tmp_path / "code.py").write_text("x = 2\n")
+    assert scoring_commit(tmp_path / "store", root=tmp_path) == head + "-dirty"
+    assert scoring_commit(tmp_path / "elsewhere", root=tmp_path) == head + "-dirty"

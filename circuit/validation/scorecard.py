@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,6 @@ from ..experiments.workflow import (logged_to, plan_keys, run_rows, where_it_run
                                     write_outputs)
 from ..results.runs import ExperimentDir
 from ..results.store import atomic_write_text
-from ..running.provenance import git_commit
 from . import scoring
 from .findings import VALIDATION_DIR, Catalogue, read_catalogue
 from .merge import check_directory, fingerprint, merge, read_part
@@ -146,6 +146,7 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
     runs = run_order(catalogue, by_spec)
     where = where_it_runs(workers, scheduler)
     printed = fingerprint(everything)
+    commit = scoring_commit(out)  # before anything is written: the code this process loaded
     with ExperimentDir(out) as store, logged_to(out / LOG):
         store.check_holds_only(key for plan in everything.values() for key in plan_keys(plan))
         check_directory(out, printed)
@@ -168,7 +169,7 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
         context = _context(catalogue, by_spec, time.perf_counter() - started, where,
                            len(full.findings), printed)
         context["simulated_s"] = _simulated_s(store, by_spec)
-        context["commit"] = git_commit()  # the code that scored it (its runs: fingerprint)
+        context["commit"] = commit  # the code that scored it (its runs: the fingerprint)
         context["overrides"] = list(overrides)  # settings away from the configs' defaults
         # a catalogue without a sensitivity block has none to leave out
         context["sensitivity_run"] = bool(catalogue.sensitivity or not full.sensitivity)
@@ -220,6 +221,25 @@ def merge_validation(parts: list, out: Path, folder: Path = VALIDATION_DIR) -> S
                          for name, p in zip(copies, saved)]}
     _write(card, catalogue, context, _sensitivity_default(full))
     return card
+
+
+def scoring_commit(out: Path, root: Path = Path(__file__).resolve().parents[2]) -> str | None:
+    """The commit of the checkout at `root` (this package's), '-dirty' where tracked files
+    outside `out` have uncommitted changes: a validation directory kept in the repository
+    (validation/store/) changes as it runs, which is not a change of the code. None
+    outside a git checkout."""
+    def git(*args):
+        return subprocess.run(["git", "-C", str(root), *args], check=True,
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+
+    try:
+        head = git("rev-parse", "HEAD")
+        outside = ["--", ".", f":(exclude){out.resolve().relative_to(root.resolve())}"] \
+            if out.resolve().is_relative_to(root.resolve()) else []
+        changed = git("status", "--porcelain", "--untracked-files=no", *outside)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head + "-dirty" * bool(changed)
 
 
 def _context(catalogue: Catalogue, by_spec: dict, wall_s: float, where: str,

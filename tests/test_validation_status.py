@@ -13,7 +13,7 @@ from circuit.experiments.workflow import plan_keys
 from circuit.validation.findings import read_catalogue
 from circuit.validation.merge import fingerprint
 from circuit.validation.scorecard import plans
-from circuit.validation.status import validation_status
+from circuit.validation.status import status_table, validation_status
 
 SPEC = "acute_motivation.yaml"
 
@@ -52,6 +52,13 @@ def test_status_counts_stored_runs_faults_and_the_time_left_per_spec(tmp_path, b
     whole = validation_status(out, quick=True)
     assert whole.planned > status.planned and whole.stored == 3
     assert whole.worker_hours_left is None  # specs with nothing stored cannot be timed
+    # the timed part is still counted: every stored run took 0.2 h, so each run left is
+    # either timed at 0.2 h or untimed, and a run two specs plan is counted once
+    timed = whole.timed_hours_left / 0.2
+    assert timed == pytest.approx(round(timed)) and timed >= len(keys) - 3
+    assert round(timed) + whole.untimed == whole.planned - whole.stored and whole.untimed > 0
+    table = status_table(whole)
+    assert f"{whole.timed_hours_left:.1f}+?" in table and f"{whole.untimed} runs not timed" in table
 
 
 def test_status_says_when_the_directory_was_made_by_other_code(tmp_path):

@@ -56,12 +56,16 @@ class Status:
     faults: int
     #: None: the directory records no fingerprint yet; else whether this code's matches
     same_code: bool | None
+    #: worker-hours of the runs left that can be timed (each distinct run once, at the
+    #: mean wall time of the first spec planning it that has stored runs)
+    timed_hours_left: float = 0.0
+    #: runs left in specs with nothing stored to time them by
+    untimed: int = 0
 
     @property
     def worker_hours_left(self) -> float | None:
-        """Known only where every unfinished spec has stored runs to time."""
-        hours = [spec.worker_hours_left for spec in self.specs]
-        return None if None in hours else sum(hours)
+        """Known only where every unfinished run has a spec's stored runs to time it."""
+        return None if self.untimed else self.timed_hours_left
 
 
 def validation_status(out: Path, findings: list | None = None, sensitivity: bool = False,
@@ -77,17 +81,24 @@ def validation_status(out: Path, findings: list | None = None, sensitivity: bool
     everything = plans(full, quick, overrides)
     catalogue = full.subset(findings, sensitivity) if findings else full
     store = ExperimentDir(out)  # read only: not entered, so not locked
-    specs, union = [], set()
+    specs, union, left = [], set(), {}
     for name in catalogue.specs:
         keys = set(plan_keys(everything[name]))
         union |= keys
         stored = [key for key in keys if store.done(key)]
         walls = [wall for wall in (_wall_s(store, key) for key in stored) if wall is not None]
-        specs.append(SpecProgress(name, len(keys), len(stored), _faults(store, keys),
-                                  fmean(walls) if walls else None))
+        spec = SpecProgress(name, len(keys), len(stored), _faults(store, keys),
+                            fmean(walls) if walls else None)
+        specs.append(spec)
+        for key in keys.difference(stored):  # a run two specs plan is timed once
+            if left.get(key) is None:
+                left[key] = spec.mean_wall_s
     stored = sum(store.done(key) for key in union)
+    timed = [wall for wall in left.values() if wall is not None]
     return Status(out, specs, len(union), stored, _faults(store, union),
-                  _same_code(out, fingerprint(everything)))
+                  _same_code(out, fingerprint(everything)),
+                  timed_hours_left=sum(timed) / SECONDS_PER_HOUR,
+                  untimed=len(left) - len(timed))
 
 
 def status_table(status: Status) -> str:
@@ -96,8 +107,9 @@ def status_table(status: Status) -> str:
     for spec in status.specs:
         rows.append((spec.spec, str(spec.stored), str(spec.planned), str(spec.faults),
                      _hours(spec.worker_hours_left)))
+    total = _hours(status.timed_hours_left) + "+?" * bool(status.untimed)
     rows.append(("all (distinct runs)", str(status.stored), str(status.planned),
-                 str(status.faults), _hours(status.worker_hours_left)))
+                 str(status.faults), total))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
                        for i, (cell, width) in enumerate(zip(row, widths)))
@@ -107,7 +119,12 @@ def status_table(status: Status) -> str:
             False: "made by other simulation code: --resume refuses it"}[status.same_code]
     return "\n".join([f"{status.out}: {code}", *lines,
                       "(runs and trainings, each counted once; worker-hours from the "
-                      "stored runs' mean wall time per spec, '?' where none is stored)"])
+                      "stored runs' mean wall time per spec, '?' where none is stored: "
+                      "the total's '+?' is for "
+                      f"{status.untimed} run{'s' * (status.untimed != 1)} not timed)"
+                      if status.untimed else
+                      "(runs and trainings, each counted once; worker-hours from the "
+                      "stored runs' mean wall time per spec)"])
 
 
 def _wall_s(store: ExperimentDir, key: str) -> float | None:

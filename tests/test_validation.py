@@ -488,9 +488,10 @@ def test_a_blocker_must_restore_the_asked_fraction_of_the_effect():
     test = Criterion("contrast", "s.yaml", "blocked", "m", "higher", reference="oxt",
                      design="paired", restores_to="vehicle", restores_at_least=0.7)
     noise = np.array([0.0, 0.3, -0.3, 0.1, -0.1, 0.2])
-    base = {"oxt": 4 + noise, "vehicle": 10 + noise}
-    partial = measure(test, rows({**base, "blocked": 8 + noise}))
-    full = measure(test, rows({**base, "blocked": 9.4 + noise}))
+    other = noise[::-1]  # the same mean, so paired differences that vary
+    base = {"oxt": 4 + noise, "vehicle": 10 + other}
+    partial = measure(test, rows({**base, "blocked": 8 + other}))
+    full = measure(test, rows({**base, "blocked": 9.4 + other}))
     assert partial["restored"] == pytest.approx(4 / 6) and full["restored"] == pytest.approx(0.9)
     assert "restores 67% of the effect" in verdict(test, {**partial, "p_bh": 0.001})[1]
     assert verdict(test, {**full, "p_bh": 0.001})[0] == "pass"
@@ -670,8 +671,8 @@ def test_a_merge_keeps_every_number_a_verdict_reads():
     from circuit.validation.merge import MEASURED
 
     noise = np.array([0.0, 0.3, -0.3, 0.1, -0.1, 0.2])
-    data = rows({"oxt": 4 + noise, "vehicle": 10 + noise, "blocked": 8 + noise,
-                 "other": 5 + noise})
+    data = rows({"oxt": 4 + noise, "vehicle": 10 + noise[::-1],  # differences that vary
+                 "blocked": 8 + np.roll(noise, 1), "other": 5 + np.roll(noise, 2)})
     tests = [Criterion("contrast", "s.yaml", "blocked", "m", "higher", reference="oxt",
                        design="paired", restores_to="vehicle", restores_at_least=0.7,
                        ratio=(1.0, 3.0)),

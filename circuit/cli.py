@@ -22,6 +22,7 @@ import contextlib
 import errno
 import logging
 import os
+import select
 import signal
 import sys
 import time
@@ -40,9 +41,9 @@ log = logging.getLogger("circuit")
 #: Exit statuses: bad input, output taken, numerical fault, output not writable, and
 #: interrupted (128 + SIGINT, as a shell reports it).
 BAD_INPUT, OUTPUT_TAKEN, FAULT, NOT_WRITABLE, INTERRUPTED = 2, 3, 4, 5, 130
-#: The reader of the output went away (`circuit ... | head`): 128 + SIGPIPE, as a shell
-#: reports a command that a closed pipe stopped.
-READER_GONE = 128 + signal.SIGPIPE
+#: The reader of the output went away (`circuit ... | head`): 128 + SIGPIPE (13, POSIX),
+#: as a shell reports a command that a closed pipe stopped.
+READER_GONE = 141
 #: Where --dashboard serves the Dask dashboard unless given an address (Dask's default).
 DASHBOARD_ADDRESS = ":8787"
 #: Signals that stop a command, leaving what finished and nothing half-written.
@@ -68,7 +69,9 @@ def main(argv=None) -> int:
     try:
         with _dask_settings(args):
             return args.command(args)
-    except BrokenPipeError:  # a ConnectionError, but no fault of the input
+    except BrokenPipeError as err:  # a ConnectionError, but no fault of the input
+        if not _stdout_closed():
+            return _fail(BAD_INPUT, err)  # another pipe: a worker's, a socket
         _discard_stdout()
         return READER_GONE
     except (ConfigError, StateError, ConnectionError) as err:
@@ -112,6 +115,24 @@ def _version() -> str:
     except PackageNotFoundError:
         brian = "not installed"
     return f"circuit {__version__} (Brian2 {brian}, Python {sys.version.split()[0]})"
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout's reader has gone: its descriptor reports an error (a pipe with no
+    reader left), or, where that cannot be asked, a flush into it breaks."""
+    try:
+        descriptor = sys.stdout.fileno()
+        poller = select.poll()
+    except (AttributeError, OSError, ValueError):  # a replaced stdout; no poll (Windows)
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            return True
+        except (OSError, ValueError):
+            pass
+        return False
+    poller.register(descriptor, select.POLLOUT)
+    return any(events & select.POLLERR for _, events in poller.poll(0))
 
 
 def _discard_stdout():

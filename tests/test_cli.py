@@ -7,6 +7,7 @@ import sys
 import pytest
 
 import circuit
+from circuit import cli
 from circuit.cli import main
 from conftest import REDUCED, ROOT
 
@@ -85,3 +86,13 @@ def test_a_closed_pipe_stops_the_command_quietly(monkeypatch, capsys):
     status = main(["check", str(REDUCED)])
     assert status == 141  # 128 + SIGPIPE, not the bad-input status a ConnectionError gets
     assert "Broken pipe" not in capsys.readouterr().err
+
+
+def test_a_broken_pipe_other_than_stdout_is_reported(monkeypatch, capsys):
+    def broken(args):  # a worker's or a socket's pipe, while stdout is fine
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "_check", broken)
+    assert main(["check", str(REDUCED)]) == 2
+    assert "Broken pipe" in capsys.readouterr().err
+

@@ -21,7 +21,7 @@ from circuit.experiments import execute as execute_module
 from circuit.results.state import State
 from circuit.validation import merge_validation, run_validation, scoring
 from circuit.validation.findings import Criterion, read_catalogue
-from circuit.validation.scorecard import plans, run_order, scoring_commit
+from circuit.validation.scorecard import QUICK, plans, run_order, scoring_commit
 from circuit.validation.scoring import at_one_value, knockout_shares, measure, score, verdict
 
 from conftest import ROOT
@@ -273,7 +273,8 @@ def test_the_scorecard_pipeline_on_stand_in_runs(tmp_path, monkeypatch):
     assert "`acquisition_infusions` mean infusions per acquisition session" in text
     assert "| 3 (default) |" in text and "| 10 (default) |" not in text
     assert saved["simulated_s"] == 0.0 and "worker-hours of simulation" in text
-    assert saved["overrides"] == [] and "- settings: every config's defaults" in text
+    assert saved["overrides"] == list(QUICK["overrides"])  # what --quick itself sets
+    assert f"- settings: `{QUICK['overrides'][0]}`" in text and "`--quick`'s reduction" in text
     assert saved["commit"] and f"scored at commit {saved['commit'][:12]}" in text
     assert ("uncommitted changes" in text) == saved["commit"].endswith("-dirty")
     # the specs run each reference without the mechanism: the table says so per share
@@ -329,7 +330,8 @@ def test_a_scorecard_in_parts_merges_into_the_full_one(tmp_path, monkeypatch):
         path.write_text(path.read_text().replace('"quick": true', '"quick": false'))
     parts = [tmp_path / "a", tmp_path / "b" / "scorecard.json"]
     merged = merge_validation(parts, tmp_path / "m")
-    assert "- settings: every config's defaults" in (tmp_path / "m" / "scorecard.md").read_text()
+    assert json.loads((tmp_path / "m" / "scorecard.json").read_text())["overrides"] == \
+        list(QUICK["overrides"])  # the parts' settings, which their one fingerprint shares
     again = merge_validation([*parts, tmp_path / "a"], tmp_path / "m2")  # an overlap
     assert [e["verdict"] for e in again.findings] == [e["verdict"] for e in merged.findings]
     with pytest.raises(FileExistsError, match="not a merged scorecard"):
@@ -483,6 +485,7 @@ def test_a_difference_range_bounds_a_significant_contrast():
         "pass", "predicted direction, significant, difference in range")
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # stand-in pairs that vary: no precision loss
 def test_a_blocker_must_restore_the_asked_fraction_of_the_effect():
     # OXT lowers 10 -> 4; the antagonist brings it back to 8 (2/3) or 9.4 (90%)
     test = Criterion("contrast", "s.yaml", "blocked", "m", "higher", reference="oxt",
@@ -665,6 +668,7 @@ def test_a_share_interval_survives_a_few_undefined_resamples():
     assert math.isfinite(low) and math.isfinite(high) and 1.0 <= low <= high <= 4.0
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # stand-in pairs that vary: no precision loss
 def test_a_merge_keeps_every_number_a_verdict_reads():
     """Merged parts are judged again from their saved numbers: each number `measure`
     gives (a blocker's treatment_p included) must be among those a merge keeps."""
@@ -724,23 +728,36 @@ def test_the_header_names_the_settings_a_scorecard_ran_with():
     assert _settings({}) == []  # a part written before settings were recorded: unsaid
     assert _settings({"overrides": []}) == ["- settings: every config's defaults (no `--set`)"]
     line, = _settings({"overrides": ["network.scale=0.5", "oxt.fold=3"]})
-    assert "`--set network.scale=0.5`, `--set oxt.fold=3`" in line and "defaults" in line
+    assert "`network.scale=0.5`, `oxt.fold=3` (`--set`)" in line and "defaults" in line
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_the_scoring_commit_ignores_changes_inside_the_validation_directory(tmp_path):
+    root = tmp_path / "repo"
+    store = root / "store[1]*"  # read literally, not as a pattern
+    store.mkdir(parents=True)
+
     def git(*args):
-        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+        return subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c",
+                               "user.email=t@t", "-c", "commit.gpgsign=false", *args],
+                              check=True, capture_output=True, text=True).stdout.strip()
 
     git("init", "-q")
-    (tmp_path / "code.py").write_text("x = 1\n")
-    (tmp_path / "store").mkdir()
-    (tmp_path / "store" / "validation.log").write_text("started\n")
+    (root / "code.py").write_text("x = 1\n")
+    (root / "store1x").write_text("a file the pattern store[1]* would match\n")
+    (store / "validation.log").write_text("started\n")
     git("add", ".")
-    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "first")
-    head = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], check=True,
-                          capture_output=True, text=True).stdout.strip()
-    (tmp_path / "store" / "validation.log").write_text("started\nscored\n")
-    assert scoring_commit(tmp_path / "store", root=tmp_path) == head
-    (tmp_path / "code.py").write_text("x = 2\n")
-    assert scoring_commit(tmp_path / "store", root=tmp_path) == head + "-dirty"
-    assert scoring_commit(tmp_path / "elsewhere", root=tmp_path) == head + "-dirty"
+    git("commit", "-qm", "first")
+    head = git("rev-parse", "HEAD")
+    (store / "validation.log").write_text("started\nscored\n")
+    assert scoring_commit(store, root=root) == head
+    (root / "store1x").write_text("changed\n")  # outside the store, though it matches
+    assert scoring_commit(store, root=root) == head + "-dirty"
+    git("commit", "-qam", "second")
+    head = git("rev-parse", "HEAD")
+    (root / "code.py").write_text("x = 2\n")
+    assert scoring_commit(store, root=root) == head + "-dirty"
+    assert scoring_commit(tmp_path / "outside", root=root) == head + "-dirty"
+    # a package folder inside a checkout that is not the checkout's top level: unknown
+    (root / "sub").mkdir()
+    assert scoring_commit(store, root=root / "sub") is None

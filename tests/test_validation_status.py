@@ -76,6 +76,8 @@ def test_the_status_command_prints_a_table_and_refuses_a_missing_directory(tmp_p
                      "--findings", "2"]) == 0
     printed = capsys.readouterr().out
     assert SPEC in printed and "no runs recorded yet" in printed
+    total = next(line for line in printed.splitlines() if line.startswith("all"))
+    assert total.endswith(" ?")  # nothing stored: nothing to time, not "0.0+?"
     with pytest.raises(ConfigError, match="no such validation directory"):
         validation_status(tmp_path / "absent", quick=True)
     assert cli.main(["validate", "--out", str(tmp_path / "absent"), "--status"]) != 0

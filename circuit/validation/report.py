@@ -278,8 +278,9 @@ def _settings(context: dict) -> list:
         return []
     if not overrides:
         return ["- settings: every config's defaults (no `--set`)"]
-    return ["- settings: " + ", ".join(f"`--set {o}`" for o in overrides)
-            + " on every spec's runs, away from the configs' defaults"]
+    how = "`--quick`'s reduction, then any `--set`" if context.get("quick") else "`--set`"
+    return [f"- settings: {', '.join(f'`{o}`' for o in overrides)} ({how}) on every "
+            "spec's runs, away from the configs' defaults"]
 
 
 def _commit(commit: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import ConfigError, load_config
+from ..config.loader import _override_texts
 from ..experiments.execute import execute
 from ..experiments.plan import ALL, make_plan, read_plan, read_spec
 from ..experiments.workflow import (logged_to, plan_keys, run_rows, where_it_runs,
@@ -170,7 +171,9 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
                            len(full.findings), printed)
         context["simulated_s"] = _simulated_s(store, by_spec)
         context["commit"] = commit  # the code that scored it (its runs: the fingerprint)
-        context["overrides"] = list(overrides)  # settings away from the configs' defaults
+        # settings away from the configs' defaults, as the plans applied them
+        context["overrides"] = _override_texts((*QUICK["overrides"], *overrides) if quick
+                                               else overrides)
         # a catalogue without a sensitivity block has none to leave out
         context["sensitivity_run"] = bool(catalogue.sensitivity or not full.sensitivity)
         _write(card, catalogue, context, _base_value(full, everything))
@@ -214,7 +217,8 @@ def merge_validation(parts: list, out: Path, folder: Path = VALIDATION_DIR) -> S
                "sensitivity_run": merged["sensitivity_run"],
                "catalogued": len(full.findings), "fingerprint": saved[0]["fingerprint"],
                # one fingerprint, so one set of settings; older parts did not record it
-               "overrides": next((p["overrides"] for p in saved if "overrides" in p), None),
+               "overrides": next((p["overrides"] for p in saved
+                                  if p.get("overrides") is not None), None),
                "parts": [{"file": name, "date": p.get("date"), "commit": p.get("commit"),
                           "findings": [f["id"] for f in p["findings"]],
                           "sensitivity": p.get("sensitivity_run", bool(p.get("sensitivity")))}
@@ -224,18 +228,28 @@ def merge_validation(parts: list, out: Path, folder: Path = VALIDATION_DIR) -> S
 
 
 def scoring_commit(out: Path, root: Path = Path(__file__).resolve().parents[2]) -> str | None:
-    """The commit of the checkout at `root` (this package's), '-dirty' where tracked files
-    outside `out` have uncommitted changes: a validation directory kept in the repository
-    (validation/store/) changes as it runs, which is not a change of the code. None
-    outside a git checkout."""
+    """The commit of the checkout whose top level is `root` (this package's source tree),
+    '-dirty' where tracked files outside `out` have uncommitted changes: a validation
+    directory kept in the repository (validation/store/) changes as it runs, which is not
+    a change of the code. None where `root` is not a checkout's top level (an installed
+    copy of the package, even inside one) or git is missing.
+
+    `running.provenance.git_commit` asks the same of git without leaving `out` out; it is
+    simulation code under the stored scorecard's fingerprint, so the two are to become
+    one (an `exclude` argument there) when that fingerprint next changes anyway."""
+    root = root.resolve()
+
     def git(*args):
         return subprocess.run(["git", "-C", str(root), *args], check=True,
                               capture_output=True, text=True, timeout=10).stdout.strip()
 
     try:
+        if Path(git("rev-parse", "--show-toplevel")).resolve() != root:
+            return None
         head = git("rev-parse", "HEAD")
-        outside = ["--", ".", f":(exclude){out.resolve().relative_to(root.resolve())}"] \
-            if out.resolve().is_relative_to(root.resolve()) else []
+        inside = out.resolve()
+        outside = ["--", ".", f":(exclude,literal){inside.relative_to(root).as_posix()}"] \
+            if inside.is_relative_to(root) and inside != root else []
         changed = git("status", "--porcelain", "--untracked-files=no", *outside)
     except (OSError, subprocess.SubprocessError):
         return None

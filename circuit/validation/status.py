@@ -58,9 +58,9 @@ class Status:
     same_code: bool | None
     #: worker-hours of the runs left that can be timed (each distinct run once, at the
     #: mean wall time of the first spec planning it that has stored runs)
-    timed_hours_left: float = 0.0
+    timed_hours_left: float
     #: runs left in specs with nothing stored to time them by
-    untimed: int = 0
+    untimed: int
 
     @property
     def worker_hours_left(self) -> float | None:
@@ -107,7 +107,7 @@ def status_table(status: Status) -> str:
     for spec in status.specs:
         rows.append((spec.spec, str(spec.stored), str(spec.planned), str(spec.faults),
                      _hours(spec.worker_hours_left)))
-    total = _hours(status.timed_hours_left) + "+?" * bool(status.untimed)
+    total = _total_hours(status)
     rows.append(("all (distinct runs)", str(status.stored), str(status.planned),
                  str(status.faults), total))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -117,14 +117,22 @@ def status_table(status: Status) -> str:
     code = {None: "no runs recorded yet: this code would start it",
             True: "made by this code's simulation: --resume continues it",
             False: "made by other simulation code: --resume refuses it"}[status.same_code]
-    return "\n".join([f"{status.out}: {code}", *lines,
-                      "(runs and trainings, each counted once; worker-hours from the "
-                      "stored runs' mean wall time per spec, '?' where none is stored: "
-                      "the total's '+?' is for "
-                      f"{status.untimed} run{'s' * (status.untimed != 1)} not timed)"
-                      if status.untimed else
-                      "(runs and trainings, each counted once; worker-hours from the "
-                      "stored runs' mean wall time per spec)"])
+    notes = ["runs and trainings, each counted once",
+             "worker-hours from the stored runs' mean wall time per spec"]
+    if any(row[-1].endswith("?") for row in rows):
+        notes.append("'?' where a spec has none stored")
+    if total.endswith("+?"):
+        notes.append(f"the total's '+?' is for {status.untimed} run"
+                     f"{'s' * (status.untimed != 1)} not timed")
+    return "\n".join([f"{status.out}: {code}", *lines, f"({'; '.join(notes)})"])
+
+
+def _total_hours(status: Status) -> str:
+    """The total's worker-hours: known, '?' where nothing left can be timed, or the timed
+    part with '+?' for the rest."""
+    if not status.untimed:
+        return _hours(status.timed_hours_left)
+    return f"{_hours(status.timed_hours_left)}+?" if status.timed_hours_left else "?"
 
 
 def _wall_s(store: ExperimentDir, key: str) -> float | None:

@@ -369,6 +369,7 @@ def test_pathological_quantities_are_config_errors(value):
     assert "synapses.tau_ampa: expected" in message
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # what it checks
 def test_extreme_durations_in_cross_key_checks_are_config_errors():
     message = config_error(lambda: load_config(RAW, ["behaviour.trial=1e308 s",
                                                      "behaviour.window=0.00001 ms"]))

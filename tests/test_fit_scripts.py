@@ -265,8 +265,8 @@ part_script = _script("mechanism_part")
 def _knockout_runs(folder):
     """runs.csv of two seeds x four conditions at one sweep point: OXT lowers the metric by
     3 with the mechanism and by 1 without it, and the mechanism lowers saline's by 1."""
-    values = {"oxt1": (5.0, 7.0), "oxt1_no_M1": (8.0, 10.0), "vehicle": (8.0, 10.0),
-              "vehicle_no_M1": (9.0, 11.0)}
+    values = {"oxt1": (4.5, 7.5), "oxt1_no_M1": (8.0, 10.0), "vehicle": (8.0, 10.0),
+              "vehicle_no_M1": (8.5, 11.5)}  # each difference varies between the seeds
     rows = [{"condition": condition, "receptors.heteromer_site": "postsynaptic", "seed": seed,
              "acquisition_infusions": value}
             for condition, pair in values.items() for seed, value in zip((1, 2), pair)]
@@ -275,6 +275,7 @@ def _knockout_runs(folder):
     return read_csv(folder / "runs.csv")
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # stand-in pairs that vary: no precision loss
 def test_a_mechanisms_part_is_the_difference_of_the_dose_effects_with_and_without_it(tmp_path):
     (part,) = part_script.mechanism_parts(_knockout_runs(tmp_path / "x"), "oxt1", "vehicle",
                                           "M1", "acquisition_infusions")

@@ -81,21 +81,22 @@ def validation_status(out: Path, findings: list | None = None, sensitivity: bool
     everything = plans(full, quick, overrides)
     catalogue = full.subset(findings, sensitivity) if findings else full
     store = ExperimentDir(out)  # read only: not entered, so not locked
-    specs, union, left = [], set(), {}
-    for name in catalogue.specs:
-        keys = set(plan_keys(everything[name]))
-        union |= keys
-        stored = [key for key in keys if store.done(key)]
-        walls = [wall for wall in (_wall_s(store, key) for key in stored) if wall is not None]
-        spec = SpecProgress(name, len(keys), len(stored), _faults(store, keys),
-                            fmean(walls) if walls else None)
+    planned = {name: set(plan_keys(everything[name])) for name in catalogue.specs}
+    union = set().union(*planned.values())
+    done = {key for key in union if store.done(key)}  # each run's folder read once
+    walls = {key: _wall_s(store, key) for key in done}
+    faulted = {key for key in union - done if (store.folder(key) / FAULT).is_file()}
+    specs, left = [], {}
+    for name, keys in planned.items():
+        timed = [walls[key] for key in keys & done if walls[key] is not None]
+        spec = SpecProgress(name, len(keys), len(keys & done), len(keys & faulted),
+                            fmean(timed) if timed else None)
         specs.append(spec)
-        for key in keys.difference(stored):  # a run two specs plan is timed once
+        for key in keys - done:  # a run two specs plan is timed once
             if left.get(key) is None:
                 left[key] = spec.mean_wall_s
-    stored = sum(store.done(key) for key in union)
     timed = [wall for wall in left.values() if wall is not None]
-    return Status(out, specs, len(union), stored, _faults(store, union),
+    return Status(out, specs, len(union), len(done), len(faulted),
                   _same_code(out, fingerprint(everything)),
                   timed_hours_left=sum(timed) / SECONDS_PER_HOUR,
                   untimed=len(left) - len(timed))
@@ -140,10 +141,6 @@ def _wall_s(store: ExperimentDir, key: str) -> float | None:
         return float(store.read(key)["wall_s"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _faults(store: ExperimentDir, keys) -> int:
-    return sum((store.folder(key) / FAULT).is_file() and not store.done(key) for key in keys)
 
 
 def _same_code(out: Path, printed: dict) -> bool | None:

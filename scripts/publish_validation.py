@@ -1,6 +1,6 @@
 """Publish a full validation run as docs/validation.md and figures/validation_*.png.
 
-    python scripts/publish_validation.py [results/validation] [--partial]
+    python scripts/publish_validation.py [results/validation] [--partial] [--keep-as NAME]
     python scripts/publish_validation.py --pilot
 
 `make validate` runs `circuit validate --out results/validation --resume` and then
@@ -61,6 +61,9 @@ def main(argv=None) -> int:
     parser.add_argument("--partial", action="store_true",
                         help="publish a partial scorecard (some findings, or no fold "
                              "sensitivity), which says so at its top")
+    parser.add_argument("--keep-as", metavar="NAME",
+                        help="the kept copy's file name in docs/scorecards/ (default: "
+                             "DATE-full.json, or DATE-findings-IDS.json for a partial one)")
     parser.add_argument("--pilot", action="store_true",
                         help="refresh only the power pilot above the published scorecard")
     args = parser.parse_args(argv)
@@ -79,22 +82,34 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     text = (args.run / "scorecard.md").read_text()
+    ids = "-".join(str(f["id"]) for f in card["findings"])  # kept, to merge or to read
+    name = "full" if not is_partial else f"findings-{ids}" + "-sensitivity" * bool(
+        card.get("sensitivity_run"))
+    kept = PARTS / (args.keep_as or f"{card['date']}-{name}.json")
+    if not keep(args.run / "scorecard.json", kept):
+        print(f"{kept.relative_to(ROOT)} already keeps another scorecard, which the docs may "
+              "cite: name this one with --keep-as NAME", file=sys.stderr)
+        return 2
     for name in FIGURES:
         source = args.run / "figures" / f"{name}.png"
         if source.is_file():
             shutil.copyfile(source, ROOT / "figures" / f"validation_{name}.png")
             text = text.replace(f"](figures/{name}.png)", f"](../figures/validation_{name}.png)")
-    ids = "-".join(str(f["id"]) for f in card["findings"])  # kept, to merge or to read
-    name = "full" if not is_partial else f"findings-{ids}" + "-sensitivity" * bool(
-        card.get("sensitivity_run"))
-    kept = PARTS / f"{card['date']}-{name}.json"
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(args.run / "scorecard.json", kept)
     where = kept.relative_to(ROOT).as_posix() + (
         " (a partial scorecard; merge it with the rest: README)" if is_partial else "")
     (ROOT / "docs" / "validation.md").write_text(_page(where, text))
     print(f"wrote docs/validation.md and figures/validation_*.png from {args.run}")
     return 0
+
+
+def keep(scorecard: Path, kept: Path) -> bool:
+    """Copy `scorecard` to `kept`, unless `kept` holds another scorecard (False): a kept
+    file is cited by the docs and not to be replaced."""
+    if kept.is_file() and kept.read_bytes() != scorecard.read_bytes():
+        return False
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(scorecard, kept)
+    return True
 
 
 def _page(source: str, scorecard: str) -> str:

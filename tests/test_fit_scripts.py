@@ -306,3 +306,14 @@ def test_a_systemic_dose_is_compared_with_the_saline_run_of_its_own_seed():
     same = [{**row, "condition": "oxt_2"} for row in rows[:3]]
     assert systemic.paired_change(rows[:3] + same, "oxt_2", "saline",
                                   "tonic_da_nM") == (0.0, 0.0, 0.0)
+
+
+def test_a_kept_scorecard_is_not_replaced_by_another(tmp_path):
+    card = tmp_path / "scorecard.json"
+    kept = tmp_path / "scorecards" / "2026-12-05-full.json"
+    card.write_text('{"passed": 5}')
+    assert publish.keep(card, kept) and kept.read_text() == '{"passed": 5}'
+    assert publish.keep(card, kept)  # the same scorecard again: nothing lost
+    card.write_text('{"passed": 6}')
+    assert not publish.keep(card, kept)
+    assert kept.read_text() == '{"passed": 5}'  # the one the docs cite, untouched

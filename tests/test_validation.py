@@ -21,7 +21,8 @@ from circuit.experiments import execute as execute_module
 from circuit.results.state import State
 from circuit.validation import merge_validation, run_validation, scoring
 from circuit.validation.findings import Criterion, read_catalogue
-from circuit.validation.scorecard import QUICK, plans, run_order, scoring_commit
+from circuit.running.provenance import git_commit
+from circuit.validation.scorecard import QUICK, plans, run_order
 from circuit.validation.scoring import at_one_value, knockout_shares, measure, score, verdict
 
 from conftest import ROOT
@@ -732,7 +733,7 @@ def test_the_header_names_the_settings_a_scorecard_ran_with():
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-def test_the_scoring_commit_ignores_changes_inside_the_validation_directory(tmp_path):
+def test_the_commit_ignores_changes_inside_the_validation_directory(tmp_path):
     root = tmp_path / "repo"
     store = root / "store[1]*"  # read literally, not as a pattern
     store.mkdir(parents=True)
@@ -750,14 +751,14 @@ def test_the_scoring_commit_ignores_changes_inside_the_validation_directory(tmp_
     git("commit", "-qm", "first")
     head = git("rev-parse", "HEAD")
     (store / "validation.log").write_text("started\nscored\n")
-    assert scoring_commit(store, root=root) == head
+    assert git_commit(exclude=store, root=root) == head
     (root / "store1x").write_text("changed\n")  # outside the store, though it matches
-    assert scoring_commit(store, root=root) == head + "-dirty"
+    assert git_commit(exclude=store, root=root) == head + "-dirty"
     git("commit", "-qam", "second")
     head = git("rev-parse", "HEAD")
     (root / "code.py").write_text("x = 2\n")
-    assert scoring_commit(store, root=root) == head + "-dirty"
-    assert scoring_commit(tmp_path / "outside", root=root) == head + "-dirty"
+    assert git_commit(exclude=store, root=root) == head + "-dirty"
+    assert git_commit(exclude=tmp_path / "outside", root=root) == head + "-dirty"
     # a package folder inside a checkout that is not the checkout's top level: unknown
     (root / "sub").mkdir()
-    assert scoring_commit(store, root=root / "sub") is None
+    assert git_commit(exclude=store, root=root / "sub") is None

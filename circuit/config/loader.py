@@ -126,7 +126,7 @@ def load_config(source, overrides=(), seed: int | None = None) -> Config:
             raise ConfigError(f"config file not found: {shown(str(source))} (nor is it one "
                               f"of circuit's own configs: {', '.join(packaged_configs())})")
         raw, name = read_yaml(path), str(path)
-    overrides = _override_texts(overrides)
+    overrides = override_texts(overrides)
     experiment = raw.pop(EXPERIMENT_KEY, None)
     if experiment is not None and not isinstance(experiment, dict):  # [] is not "none"
         raise ConfigError(f"{EXPERIMENT_KEY}: expected a mapping with 'groups' and 'seeds', "
@@ -210,7 +210,7 @@ def _over_base(base, raw: dict) -> dict:
     return merge(parent, raw)
 
 
-def _override_texts(overrides) -> list:
+def override_texts(overrides) -> list:
     """Overrides as "k=v" strings: from one string, a list of them, or a mapping."""
     if isinstance(overrides, str):
         return [overrides]

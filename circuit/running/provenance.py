@@ -13,18 +13,33 @@ from pathlib import Path
 PACKAGES = ("brian2", "numpy", "scipy", "matplotlib", "pyyaml")
 
 
-def git_commit() -> str | None:
-    """The commit of the source tree this package was loaded from, if it is a git checkout."""
-    root = Path(__file__).resolve().parents[2]
+def git_commit(exclude: Path | None = None,
+               root: Path = Path(__file__).resolve().parents[2]) -> str | None:
+    """The commit of the checkout whose top level is `root` (this package's source tree),
+    with '-dirty' where tracked files have uncommitted changes, those under `exclude` left
+    out (a validation directory kept in the repository changes as it runs, which is not a
+    change of the code). None where `root` is not a checkout's top level (an installed
+    copy of the package, even inside one) or git is missing."""
+    root = root.resolve()
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(root), *args], check=True,
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+
+    outside = []
+    if exclude is not None and Path(exclude).resolve().is_relative_to(root) \
+            and Path(exclude).resolve() != root:
+        # literal: a folder named with `*` or `[` is not a pattern
+        outside = ["--", ".", ":(exclude,literal)"
+                   f"{Path(exclude).resolve().relative_to(root).as_posix()}"]
     try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], check=True,
-                             capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
-                                "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        if Path(git("rev-parse", "--show-toplevel")).resolve() != root:
+            return None
+        head = git("rev-parse", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no", *outside)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() + ("-dirty" if dirty else "")
+    return head + "-dirty" * bool(changed)
 
 
 def versions() -> dict:

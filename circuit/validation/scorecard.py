@@ -10,18 +10,18 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import ConfigError, load_config
-from ..config.loader import _override_texts
+from ..config.loader import override_texts
 from ..experiments.execute import execute
 from ..experiments.plan import ALL, make_plan, read_plan, read_spec
 from ..experiments.workflow import (logged_to, plan_keys, run_rows, where_it_runs,
                                     write_outputs)
 from ..results.runs import ExperimentDir
+from ..running.provenance import git_commit
 from ..results.store import atomic_write_text
 from . import scoring
 from .findings import VALIDATION_DIR, Catalogue, read_catalogue
@@ -147,7 +147,7 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
     runs = run_order(catalogue, by_spec)
     where = where_it_runs(workers, scheduler)
     printed = fingerprint(everything)
-    commit = scoring_commit(out)  # before anything is written: the code this process loaded
+    commit = git_commit(exclude=out)  # before anything is written: the code this process loaded
     with ExperimentDir(out) as store, logged_to(out / LOG):
         store.check_holds_only(key for plan in everything.values() for key in plan_keys(plan))
         check_directory(out, printed)
@@ -172,7 +172,7 @@ def run_validation(out: Path, quick: bool = False, workers: int | None = None,
         context["simulated_s"] = _simulated_s(store, by_spec)
         context["commit"] = commit  # the code that scored it (its runs: the fingerprint)
         # settings away from the configs' defaults, as the plans applied them
-        context["overrides"] = _override_texts((*QUICK["overrides"], *overrides) if quick
+        context["overrides"] = override_texts((*QUICK["overrides"], *overrides) if quick
                                                else overrides)
         # a catalogue without a sensitivity block has none to leave out
         context["sensitivity_run"] = bool(catalogue.sensitivity or not full.sensitivity)
@@ -225,35 +225,6 @@ def merge_validation(parts: list, out: Path, folder: Path = VALIDATION_DIR) -> S
                          for name, p in zip(copies, saved)]}
     _write(card, catalogue, context, _sensitivity_default(full))
     return card
-
-
-def scoring_commit(out: Path, root: Path = Path(__file__).resolve().parents[2]) -> str | None:
-    """The commit of the checkout whose top level is `root` (this package's source tree),
-    '-dirty' where tracked files outside `out` have uncommitted changes: a validation
-    directory kept in the repository (validation/store/) changes as it runs, which is not
-    a change of the code. None where `root` is not a checkout's top level (an installed
-    copy of the package, even inside one) or git is missing.
-
-    `running.provenance.git_commit` asks the same of git without leaving `out` out; it is
-    simulation code under the stored scorecard's fingerprint, so the two are to become
-    one (an `exclude` argument there) when that fingerprint next changes anyway."""
-    root = root.resolve()
-
-    def git(*args):
-        return subprocess.run(["git", "-C", str(root), *args], check=True,
-                              capture_output=True, text=True, timeout=10).stdout.strip()
-
-    try:
-        if Path(git("rev-parse", "--show-toplevel")).resolve() != root:
-            return None
-        head = git("rev-parse", "HEAD")
-        inside = out.resolve()
-        outside = ["--", ".", f":(exclude,literal){inside.relative_to(root).as_posix()}"] \
-            if inside.is_relative_to(root) and inside != root else []
-        changed = git("status", "--porcelain", "--untracked-files=no", *outside)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return head + "-dirty" * bool(changed)
 
 
 def _context(catalogue: Catalogue, by_spec: dict, wall_s: float, where: str,

@@ -97,6 +97,7 @@ def main(argv=None) -> int:
             text = text.replace(f"](figures/{name}.png)", f"](../figures/validation_{name}.png)")
     where = kept.relative_to(ROOT).as_posix() + (
         " (a partial scorecard; merge it with the rest: README)" if is_partial else "")
+    text = outputs_kept(text, _shown(args.run), kept.relative_to(ROOT).as_posix())
     (ROOT / "docs" / "validation.md").write_text(_page(where, text))
     print(f"wrote docs/validation.md and figures/validation_*.png from {args.run}")
     return 0
@@ -110,6 +111,22 @@ def keep(scorecard: Path, kept: Path) -> bool:
     kept.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(scorecard, kept)
     return True
+
+
+def outputs_kept(scorecard: str, run: str, kept: str) -> str:
+    """The scorecard's "Outputs" section, which lists its run directory's files, saying
+    that the directory is `run` and that the repository keeps only its scorecard.json."""
+    heading = "\n## Outputs\n\n"
+    if heading not in scorecard:
+        return scorecard
+    return scorecard.replace(heading, f"{heading}In the run directory (`{run}`; the "
+                             f"repository keeps its scorecard.json as `{kept}`): ")
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the repository where it lies inside it."""
+    path = path.absolute()
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
 
 
 def _page(source: str, scorecard: str) -> str:

@@ -317,3 +317,11 @@ def test_a_kept_scorecard_is_not_replaced_by_another(tmp_path):
     card.write_text('{"passed": 6}')
     assert not publish.keep(card, kept)
     assert kept.read_text() == '{"passed": 5}'  # the one the docs cite, untouched
+
+
+def test_the_published_outputs_name_the_run_directory_and_the_kept_file():
+    card = "# Validation scorecard\n\n## Outputs\n\n`scorecard.json` holds every number above.\n"
+    text = publish.outputs_kept(card, "validation/store/scorecard", "docs/scorecards/x.json")
+    assert "In the run directory (`validation/store/scorecard`; the repository keeps its " \
+           "scorecard.json as `docs/scorecards/x.json`): `scorecard.json` holds" in text
+    assert publish.outputs_kept("no such section\n", "a", "b") == "no such section\n"

@@ -144,7 +144,11 @@ def test_an_experiment_killed_mid_way_resumes_without_redoing_or_losing_runs(tmp
     after = {key: (store.folder(key) / "run.json").stat().st_mtime_ns for key in first}
     assert after == before  # runs finished before the kill were not redone
     assert not list((out / "runs").glob(".*"))  # no half-written run left behind
-    assert f"{len(first)} of 3 runs already stored" in (out / "experiment.log").read_text()
+    log = (out / "experiment.log").read_text()
+    assert f"{len(first)} of 3 runs already stored" in log
+    # the log records each run as it is stored, by the killed process and the resumed one
+    for row in runs:
+        assert f"stored {row['key']} ({row['cell']}, seed {row['seed']}) in " in log
 
 
 def write_within_spec(folder: Path, seeds=(1, 2)) -> Path:

@@ -178,6 +178,9 @@ def _store(item, result, error, store: ExperimentDir, outcome: Outcome) -> None:
         store.write(key, {**result["record"], "key": key}, tables,
                     result["state"] if training else None, result.get("recorded"))
         outcome.finished.append(key)
+        # the log file's record of each run (the console shows the progress bar instead)
+        log.debug("circuit: stored %s (%s, seed %s) in %.0f s", key, _name(item), item.seed,
+                  result["record"]["wall_s"])
     else:
         outcome.failed[key] = error
         log.error("circuit: run %s (%s, seed %s) failed: %s", key, _name(item), item.seed,

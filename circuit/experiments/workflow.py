@@ -200,13 +200,14 @@ def _probe(scheduler: str) -> None:
 
 @contextmanager
 def logged_to(path: Path):
-    """Within the block, every step of circuit's loggers is also appended to `path`."""
+    """Within the block, every step of circuit's loggers is also appended to `path`, down
+    to each stored run (DEBUG, below the console's level)."""
     handler = logging.FileHandler(path)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
     logger = logging.getLogger("circuit")
     level = logger.level
     logger.addHandler(handler)
-    logger.setLevel(logging.INFO)  # the log file gets every step, whatever the console
+    logger.setLevel(logging.DEBUG)  # the log file gets every step, whatever the console
     try:
         yield
     finally:

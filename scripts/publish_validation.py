@@ -63,7 +63,8 @@ def main(argv=None) -> int:
                              "sensitivity), which says so at its top")
     parser.add_argument("--keep-as", metavar="NAME",
                         help="the kept copy's file name in docs/scorecards/ (default: "
-                             "DATE-full.json, or DATE-findings-IDS.json for a partial one)")
+                             "DATE-full.json, or DATE-findings-IDS.json for a partial one; "
+                             "DATE-COMMIT-... where that keeps another scorecard)")
     parser.add_argument("--pilot", action="store_true",
                         help="refresh only the power pilot above the published scorecard")
     args = parser.parse_args(argv)
@@ -85,10 +86,13 @@ def main(argv=None) -> int:
     ids = "-".join(str(f["id"]) for f in card["findings"])  # kept, to merge or to read
     name = "full" if not is_partial else f"findings-{ids}" + "-sensitivity" * bool(
         card.get("sensitivity_run"))
-    kept = PARTS / (args.keep_as or f"{card['date']}-{name}.json")
-    if not keep(args.run / "scorecard.json", kept):
-        print(f"{kept.relative_to(ROOT)} already keeps another scorecard, which the docs may "
-              "cite: name this one with --keep-as NAME", file=sys.stderr)
+    names = [args.keep_as] if args.keep_as else kept_names(card, name)
+    kept = next((PARTS / n for n in names if keep(args.run / "scorecard.json", PARTS / n)),
+                None)
+    if kept is None:
+        print(f"{', '.join(names)} in {PARTS.relative_to(ROOT)} already keep other "
+              "scorecards, which the docs may cite: name this one with --keep-as NAME",
+              file=sys.stderr)
         return 2
     for name in FIGURES:
         source = args.run / "figures" / f"{name}.png"
@@ -101,6 +105,15 @@ def main(argv=None) -> int:
     (ROOT / "docs" / "validation.md").write_text(_page(where, text))
     print(f"wrote docs/validation.md and figures/validation_*.png from {args.run}")
     return 0
+
+
+def kept_names(card: dict, name: str) -> list:
+    """The kept copy's file names to try, in order: DATE-NAME.json, then with the commit
+    that scored it (a second scorecard published on the same date)."""
+    names = [f"{card['date']}-{name}.json"]
+    if card.get("commit"):
+        names.append(f"{card['date']}-{card['commit'][:7]}-{name}.json")
+    return names
 
 
 def keep(scorecard: Path, kept: Path) -> bool:

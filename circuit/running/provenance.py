@@ -26,12 +26,10 @@ def git_commit(exclude: Path | None = None,
         return subprocess.run(["git", "-C", str(root), *args], check=True,
                               capture_output=True, text=True, timeout=10).stdout.strip()
 
-    outside = []
-    if exclude is not None and Path(exclude).resolve().is_relative_to(root) \
-            and Path(exclude).resolve() != root:
-        # literal: a folder named with `*` or `[` is not a pattern
-        outside = ["--", ".", ":(exclude,literal)"
-                   f"{Path(exclude).resolve().relative_to(root).as_posix()}"]
+    inside = Path(exclude).resolve() if exclude is not None else root
+    # literal: a folder named with `*` or `[` is not a pattern
+    outside = (["--", ".", f":(exclude,literal){inside.relative_to(root).as_posix()}"]
+               if inside != root and inside.is_relative_to(root) else [])
     try:
         if Path(git("rev-parse", "--show-toplevel")).resolve() != root:
             return None

@@ -21,8 +21,8 @@ from ..experiments.plan import ALL, make_plan, read_plan, read_spec
 from ..experiments.workflow import (logged_to, plan_keys, run_rows, where_it_runs,
                                     write_outputs)
 from ..results.runs import ExperimentDir
-from ..running.provenance import git_commit
 from ..results.store import atomic_write_text
+from ..running.provenance import git_commit
 from . import scoring
 from .findings import VALIDATION_DIR, Catalogue, read_catalogue
 from .merge import check_directory, fingerprint, merge, read_part

@@ -327,8 +327,7 @@ def test_the_published_outputs_name_the_run_directory_and_the_kept_file():
     assert publish.outputs_kept("no such section\n", "a", "b") == "no such section\n"
 
 
-def test_a_second_scorecard_of_a_date_is_kept_under_its_commit(tmp_path, monkeypatch):
-    monkeypatch.setattr(publish, "PARTS", tmp_path / "scorecards")
+def test_a_second_scorecard_of_a_date_is_kept_under_its_commit():
     card = {"date": "2026-12-05", "commit": "4fe1a05deadbeef"}
     assert publish.kept_names(card, "full") == ["2026-12-05-full.json",
                                                 "2026-12-05-4fe1a05-full.json"]

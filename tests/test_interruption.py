@@ -295,6 +295,9 @@ def test_a_fault_in_a_session_keeps_the_sessions_before_it_and_the_other_subject
         assert [row["session"] for row in kept] == [0]
         assert read_csv(folder / (UNTIL_FAULT + TRIALS))
         assert json.loads((folder / FAULT).read_text())["population"] == "vta_da"
+        store = ExperimentDir(out)
+        assert store.faulted(over) and store.fault(over)["message"] == fault["message"]
+        assert not any(store.faulted(key) for key in store.stored())
         assert [row["condition"] for row in read_csv(out / "runs.csv")] == ["calm"]
     for name in (UNTIL_FAULT + TRIALS, UNTIL_FAULT + SESSIONS):
         path = Path("runs") / over / name

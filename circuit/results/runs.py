@@ -105,6 +105,14 @@ class ExperimentDir:
                 write_csv(directory / (UNTIL_FAULT + name), rows, columns)
             (directory / FAULT).write_text(json.dumps(fault, indent=1, default=str))
 
+    def faulted(self, key: str) -> bool:
+        """Whether run `key` stopped at a numerical fault (and is not stored since)."""
+        return not self.done(key) and (self.folder(key) / FAULT).is_file()
+
+    def fault(self, key: str) -> dict:
+        """The record of the numerical fault run `key` stopped at (`write_fault`)."""
+        return json.loads((self.folder(key) / FAULT).read_text())
+
     def state(self, key: str):
         """The final state stored with run `key` (a training's)."""
         return read_state(self.folder(key) / STATE_FILE)

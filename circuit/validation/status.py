@@ -14,7 +14,7 @@ from statistics import fmean
 
 from ..config import ConfigError
 from ..experiments.workflow import plan_keys
-from ..results.runs import FAULT, ExperimentDir
+from ..results.runs import ExperimentDir
 from .findings import VALIDATION_DIR, read_catalogue
 from .merge import FINGERPRINT_FILE, fingerprint, recorded_simulation
 from .scorecard import plans
@@ -85,7 +85,7 @@ def validation_status(out: Path, findings: list | None = None, sensitivity: bool
     union = set().union(*planned.values())
     done = {key for key in union if store.done(key)}  # each run's folder read once
     walls = {key: _wall_s(store, key) for key in done}
-    faulted = {key for key in union - done if (store.folder(key) / FAULT).is_file()}
+    faulted = {key for key in union - done if store.faulted(key)}
     specs, left = [], {}
     for name, keys in planned.items():
         timed = [walls[key] for key in keys & done if walls[key] is not None]

@@ -23,11 +23,11 @@ def by_spec():
     return plans(read_catalogue(), quick=True)
 
 
-def _store(out, key, wall_s=None, fault=False):
+def _store(out, key, wall_s=None, fault=None):
     folder = out / "runs" / key
     folder.mkdir(parents=True)
     if fault:
-        (folder / "fault.json").write_text("{}")
+        (folder / "fault.json").write_text(json.dumps({"message": fault}))
     else:
         (folder / "run.json").write_text(json.dumps({"wall_s": wall_s}))
 
@@ -37,7 +37,7 @@ def test_status_counts_stored_runs_faults_and_the_time_left_per_spec(tmp_path, b
     out = tmp_path / "v"
     for key in keys[:3]:
         _store(out, key, wall_s=720.0)
-    _store(out, keys[3], fault=True)
+    _store(out, keys[3], fault="vta_da rate over 1000 Hz")
     _store(out, "0123456789abcdef", wall_s=1.0)  # not a run of the plan: not counted
     (out / "fingerprint.json").write_text(json.dumps(
         {"simulation": fingerprint(by_spec)["simulation"]}))
@@ -48,6 +48,8 @@ def test_status_counts_stored_runs_faults_and_the_time_left_per_spec(tmp_path, b
     assert (spec.spec, spec.stored, spec.planned, spec.faults) == (SPEC, 3, len(keys), 1)
     assert spec.worker_hours_left == pytest.approx((len(keys) - 3) * 0.2)
     assert status.same_code is True and status.stored == 3
+    assert status.fault_messages == {keys[3]: "vta_da rate over 1000 Hz"}
+    assert f"faulted {keys[3]}: vta_da rate over 1000 Hz" in status_table(status)
 
     whole = validation_status(out, quick=True)
     assert whole.planned > status.planned and whole.stored == 3

@@ -8,7 +8,7 @@ It reads the directory only, so it can be asked while a validation is writing to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import fmean
 
@@ -20,6 +20,8 @@ from .merge import FINGERPRINT_FILE, fingerprint, recorded_simulation
 from .scorecard import plans
 
 SECONDS_PER_HOUR = 3600.0
+#: faulted runs the status table names, each with its message; the rest are counted
+SHOWN_FAULTS = 5
 
 
 @dataclass
@@ -61,6 +63,8 @@ class Status:
     timed_hours_left: float
     #: runs left in specs with nothing stored to time them by
     untimed: int
+    #: each faulted run's key -> its fault's message (fault.json), what --resume repeats
+    fault_messages: dict = field(default_factory=dict)
 
     @property
     def worker_hours_left(self) -> float | None:
@@ -99,7 +103,8 @@ def validation_status(out: Path, findings: list | None = None, sensitivity: bool
     return Status(out, specs, len(union), len(done), len(faulted),
                   _same_code(out, fingerprint(everything)),
                   timed_hours_left=sum(timed) / SECONDS_PER_HOUR,
-                  untimed=len(left) - len(timed))
+                  untimed=len(left) - len(timed),
+                  fault_messages={key: _fault_message(store, key) for key in sorted(faulted)})
 
 
 def status_table(status: Status) -> str:
@@ -125,7 +130,20 @@ def status_table(status: Status) -> str:
     if total.endswith("+?"):
         notes.append(f"the total's '+?' is for {status.untimed} run"
                      f"{'s' * (status.untimed != 1)} not timed")
-    return "\n".join([f"{status.out}: {code}", *lines, f"({'; '.join(notes)})"])
+    faults = [f"faulted {key}: {message}" for key, message
+              in list(status.fault_messages.items())[:SHOWN_FAULTS]]
+    if len(status.fault_messages) > SHOWN_FAULTS:
+        faults.append(f"... and {len(status.fault_messages) - SHOWN_FAULTS} more faulted "
+                      "(each run's fault.json under runs/)")
+    return "\n".join([f"{status.out}: {code}", *lines, f"({'; '.join(notes)})", *faults])
+
+
+def _fault_message(store: ExperimentDir, key: str) -> str:
+    """The message of run `key`'s fault, or a note that its record has none."""
+    try:
+        return str(store.fault(key).get("message") or "(no message recorded)")
+    except (OSError, ValueError, AttributeError):
+        return "(fault.json unreadable)"
 
 
 def _total_hours(status: Status) -> str:

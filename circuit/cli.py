@@ -34,6 +34,7 @@ from . import interrupts
 from .config import ConfigError, load_config
 from .results.runs import DirectoryBusy
 from .results.state import StateError
+from .results.store import OutputNotWritable
 from .running.watchdog import NumericalFault
 
 log = logging.getLogger("circuit")
@@ -81,7 +82,7 @@ def main(argv=None) -> int:
     except NumericalFault as err:
         return _fail(FAULT, err)
     except OSError as err:
-        if err.errno not in _WRITE_ERRNOS:
+        if err.errno not in _WRITE_ERRNOS and not isinstance(err, OutputNotWritable):
             raise
         return _fail(NOT_WRITABLE, f"cannot write {err.filename or 'the output'}: "
                                    f"{err.strerror}; nothing half-written was left")

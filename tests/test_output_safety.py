@@ -39,7 +39,17 @@ def test_an_output_below_a_file_is_refused_before_simulating(tmp_path, capsys, n
     status = cli.main(["run", str(REDUCED), "--out", str(blocker / "run")])
     assert status == cli.NOT_WRITABLE
     err = capsys.readouterr().err
-    assert str(blocker) in err and "Traceback" not in err
+    assert str(blocker) in err and "a file, not a directory" in err and "Traceback" not in err
+
+
+def test_an_output_inside_proc_is_refused_without_a_traceback(capsys, no_simulation):
+    """/proc refuses new files with ENOENT, not a permission error: still exit 5."""
+    if not os.path.isdir("/proc/self"):
+        pytest.skip("no /proc here")
+    status = cli.main(["run", str(REDUCED), "--out", "/proc/circuit-results/run"])
+    assert status == cli.NOT_WRITABLE
+    err = capsys.readouterr().err
+    assert "cannot write /proc" in err and "Traceback" not in err
 
 
 def test_a_read_only_place_is_refused_before_simulating(capsys, no_simulation):

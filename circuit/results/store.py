@@ -114,23 +114,28 @@ def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8
     return atomic_write_bytes(path, text.encode(encoding))
 
 
+class OutputNotWritable(OSError):
+    """An output directory that cannot be created or written (`check_writable`), whatever
+    the error number: a file in the way, a read-only or virtual file system (/proc)."""
+
+
 def check_writable(directory: str | os.PathLike) -> Path:
     """Fail early, before any simulation, if `directory` could not be created or written.
 
     Probes the directory itself, or the nearest existing parent, by creating and removing
-    a hidden file there. Raises PermissionError (or the OSError met) naming the path.
+    a hidden file there. Raises OutputNotWritable naming that path.
     """
     directory = Path(directory).absolute()
     existing = directory
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(existing))
+        raise OutputNotWritable(errno.ENOTDIR, "it is a file, not a directory", str(existing))
     probe = existing / f".circuit-write-probe-{secrets.token_hex(TOKEN_BYTES)}"
     try:
         _write_new(probe, b"")
     except OSError as err:
-        raise type(err)(err.errno, err.strerror, str(existing)) from None
+        raise OutputNotWritable(err.errno, err.strerror, str(existing)) from None
     probe.unlink()
     return directory
 

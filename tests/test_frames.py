@@ -13,7 +13,7 @@ import pytest
 
 import circuit
 from circuit import cli
-from circuit.experiments.execute import DASHBOARD_KEY, _dashboard_address
+from circuit.experiments.execute import DASHBOARD_KEY, dashboard_address
 from circuit.protocols.library import recorded_protocols, session_configs
 from circuit.results import load, save
 from circuit.results.record import DECISION_KEYS, DECISION_OPTIONS, DECISION_READOUT
@@ -136,17 +136,28 @@ def test_a_bad_record_entry_is_named_before_anything_runs(tmp_path, capsys):
 
 
 def test_dashboard_is_off_unless_asked(monkeypatch):
-    assert _dashboard_address() is None
+    assert dashboard_address() is None
     monkeypatch.setitem(sys.modules, "bokeh", types.ModuleType("bokeh"))  # installed
     with dask.config.set({DASHBOARD_KEY: ":0"}):
-        assert _dashboard_address() == ":0"
+        assert dashboard_address() == ":0"
 
 
 def test_a_dashboard_without_bokeh_says_which_extra_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "bokeh", None)  # not installed: import fails
     with dask.config.set({DASHBOARD_KEY: ":0"}):
         with pytest.raises(ConnectionError, match=r"--dashboard: .*circuit\[dashboard\]"):
-            _dashboard_address()
+            dashboard_address()
+
+
+def test_a_dashboard_without_bokeh_is_refused_before_the_output_is_made(tmp_path, capsys,
+                                                                        monkeypatch):
+    monkeypatch.setitem(sys.modules, "bokeh", None)
+    out = tmp_path / "out"
+    status = cli.main(["experiment", str(ROOT / "configs" / "experiments" / "heteromer.yaml"),
+                       "--out", str(out), "--workers", "2", "--dashboard"])
+    assert status == cli.BAD_INPUT
+    assert "circuit[dashboard]" in capsys.readouterr().err
+    assert not out.exists()  # the same command without --dashboard may use it
 
 
 def test_dashboard_flag_sets_the_address_for_the_command(monkeypatch):

@@ -205,7 +205,7 @@ def _results(to_train: list, pending: list, trained: dict, workers: int,
              scheduler: str | None, meter: "_Meter"):
     """Yield (run or training, result, error text) as they finish: trainings first."""
     if scheduler is None and (workers == 0 or len(pending) + len(to_train) == 1):
-        if _dashboard_address() is not None:
+        if dashboard_address() is not None:
             log.warning("circuit: everything runs in this process (no Dask): no dashboard")
         for training in to_train:
             try:
@@ -291,7 +291,7 @@ def dask_client(workers: int, scheduler: str | None):
                 log.warning("circuit: the cluster's Dask dashboard: %s", client.dashboard_link)
             yield client
         return
-    dashboard = _dashboard_address()
+    dashboard = dashboard_address()
     # Without a dashboard the scheduler still serves its health and metrics pages, by
     # default on port 8787: a free port instead, so that two experiments at once do not
     # warn about it.
@@ -312,7 +312,7 @@ def dask_client(workers: int, scheduler: str | None):
             yield client
 
 
-def _dashboard_address() -> str | None:
+def dashboard_address() -> str | None:
     """The dashboard address asked for (`DASHBOARD_KEY`), after checking that Dask can
     serve it (it needs bokeh)."""
     import dask

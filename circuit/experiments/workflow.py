@@ -110,6 +110,8 @@ def run_plan(plan: Plan, out: Path, *, workers: int | None = None,
         _check_holds_an_experiment(out, keep or {})
     if scheduler is not None:
         _probe(scheduler)  # before anything is written
+    elif workers > 0:
+        _execution.dashboard_address()  # --dashboard's bokeh, before anything is written
     check_writable(out.parent)
     target = new_sibling(out, "new") if taken and overwrite else out
     with _held_if_experiment(out if target != out else None):

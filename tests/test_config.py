@@ -8,7 +8,7 @@ import circuit
 from circuit import ConfigError, load_config
 from circuit.config import loader
 from circuit.config.loader import read_yaml
-from conftest import BEHAVIOUR, DEFAULT, REDUCED
+from conftest import BEHAVIOUR, DEFAULT, REDUCED, ROOT
 
 
 def _error(overrides=(), source=DEFAULT):
@@ -105,6 +105,21 @@ def test_broken_yaml_and_missing_file(tmp_path):
     bad.write_text("network: [unclosed\n")
     assert "not valid YAML" in _error(source=bad)
     assert "not found" in _error(source=tmp_path / "absent.yaml")
+
+
+def test_a_missing_base_names_the_file_that_asks_for_it(tmp_path):
+    child = tmp_path / "child.yaml"
+    child.write_text("base: nothere.yaml\n")
+    message = _error(source=child)
+    assert str(child) in message and "base: config file not found: 'nothere.yaml'" in message
+
+
+def test_an_experiment_spec_given_as_a_config_says_so_in_one_line():
+    spec = ROOT / "configs" / "experiments" / "heteromer.yaml"
+    with pytest.raises(ConfigError) as caught:
+        load_config(spec)
+    (problem,) = caught.value.problems
+    assert "is an experiment spec" in problem and "circuit experiment" in problem
 
 
 def test_base_inheritance_merges_sections(tmp_path):

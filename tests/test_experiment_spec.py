@@ -103,6 +103,20 @@ def test_a_bad_spec_is_rejected_naming_the_key(changes, message):
     assert message in problems(**changes)
 
 
+def test_a_model_config_given_as_a_spec_says_so_in_one_line():
+    with pytest.raises(circuit.config.ConfigError) as caught:
+        read_plan(ROOT / "configs" / "default.yaml")
+    (problem,) = caught.value.problems
+    assert "is a model config, not an experiment spec" in problem and "circuit run" in problem
+
+
+def test_the_config_loader_knows_every_key_only_a_spec_has():
+    from circuit.config.loader import SPEC_ONLY_KEYS
+    from circuit.experiments.plan import SPEC_KEYS
+
+    assert SPEC_ONLY_KEYS <= SPEC_KEYS and not SPEC_ONLY_KEYS & set(circuit.config.schema())
+
+
 def test_a_within_subject_spec_trains_once_per_seed_and_keys_tests_by_their_training():
     within = {"train": ["fr1_acquisition", "fr1_acquisition"], "conditions": None,
               "tests": {"vehicle": {"behaviour.schedule": ["progressive_ratio"]},

@@ -21,6 +21,10 @@ from ..resources import find_config, is_file, packaged_config, packaged_configs
 BASE_KEY = "base"
 #: Top-level key of an experiment (groups x seeds) in a config file.
 EXPERIMENT_KEY = "experiment"
+#: Top-level keys that only an experiment spec has (circuit.experiments.plan.SPEC_KEYS),
+#: by which a spec given where a config is expected is recognised.
+SPEC_ONLY_KEYS = frozenset({"seeds", "conditions", "tests", "train", "sweep", "contrasts",
+                            "metrics", "paired"})
 #: What PyYAML raises on malformed text: besides YAMLError, its constructors raise
 #: ValueError ("2020-13-45", "!!int abc"), KeyError ("!!bool maybe"), IndexError ("!!int"),
 #: AttributeError ("!!timestamp x"), and deep nesting exhausts the recursion limit.
@@ -126,6 +130,7 @@ def load_config(source, overrides=(), seed: int | None = None) -> Config:
             raise ConfigError(f"config file not found: {shown(str(source))} (nor is it one "
                               f"of circuit's own configs: {', '.join(packaged_configs())})")
         raw, name = read_yaml(path), str(path)
+        _refuse_a_spec(raw, path)
     overrides = override_texts(overrides)
     experiment = raw.pop(EXPERIMENT_KEY, None)
     if experiment is not None and not isinstance(experiment, dict):  # [] is not "none"
@@ -178,11 +183,25 @@ def read_yaml(path: Path, _seen=()) -> dict:
         raise ConfigError(f"{path}: {BASE_KEY}: expected a file name, got {shown(base)}")
     base_path = path.parent / base  # beside the file, else one of circuit's own configs
     if not is_file(base_path):
-        base_path = packaged_config(base) or base_path
+        base_path = packaged_config(base)
+    if base_path is None:
+        raise ConfigError(f"{path}: {BASE_KEY}: config file not found: {shown(base)} (not "
+                          f"beside it, nor one of circuit's own configs: "
+                          f"{', '.join(packaged_configs())})")
     parent = read_yaml(base_path, (*_seen, path.resolve()))
     if EXPERIMENT_KEY in data:  # an experiment replaces its base's, never merges into it
         parent.pop(EXPERIMENT_KEY, None)
     return merge(parent, data)
+
+
+def _refuse_a_spec(raw: dict, path: Path) -> None:
+    """One clear error for an experiment spec given as a config, rather than one per
+    spec key (docs/experiments.md)."""
+    found = sorted(SPEC_ONLY_KEYS & set(raw))
+    if found:
+        raise ConfigError(f"{shown(str(path))} is an experiment spec (it has "
+                          f"{', '.join(found)}), not a model config: run it with "
+                          f"`circuit experiment {path} --out DIR`")
 
 
 def merge(base: dict, update: dict) -> dict:

@@ -26,12 +26,14 @@ _BOOL_WORDS = {"on": True, "off": False, "true": True, "false": False, "yes": Tr
 
 
 class ConfigError(ValueError):
-    """An invalid config: the message names every offending key path."""
+    """Invalid input (a config, a spec, a state or a command's option): the message
+    names every offending key path or option."""
 
     def __init__(self, problems):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"invalid config ({len(self.problems)} problem(s)):\n{lines}")
+        count = len(self.problems)
+        super().__init__(f"invalid input ({count} problem{'s' * (count != 1)}):\n{lines}")
 
 
 @dataclass(frozen=True)

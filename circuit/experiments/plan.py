@@ -30,8 +30,8 @@ from pathlib import Path
 
 from ..analysis.behaviour import METRICS
 from ..analysis.statistics import EXPECTATIONS
-from ..config import ConfigError, load_config
-from ..config.loader import override_text, read_yaml, read_yaml_file
+from ..config import ConfigError, load_config, schema
+from ..config.loader import SPEC_ONLY_KEYS, override_text, read_yaml, read_yaml_file
 from ..config.units import shown
 from ..resources import find_config
 from ..protocols.library import session_configs
@@ -138,6 +138,10 @@ def read_plan(path: Path, overrides=()) -> Plan:
 
 def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) -> Plan:
     """Validate `spec` (paths relative to `folder`) and resolve every run."""
+    if not SPEC_ONLY_KEYS & set(spec) and set(spec) & set(schema()):
+        raise ConfigError(f"{source} is a model config, not an experiment spec: run it with "
+                          f"`circuit run {source} --out DIR` (its `experiment` block, if "
+                          "any, runs its groups x seeds; docs/experiments.md)")
     problems = [f"{key}: unknown spec key (expected one of {', '.join(sorted(SPEC_KEYS))})"
                 for key in spec if key not in SPEC_KEYS]
     if "base" not in spec:

@@ -56,9 +56,18 @@ def assert_same_results(a, b):
 def test_round_trip_keeps_every_field(tmp_path, results):
     target = tmp_path / "run"
     assert save(results, target) == target.absolute()
-    assert sorted(p.name for p in target.iterdir()) == sorted(store.FILES)
+    files = sorted(p.name for p in target.iterdir())
+    assert files == sorted(store.FILES + ((store.STATE_FILE,) if results.state else ()))
+    assert sorted(json.loads((target / "manifest.json").read_text())["files"]) == files
     assert_same_results(results, load(target))
     assert _hidden_entries(tmp_path) == []
+
+
+def test_the_manifest_lists_the_state_of_a_run_that_has_one(tmp_path, reduced_results):
+    target = save(reduced_results, tmp_path / "run")
+    listed = json.loads((target / "manifest.json").read_text())["files"]
+    assert store.STATE_FILE in listed and (target / store.STATE_FILE).is_file()
+    assert sorted(listed) == sorted(p.name for p in target.iterdir())
 
 
 def test_files_are_readable_without_the_package(tmp_path, results):

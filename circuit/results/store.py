@@ -198,8 +198,9 @@ def write_files(results: Results, directory: Path) -> None:
     """Write every file of the format into the (new, empty) `directory`."""
     config_text = yaml.safe_dump(results.config, sort_keys=False)
     _write_new(directory / CONFIG_FILE, config_text.encode("utf-8"))
+    written = list(FILES) + ([STATE_FILE] if results.state is not None else [])
     manifest = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
-                "seed": int(results.seed), "files": list(FILES)}
+                "seed": int(results.seed), "files": written}
     _write_new(directory / MANIFEST_FILE, _json_bytes(manifest))
     _write_new(directory / PROVENANCE_FILE, _json_bytes(results.provenance))
     sizes = {pop: int(n) for pop, n in results.sizes.items()}

@@ -32,6 +32,7 @@ import yaml
 
 from . import interrupts
 from .config import ConfigError, load_config
+from .resources import packaged_configs
 from .results.runs import DirectoryBusy
 from .results.state import StateError
 from .results.store import OutputNotWritable
@@ -271,7 +272,8 @@ def _parser() -> argparse.ArgumentParser:
                     "docs/plasticity.md) and write weights.csv, traces.csv, summary.csv "
                     "and figures/bench.png to DIR.")
     bench.add_argument("spec", type=Path, metavar="SPEC", help="YAML bench spec")
-    bench.add_argument("--out", required=True, type=Path, metavar="DIR")
+    bench.add_argument("--out", required=True, type=Path, metavar="DIR",
+                       help="results directory to create")
     bench.add_argument("--config", type=Path, default=Path("configs/challenge.yaml"),
                        help="model config giving the rule and receptors "
                             "(default: configs/challenge.yaml)")
@@ -323,7 +325,9 @@ def _runner_arguments(parser, overrides: bool = True) -> None:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, metavar="N",
                        help="local Dask worker processes (default: one per core; 0 runs "
-                            "everything in this process, without Dask)")
+                            "everything in this process, without Dask); with --scheduler, "
+                            "--resume and --dashboard, for experiments only (a single "
+                            "session runs in this process)")
     where.add_argument("--scheduler", metavar="ADDRESS",
                        help="run on an existing Dask cluster, e.g. tcp://host:8786 "
                             "(docs/experiments.md: SLURM with dask-jobqueue)")
@@ -340,11 +344,14 @@ def _runner_arguments(parser, overrides: bool = True) -> None:
 
 
 def _config_arguments(parser) -> None:
-    parser.add_argument("config", type=Path, metavar="CONFIG", help="YAML config file")
+    parser.add_argument("config", type=Path, metavar="CONFIG",
+                        help="YAML config file, or one of circuit's own by name: "
+                             f"{', '.join(packaged_configs())}")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         dest="overrides",
                         help="override a config value, e.g. --set network.scale=0.5 "
-                             "(repeatable; values with units in quotes: 'tau=20 ms')")
+                             "(repeatable; values with units in quotes: "
+                             "--set 'synapses.tau_ampa=5 ms')")
 
 
 def _run(args) -> int:

@@ -333,3 +333,54 @@ def test_a_second_scorecard_of_a_date_is_kept_under_its_commit():
                                                 "2026-12-05-4fe1a05-full.json"]
     assert publish.kept_names({"date": "2026-12-05", "commit": None}, "full") == [
         "2026-12-05-full.json"]
+
+
+size_site = _script("oxt_ltd_size_site")
+
+
+def _size_site_pilot(folder, tests, presses):
+    """An experiment folder as `circuit experiment` leaves it: spec.yaml with `tests`
+    and the test sessions' drug-lever presses ({condition: [seed 1, seed 2, ...]})."""
+    import yaml
+
+    folder.mkdir()
+    (folder / "spec.yaml").write_text(yaml.safe_dump({"tests": tests}))
+    rows = [{"condition": condition, "seed": seed, "active": value, "inactive": ""}
+            for condition, values in presses.items() for seed, value in enumerate(values, 1)]
+    write_csv(folder / "sessions.csv", rows, list(rows[0]))
+    return folder
+
+
+def test_each_oxt_test_is_paired_with_the_saline_test_of_its_size_and_site(tmp_path):
+    prime = {"behaviour.schedule": ["reinstatement_drug"]}
+    oxt = {"interventions.oxt.given": "on", "interventions.oxt.dose": "1 mg/kg"}
+    d1_x10 = {"plasticity.A_oxt": 0.02, "plasticity.oxt_ltd_site": "d1"}
+    folder = _size_site_pilot(
+        tmp_path / "pilot",
+        {"prime_saline": prime, "prime_oxt1": {**prime, **oxt},
+         "prime_saline_d1": {**prime, **d1_x10}, "prime_oxt1_d1": {**prime, **oxt, **d1_x10}},
+        {"prime_saline": [4, 4, 4], "prime_oxt1": [4, 5, 3],
+         "prime_saline_d1": [4, 5, 6], "prime_oxt1_d1": [2, 2, 2]})
+    found = size_site.effects([folder], "reinstatement_drug", "active", True, 0.002)
+    by_site = {(e.site, e.size): e for e in found}
+    assert set(by_site) == {("both", 0.002), ("d1", 0.02)}
+    assert by_site["both", 0.002].effect == pytest.approx(0.0)
+    assert by_site["d1", 0.02].effect == pytest.approx(-60.0)  # -3 presses of saline's 5
+    # no inactive lever measured (a progressive ratio's empty cells): nothing to draw
+    assert size_site.effects([folder], "reinstatement_drug", "inactive", True, 0.002) == []
+    assert size_site._band(("reinstatement_active", "prime_oxt1", "prime_saline"), True) \
+        == (4, pytest.approx((-100, -40)))
+    out = tmp_path / "size_site.png"
+    assert size_site.main([str(folder), "--out", str(out)]) == 0
+    assert out.stat().st_size > 10_000
+
+
+def test_an_oxt_test_without_its_saline_test_is_refused(tmp_path):
+    prime = {"behaviour.schedule": ["reinstatement_drug"]}
+    folder = _size_site_pilot(
+        tmp_path / "pilot",
+        {"prime_oxt1_d2": {**prime, "interventions.oxt.given": "on",
+                           "plasticity.oxt_ltd_site": "d2"}, "prime_saline": prime},
+        {"prime_oxt1_d2": [3, 3], "prime_saline": [4, 4]})
+    with pytest.raises(SystemExit, match="prime_oxt1_d2 has no single saline test"):
+        size_site.effects([folder], "reinstatement_drug", "active", True, 0.002)

@@ -49,6 +49,8 @@ PANELS = (
 )
 #: How far apart along x the sites' points are drawn, in size steps.
 SPREAD = 0.1
+#: Height of a row of panels, inches.
+PANEL_HEIGHT_IN = 2.2
 
 
 @dataclass(frozen=True)
@@ -174,16 +176,11 @@ def main(argv=None) -> int:
     if not panels:
         raise SystemExit("no OXT test paired with a saline test in the directories given")
     sizes = sorted({e.size for _, found, _, _ in panels for e in found})
-    columns = min(2, len(panels))
-    rows = int(np.ceil(len(panels) / columns))
     with style.paper_style():
-        fig = style.new_figure(height_in=2.2 * rows)
-        axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False).ravel())
+        fig, axes = style.panel_grid(len(panels), PANEL_HEIGHT_IN)
         for ax, (title, found, band, percent) in zip(axes, panels):
             _panel(ax, title, found, band, sizes, default_size, percent)
-        for ax in axes[len(panels):]:
-            ax.set_visible(False)
-        style.label_panels(axes[:len(panels)])
+        style.label_panels(axes)
         handles = [Line2D([], [], color=colour, marker="o", ms=style.MARKER_PT,
                           lw=style.LINE_PT, label=SITE_LABELS[site])
                    for site, colour in SITES.items()]

@@ -37,6 +37,8 @@ from circuit.validation.findings import read_catalogue
 SERIES_COLOURS = ("C0", "C1", "C2", "C3")
 #: How far apart along x (in sweep points) a panel's series are drawn.
 SERIES_SPREAD = 0.08
+#: Height of a row of panels, inches.
+PANEL_HEIGHT_IN = 2.1
 
 
 def _contrast_rows(directory: Path, metric: str) -> tuple[str, dict]:
@@ -190,16 +192,11 @@ def main(argv=None) -> int:
         if not directory or not metric:
             parser.error(f"{item!r}: expected DIR:METRIC")
         panels.append((Path(directory), metric))
-    columns = min(2, len(panels))
-    rows = int(np.ceil(len(panels) / columns))
     with style.paper_style():
-        fig = style.new_figure(height_in=2.1 * rows)
-        axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False).ravel())
+        fig, axes = style.panel_grid(len(panels), PANEL_HEIGHT_IN)
         for ax, (directory, metric) in zip(axes, panels):
             _panel(ax, directory, metric, args.default)
-        for ax in axes[len(panels):]:
-            ax.set_visible(False)
-        style.label_panels(axes[:len(panels)])
+        style.label_panels(axes)
         handles = [Line2D([], [], color="C0", marker="o", ms=style.MARKER_PT,
                           lw=style.LINE_PT, label="mean paired difference, 95% CI"),
                    Patch(color="0.88", label="the range the finding's test asks "

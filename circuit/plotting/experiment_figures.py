@@ -12,15 +12,14 @@ Each as PNG, PDF and SVG; one journal column wide for a single panel, two for se
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 
 from .intervals import error_bar
 from .style import (BOLD_PT, MARKER_PT, ONE_COLUMN_IN, SMALL_FONT_PT, THIN_PT, TWO_COLUMNS_IN,
-                    group_colour, group_ticks, label_panels, new_figure, paper_style,
-                    save_figure)
+                    group_colour, group_ticks, label_panels, new_figure, panel_grid,
+                    paper_style, save_figure)
 
 PANELS_PER_ROW = 3
 PANEL_HEIGHT_IN = 2.2
@@ -73,10 +72,9 @@ def _values(runs, condition, keys, point, metric) -> np.ndarray:
 
 def metric_points(runs, conditions, metrics, keys, path: Path) -> Path:
     cells = _cells(runs, keys)
-    rows = math.ceil(len(metrics) / PANELS_PER_ROW)
     width = ONE_COLUMN_IN if len(metrics) == 1 else TWO_COLUMNS_IN
-    fig = new_figure(PANEL_HEIGHT_IN * rows + KEYS_EXTRA_IN * bool(keys), width)
-    axes = np.atleast_1d(fig.subplots(rows, min(len(metrics), PANELS_PER_ROW))).ravel()
+    fig, axes = panel_grid(len(metrics), PANEL_HEIGHT_IN, PANELS_PER_ROW, width,
+                           KEYS_EXTRA_IN * bool(keys))
     rng = np.random.default_rng(0)
     labels = [_cell_label(condition, keys, point) for condition, point in cells]
     for ax, metric in zip(axes, metrics):
@@ -94,9 +92,7 @@ def metric_points(runs, conditions, metrics, keys, path: Path) -> Path:
         if keys:
             ax.set_xlabel("condition / " + ", ".join(key.split(".")[-1] for key in keys))
         ax.grid(axis="y", alpha=0.3)
-    for ax in axes[len(metrics):]:
-        ax.set_visible(False)
-    label_panels(axes[:len(metrics)])
+    label_panels(axes)
     fig.suptitle("Each point is one seed; diamond and bar: mean and 95% CI (t)")
     return save_figure(fig, path)
 

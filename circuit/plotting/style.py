@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import os
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -223,6 +224,19 @@ def new_figure(height_in: float, width_in: float = TWO_COLUMNS_IN) -> Figure:
                  layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+def panel_grid(count: int, row_height_in: float, columns: int = 2,
+               width_in: float = TWO_COLUMNS_IN, extra_height_in: float = 0.0):
+    """A `new_figure` with `count` panels in rows of `columns` (fewer if `count` is),
+    `row_height_in` per row plus `extra_height_in`: (figure, its `count` axes in
+    reading order); the last row's spare axes are hidden."""
+    rows = math.ceil(count / columns)
+    fig = new_figure(row_height_in * rows + extra_height_in, width_in)
+    axes = list(fig.subplots(rows, min(count, columns), squeeze=False).ravel())
+    for ax in axes[count:]:
+        ax.set_visible(False)
+    return fig, axes[:count]
 
 
 def expected_pixels(height_in: float, width_in: float = TWO_COLUMNS_IN) -> tuple[int, int]:

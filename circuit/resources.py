@@ -15,6 +15,8 @@ from pathlib import Path
 
 #: The data folders, as named in the project and in the wheel.
 CONFIGS, VALIDATION = "configs", "validation"
+#: The folder of circuit's own experiment specs, inside `CONFIGS`.
+EXPERIMENTS = "experiments"
 #: Package folder of the copies in an installed wheel.
 PACKAGED = "_data"
 
@@ -73,3 +75,11 @@ def find_config(name) -> Path:
 def packaged_configs() -> list:
     """Names of the packaged top-level configs (for messages)."""
     return sorted(p.stem for p in configs_dir().glob("*.yaml"))
+
+
+def packaged_specs() -> list:
+    """Names of the packaged experiment specs, as `find_config` takes them (for
+    messages): 'experiments/heteromer', ..."""
+    root = configs_dir()
+    return sorted(p.relative_to(root).with_suffix("").as_posix()
+                  for p in (root / EXPERIMENTS).glob("*.yaml"))

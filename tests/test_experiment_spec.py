@@ -110,6 +110,14 @@ def test_a_model_config_given_as_a_spec_says_so_in_one_line():
     assert "is a model config, not an experiment spec" in problem and "circuit run" in problem
 
 
+def test_a_spec_not_found_names_circuits_own_specs(tmp_path):
+    with pytest.raises(circuit.config.ConfigError) as caught:
+        read_plan(tmp_path / "nothere.yaml")
+    (problem,) = caught.value.problems
+    assert "experiment spec not found" in problem and "experiments/heteromer" in problem
+    assert read_plan("experiments/heteromer").runs  # the name it gives is one that works
+
+
 def test_the_config_loader_knows_every_key_only_a_spec_has():
     from circuit.config.loader import SPEC_ONLY_KEYS
     from circuit.experiments.plan import SPEC_KEYS

@@ -33,7 +33,7 @@ from ..analysis.statistics import EXPECTATIONS
 from ..config import ConfigError, load_config, schema
 from ..config.loader import SPEC_ONLY_KEYS, override_text, read_yaml, read_yaml_file
 from ..config.units import shown
-from ..resources import find_config
+from ..resources import find_config, packaged_specs
 from ..protocols.library import session_configs
 from ..running.simulate import state_key
 
@@ -124,6 +124,9 @@ def read_spec(path: Path) -> tuple:
     """(the spec at `path` as a mapping, its resolved path); `path` is a file, or one of
     circuit's own specs by name."""
     path = find_config(path)
+    if not path.exists():
+        raise ConfigError(f"experiment spec not found: {path} (nor is it one of circuit's "
+                          f"own specs: {', '.join(packaged_specs())})")
     spec = read_yaml_file(path, "experiment spec")
     if not isinstance(spec, dict):
         raise ConfigError(f"{path}: expected a mapping of spec keys")

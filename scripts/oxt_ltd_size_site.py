@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 import yaml
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from circuit import load_config
 from circuit.analysis.statistics import paired
@@ -150,8 +149,7 @@ def _panel(ax, title, found, band, sizes, default_size, percent) -> None:
     if band is not None:
         finding, (low, high) = band
         bottom, top = ax.get_ylim()
-        ax.axhspan(max(low, bottom - 0.25 * (top - bottom)), high, color="0.88", lw=0,
-                   zorder=0)
+        style.shade_range(ax, max(low, bottom - 0.25 * (top - bottom)), high)
         title = f"{title} (finding {finding})"
     ax.set_xticks(range(len(sizes)), [f"x{size / default_size:g}"
                                       + (" (default)" if size == default_size else "")
@@ -184,9 +182,9 @@ def main(argv=None) -> int:
         handles = [Line2D([], [], color=colour, marker="o", ms=style.MARKER_PT,
                           lw=style.LINE_PT, label=SITE_LABELS[site])
                    for site, colour in SITES.items()]
-        handles.append(Patch(color="0.88", label="the range the finding's test asks; "
-                                                 "points: mean paired difference, 95% CI"))
-        fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
+        handles.append(style.range_patch("the range the finding's test asks; points: mean "
+                                         "paired difference, 95% CI"))
+        style.legend_below(fig, handles)
         path = style.save_figure(fig, args.out)
     print(f"wrote {path}")
     return 0

@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from circuit.analysis.statistics import swept_number
 from circuit.plotting import style
@@ -166,7 +165,7 @@ def _panel(ax, directory: Path, metric: str, default: str | None = None) -> None
         bottom = min(bottom, max(low, bottom - 0.25 * (top - bottom)), high)
         top = max(top, low)
         pad = 0.05 * (top - bottom)
-        ax.axhspan(low, high, color="0.88", lw=0, zorder=0)
+        style.shade_range(ax, low, high)
         ax.set_ylim(bottom - pad, top + pad)
     ax.set_xticks(x, [point + ("\n(default)" if point == default else "")
                       for point in swept.points])
@@ -199,9 +198,9 @@ def main(argv=None) -> int:
         style.label_panels(axes)
         handles = [Line2D([], [], color="C0", marker="o", ms=style.MARKER_PT,
                           lw=style.LINE_PT, label="mean paired difference, 95% CI"),
-                   Patch(color="0.88", label="the range the finding's test asks "
-                                             "(of its own contrast only)")]
-        fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
+                   style.range_patch("the range the finding's test asks (of its own "
+                                     "contrast only)")]
+        style.legend_below(fig, handles)
         path = style.save_figure(fig, args.out)
     print(f"wrote {path}")
     return 0

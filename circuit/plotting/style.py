@@ -15,6 +15,7 @@ import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from circuit.results.record import Phase
@@ -39,6 +40,8 @@ BOLD_PT = 1.3
 AXIS_LINE_PT = 0.6
 TICK_LENGTH_PT = 2.5
 MARKER_PT = 3.0
+#: Grey of a shaded range (a finding's asked effect) behind the data.
+RANGE_SHADE = "0.88"
 PAPER_RC = {
     "font.size": FONT_SIZE_PT, "axes.titlesize": TITLE_SIZE_PT,
     "axes.labelsize": FONT_SIZE_PT, "xtick.labelsize": FONT_SIZE_PT,
@@ -237,6 +240,22 @@ def panel_grid(count: int, row_height_in: float, columns: int = 2,
     for ax in axes[count:]:
         ax.set_visible(False)
     return fig, axes[:count]
+
+
+def shade_range(ax, low: float, high: float) -> None:
+    """Shade the band `low`..`high` of the y axis behind the data: the range a
+    finding's test asks (`range_patch` is its legend entry)."""
+    ax.axhspan(low, high, color=RANGE_SHADE, lw=0, zorder=0)
+
+
+def range_patch(label: str) -> Patch:
+    """The legend entry of a band drawn by `shade_range`."""
+    return Patch(color=RANGE_SHADE, label=label)
+
+
+def legend_below(fig: Figure, handles, columns: int = 2) -> None:
+    """One legend for the whole figure, centred under its panels."""
+    fig.legend(handles=handles, loc="outside lower center", ncols=columns, frameon=False)
 
 
 def expected_pixels(height_in: float, width_in: float = TWO_COLUMNS_IN) -> tuple[int, int]:

@@ -407,3 +407,38 @@ def test_an_oxt_test_without_its_saline_test_is_refused(tmp_path):
         {"prime_oxt1_d2": [3, 3], "prime_saline": [4, 4]})
     with pytest.raises(SystemExit, match="prime_oxt1_d2 has no single saline test"):
         size_site.effects([folder], "reinstatement_drug", "active", True, 0.002)
+
+
+sensitivity = _script("sensitivity")
+
+
+def test_the_sensitivity_sweep_scales_each_parameter_from_the_config_s_own_default():
+    from circuit import load_config
+
+    config = load_config(sensitivity.CONFIG)
+    assert sensitivity.scaled(config, "fields.da.release", 2.0) == "400 nM"
+    assert sensitivity.scaled(config, "receptors.heteromer_fold", 0.5) == "1.5"
+    for key in sensitivity.PARAMETERS:  # every swept value is one the config accepts
+        for factor in sensitivity.FACTORS:
+            value = sensitivity.scaled(config, key, factor)
+            assert load_config(sensitivity.CONFIG, [f"{key}={value}"]) is not None
+
+
+def test_the_sensitivity_figure_draws_each_parameter_s_seed_mean_and_range(tmp_path):
+    metrics = list(sensitivity.METRICS)
+    rows = [{"parameter": parameter, "factor": factor, "value": "x", "seed": seed,
+             **{m: factor * seed + k for k, m in enumerate(metrics)}}
+            for parameter in ("fields.da.release", "receptors.Kd_oxtr")
+            for factor in sensitivity.FACTORS for seed in (1, 3)]
+    write_csv(tmp_path / "sensitivity.csv", rows, list(rows[0]))
+    found = sensitivity.summary(tmp_path / "sensitivity.csv")
+    # tonic [DA] (metric 0) at 2x: seeds 1 and 3 give 2 and 6
+    assert found["fields.da.release", metrics[0]][-1] == (2.0, 4.0, 2.0, 6.0)
+    assert sensitivity.main(["--plot-only", "--out", str(tmp_path),
+                             "--figure", str(tmp_path / "s.png")]) == 0
+    assert (tmp_path / "s.png").stat().st_size > 0
+
+
+def test_the_sensitivity_figure_alone_needs_its_table(tmp_path):
+    with pytest.raises(SystemExit, match="run without --plot-only first"):
+        sensitivity.main(["--plot-only", "--out", str(tmp_path / "none")])

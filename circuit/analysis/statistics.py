@@ -29,6 +29,10 @@ BOOTSTRAP_SEED = 0
 #: A percentile interval is given when the statistic is finite on at least this share of
 #: the resamples (its percentiles over those), else it is undefined (NaN).
 MIN_FINITE_RESAMPLES = 0.95
+#: A spread below this fraction of the values' magnitude is rounding, not spread: equal
+#: differences such as 20/3 and 20 - 40/3 have an SD of 1e-16, not 0, and an effect over
+#: it (a mean over that SD) would read 1e15 where it is undefined.
+ROUNDING = 1e-9
 
 COLUMNS = ("contrast", "metric", "design", "alternative", "n_a", "n_b", "mean_a", "mean_b",
            "sd_a", "sd_b", "difference", "hedges_g", "ci_low", "ci_high", "ci_method",
@@ -42,6 +46,13 @@ TESTS = ("welch_p", "mannwhitney_p", "paired_p", "wilcoxon_p", "tost_p")
 EXPECTATIONS = {"lower": "less", "higher": "greater", "same": "equivalent"}
 
 
+def spread(sd, *samples, axis=None):
+    """`sd` where it is a spread, NaN where it is none: at most ROUNDING x the samples'
+    largest magnitude (along `axis`, for the vectorised statistics of a bootstrap)."""
+    scale = np.max([np.max(np.abs(s), axis=axis) for s in samples], axis=0)
+    return np.where(np.asarray(sd) > ROUNDING * scale, sd, np.nan)
+
+
 def hedges_g(a, b) -> float:
     """Standardised mean difference (a - b) / pooled SD, small-sample corrected.
 
@@ -52,9 +63,9 @@ def hedges_g(a, b) -> float:
     n_a, n_b = len(a), len(b)
     if n_a < 2 or n_b < 2:
         return math.nan
-    pooled = math.sqrt(((n_a - 1) * a.var(ddof=1) + (n_b - 1) * b.var(ddof=1))
-                       / (n_a + n_b - 2))
-    if pooled == 0:
+    pooled = float(spread(math.sqrt(((n_a - 1) * a.var(ddof=1) + (n_b - 1) * b.var(ddof=1))
+                                    / (n_a + n_b - 2)), a, b))
+    if not math.isfinite(pooled):
         return math.nan
     correction = 1 - 3 / (4 * (n_a + n_b) - 9)
     return correction * (a.mean() - b.mean()) / pooled
@@ -126,8 +137,8 @@ def paired(a, b, alternative: str = "two-sided", margin: float | None = None) ->
     row["ci_method"], row["margin"] = "", math.nan if margin is None else float(margin)
     if n < 2:
         return row
-    sd_d = float(np.std(d, ddof=1))
-    if sd_d > 0:
+    sd_d = float(spread(np.std(d, ddof=1), x, y))
+    if math.isfinite(sd_d):
         differences = one_sample(d, 0.0)  # d_z = mean / SD of the differences, its interval
         row["d_z"], row["d_z_low"], row["d_z_high"] = (
             differences["effect"], differences["effect_low"], differences["effect_high"])
@@ -284,8 +295,9 @@ def _sd(x) -> float:
 def _standardised_difference(a, b, axis=-1):
     """Hedges' g along `axis` (vectorised for scipy.stats.bootstrap)."""
     n_a, n_b = a.shape[axis], b.shape[axis]
-    pooled = np.sqrt(((n_a - 1) * np.var(a, axis=axis, ddof=1)
-                      + (n_b - 1) * np.var(b, axis=axis, ddof=1)) / (n_a + n_b - 2))
+    pooled = spread(np.sqrt(((n_a - 1) * np.var(a, axis=axis, ddof=1)
+                             + (n_b - 1) * np.var(b, axis=axis, ddof=1)) / (n_a + n_b - 2)),
+                    a, b, axis=axis)
     with np.errstate(divide="ignore", invalid="ignore"):
         return (1 - 3 / (4 * (n_a + n_b) - 9)) * _mean_difference(a, b, axis) / pooled
 
@@ -349,9 +361,11 @@ def one_sample(x, value: float, alternative: str = "two-sided") -> dict:
     row = {"n": len(x), "mean": _mean(x), "difference": _mean(x) - value,
            "effect": math.nan, "effect_low": math.nan, "effect_high": math.nan,
            "t": math.nan, "p": math.nan}
-    if len(x) >= 2 and np.std(x, ddof=1) > 0:
+    if len(x) >= 2 and np.isfinite(spread(np.std(x, ddof=1), x)):
         def effect(sample, axis=-1):
-            return (np.mean(sample, axis=axis) - value) / np.std(sample, axis=axis, ddof=1)
+            sd = spread(np.std(sample, axis=axis, ddof=1), sample, axis=axis)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (np.mean(sample, axis=axis) - value) / sd
         row["effect"] = float(effect(x))
         row["effect_low"], row["effect_high"] = percentile_ci((x,), effect)
         test = stats.ttest_1samp(x, value, alternative=alternative)
@@ -379,12 +393,13 @@ def interaction(a, b, c, d, alternative: str = "two-sided") -> dict:
         return sum(w * np.mean(s, axis=axis) for w, s in zip(weights, samples))
 
     def standardised(*samples, axis=-1):
+        sd = spread(pooled_sd(*samples, axis=axis), *samples, axis=axis)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return contrast(*samples, axis=axis) / pooled_sd(*samples, axis=axis)
+            return contrast(*samples, axis=axis) / sd
 
     row["difference"] = float(contrast(*groups))
-    sd = float(pooled_sd(*groups))
-    if sd > 0:
+    sd = float(spread(pooled_sd(*groups), *groups))
+    if math.isfinite(sd):
         dof = row["n"] - 4
         se = sd * math.sqrt(sum(1 / len(g) for g in groups))
         row["effect"] = row["difference"] / sd

@@ -32,6 +32,7 @@ import yaml
 
 from . import interrupts
 from .config import ConfigError, load_config
+from .config.units import counted
 from .resources import packaged_configs
 from .results.runs import DirectoryBusy
 from .results.state import StateError
@@ -155,7 +156,10 @@ def _fail(status: int, message) -> int:
 
 
 def _interrupted(what: str, folder: Path) -> int:
-    """Exit 130, saying where the finished work is kept."""
+    """Exit 130, saying where the finished work is kept (or that none finished)."""
+    if not (folder.is_dir() and any(folder.iterdir())):
+        return _fail(INTERRUPTED, f"interrupted before any of the {what} finished; nothing "
+                                  "was stored: rerun with --resume to start them again")
     return _fail(INTERRUPTED, f"interrupted; the {what} that finished are stored in {folder}: "
                               "rerun with --resume to finish")
 
@@ -340,7 +344,8 @@ def _runner_arguments(parser, overrides: bool = True) -> None:
         return
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         dest="overrides", help="override a config value in every run "
-                                               "(repeatable)")
+                                               "(repeatable); for a spec, --set 'seeds=[1, 2]' "
+                                               "replaces its seeds")
 
 
 def _config_arguments(parser) -> None:
@@ -358,9 +363,11 @@ def _run(args) -> int:
     config = load_config(args.config, args.overrides, seed=args.seed)
     if config.experiment is not None or config["behaviour"]["schedule"]:
         return _run_experiment(args, config)
+    if args.workers in (0, 1):  # what a single run does anyway: one command for any config
+        args.workers = None
     _refuse(args, {"resume": "a single run has nothing to resume; it is written whole or "
                              "not at all",
-                   "workers": "a single run simulates in this process",
+                   "workers": "a single run simulates in one process, this one",
                    "scheduler": "a single run simulates in this process",
                    "dashboard": "a single run simulates in this process, without Dask"},
             "for a config without a behaviour.schedule")
@@ -557,9 +564,9 @@ def _check(args) -> int:
         from .experiments import plan_config
 
         plan = plan_config(config)  # every subject's sessions, as `circuit run` does
-        log.info("circuit: %s is valid: %d runs (%d groups x %d seeds), %s sessions each",
-                 args.config, len(plan.runs), len(plan.cells), len(plan.seeds),
-                 "/".join(map(str, plan.sessions)))
+        log.info("circuit: %s is valid: %s (%s x %s), %s sessions each",
+                 args.config, counted(len(plan.runs), "run"), counted(len(plan.cells), "group"),
+                 counted(len(plan.seeds), "seed"), "/".join(map(str, plan.sessions)))
     print(config.to_yaml(), end="")
     if config.experiment is not None:
         print(yaml.safe_dump({"experiment": config.experiment}, sort_keys=False), end="")
@@ -589,10 +596,12 @@ def _check_spec(args, spec: dict, path: Path) -> int:
     from .experiments.plan import make_plan
 
     plan = make_plan(spec, path.parent, str(path), args.overrides)
-    cells = sorted({cell.name for cell in plan.cells})
-    log.info("circuit: %s is a valid experiment spec: %d runs (%d conditions x %d seeds%s), "
-             "%s design", args.config, len(plan.runs), len(cells), len(plan.seeds),
-             f", {len(plan.trainings)} trainings" if plan.trainings else "", plan.design)
+    cells = list(dict.fromkeys(cell.name for cell in plan.cells))  # in the spec's order
+    log.info("circuit: %s is a valid experiment spec: %s (%s x %s%s), %s design",
+             args.config, counted(len(plan.runs), "run"), counted(len(cells), "condition"),
+             counted(len(plan.seeds), "seed"),
+             f", {counted(len(plan.trainings), 'training')}" if plan.trainings else "",
+             plan.design)
     header = {"source": plan.source, "seeds": plan.seeds, "design": plan.design}
     lists = {"conditions": cells,
              "contrasts": [_contrast_text(*contrast) for contrast in plan.contrasts],

@@ -88,20 +88,43 @@ def mechanism_parts(runs: list, treated: str, reference: str, mechanism: str,
     return parts
 
 
+COLUMNS_HELP = """columns: effect = treated - reference (its percent of the reference's
+mean); effect without the mechanism = treated_no_M - reference_no_M; endogenous part =
+reference - reference_no_M (what the body's own OXT does through M); the treatment's
+part = effect - effect without (what the treatment adds through M); each a mean over the
+seeds with its 95% paired bootstrap interval; p: two-sided paired t-test of the part."""
+
+
+def _metric_columns(runs: list) -> list:
+    """The columns of runs.csv after the seed's: the measures a run records."""
+    columns = list(runs[0])
+    return columns[columns.index("seed") + 1:]
+
+
 def _cell(triple: tuple) -> str:
     mean, low, high = triple
     return f"{mean:+.2f} [{low:+.2f}, {high:+.2f}]"
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("directory", type=Path)
-    parser.add_argument("--treated", required=True)
-    parser.add_argument("--reference", required=True)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], epilog=COLUMNS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("directory", type=Path, help="an experiment's output directory")
+    parser.add_argument("--treated", required=True, help="the treated condition, e.g. "
+                        "prime_oxt1 (with its knock-out <treated>_no_<M> in the experiment)")
+    parser.add_argument("--reference", required=True, help="the reference condition, e.g. "
+                        "prime_saline (with <reference>_no_<M>)")
     parser.add_argument("--mechanism", required=True, help="the knock-out's suffix, e.g. M1")
-    parser.add_argument("--metric", action="append", required=True)
+    parser.add_argument("--metric", action="append", required=True,
+                        help="a column of runs.csv, e.g. reinstatement_active (repeatable)")
     args = parser.parse_args(argv)
     runs = read_csv(args.directory / "runs.csv")
+    unknown = [m for m in args.metric if runs and m not in runs[0]]
+    if unknown:
+        raise SystemExit(f"--metric {', '.join(unknown)}: not a column of "
+                         f"{args.directory / 'runs.csv'} (its metrics: "
+                         f"{', '.join(_metric_columns(runs))})")
     print("| point | metric | seeds | effect (change) | effect without the mechanism | "
           "endogenous part | the treatment's part | p (part) |")
     print("|---|---|---|---|---|---|---|---|")

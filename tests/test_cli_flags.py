@@ -102,6 +102,8 @@ ACTS = [
      lambda c, out: c[1]["state"].vta_potentiation == 0.0),
     (["run", REDUCED, "--out", "{out}", "--restore", "{state}", "--elapsed", "1 day"],
      "run_to", lambda c, out: c[1]["state"] is not None),
+    (["run", REDUCED, "--out", "{out}", "--workers", "1"], "run_to",  # what it does anyway
+     lambda c, out: c[1]["state"] is None),
     (["run", BEHAVIOUR, "--out", "{out}", "--set", "experiment.seeds=[7]"], "run_config",
      lambda c, out: _config(c).experiment["seeds"] == [7]),
     (["experiment", SPEC, "--out", "{out}", "--set", "a.b=1"], "run_spec",

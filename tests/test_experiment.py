@@ -66,7 +66,7 @@ def test_check_prints_a_configs_experiment_block(tmp_path, capsys, caplog):
     assert cli.main(["check", str(path), "--set", "experiment.seeds=[4, 5, 6]"]) == 0
     printed = capsys.readouterr()
     assert "experiment:\n  seeds:\n  - 4\n  - 5\n  - 6\n" in printed.out
-    assert "3 runs (1 groups x 3 seeds)" in caplog.text
+    assert "3 runs (1 group x 3 seeds)" in caplog.text
 
 
 def test_check_validates_a_spec_and_prints_its_plan(tmp_path, capsys, caplog):

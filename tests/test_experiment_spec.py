@@ -85,7 +85,7 @@ def test_a_sweep_crosses_its_keys_with_every_condition():
     ({"train": ["fr1_acquisition"]}, "tests: expected a mapping"),
     ({"tests": {"a": {}}}, "train: expected a list of protocols"),
     ({"train": ["fr1_acquisition", "nope"], "tests": {"a": {}}, "conditions": None},
-     "train: session 1 (nope): behaviour.schedule: no protocol 'nope'"),
+     "train: session 2 (nope): behaviour.schedule: no protocol 'nope'"),
     ({"train": ["fr1_acquisition"], "tests": {"a": {}}},
      "conditions: a within-subject spec (train, tests) names its test conditions under tests"),
     ({"train": ["fr1_acquisition"], "tests": {"a": None}, "conditions": None,
@@ -237,6 +237,20 @@ def test_statistics_are_undefined_not_invented_for_too_few_or_tied_values():
     assert (low, high) == (2.0, 2.0) and method == "percentile"
 
 
+def test_differences_equal_but_for_rounding_have_no_spread_to_standardise_by():
+    from circuit.analysis.statistics import paired
+
+    # seven pairs differ by -1/3, some computed as -0.33333333333333337: an SD of 1e-17,
+    # not 0; resamples of those pairs alone would give d_z near -1e16
+    before = [0, 2 / 3] * 3 + [0, 5.0]
+    after = [1 / 3, 1.0] * 3 + [1 / 3, 2.0]
+    row = paired(before, after)
+    assert math.isnan(row["d_z_low"]) and math.isnan(row["d_z_high"])
+    assert abs(row["d_z"]) < 1  # the point estimate over the real spread stands
+    constant = paired([0, 2 / 3, 0], [1 / 3, 1.0, 1 / 3])  # -1/3 three times, rounded
+    assert math.isnan(constant["d_z"]) and constant["paired_p"] == 0.0
+
+
 def fake_simulation(calls):
     """A stand-in for simulate_run: breakpoint grows with the OXT dose, plus seed noise."""
 
@@ -382,3 +396,47 @@ def test_an_unreadable_spec_is_one_config_error_naming_the_file(tmp_path, conten
         path.write_text(content)
     with pytest.raises(circuit.ConfigError, match="spec.yaml"):
         read_plan(path)
+
+
+def test_set_seeds_replaces_a_spec_s_seeds_and_experiment_seeds_is_refused(tmp_path):
+    plan = make_plan(spec(), ROOT, overrides=["seeds=[1, 2]", "receptors.heteromer_fold=2"])
+    assert plan.seeds == [1, 2] and len(plan.runs) == 4
+    assert {r.config["receptors"]["heteromer_fold"] for r in plan.runs} == {2.0}
+    with pytest.raises(circuit.ConfigError, match=r"its own seeds \(--set 'seeds=\[1, 2\]'"):
+        make_plan(spec(), ROOT, overrides=["experiment.seeds=[1, 2]"])  # was ignored
+
+
+def test_the_kept_spec_of_a_run_with_set_values_runs_the_same_runs(tmp_path):
+    import yaml
+
+    from circuit.experiments.workflow import spec_as_run
+
+    path = write_spec(tmp_path)
+    overrides = ["seeds=[2, 5]", "receptors.heteromer_fold=2", "interventions.oxt.dose=2 mg/kg"]
+    plan = read_plan(path, overrides)
+    kept = spec_as_run(plan, overrides)
+    assert kept.startswith(f"# {path} run with --set 'seeds=[2, 5]'")
+    assert yaml.safe_load(kept)["seeds"] == [2, 5]
+    (tmp_path / "kept.yaml").write_text(kept)
+    again = read_plan(tmp_path / "kept.yaml")  # no --set: the kept spec alone
+    assert [r.key for r in again.runs] == [r.key for r in plan.runs]
+    assert spec_as_run(read_plan(path)) == path.read_text()  # without --set: as written
+
+
+def test_every_mistake_of_a_spec_is_named_at_once_a_shared_one_once():
+    text = problems(seeds=[1, 2, 2], metrics=["brakepoint"],
+                    set={"behaviour.schedule": ["fr1_acquisition", "nope"]})
+    assert "seeds: expected a count" in text  # the bad seeds no longer hide the rest
+    assert "metrics[0]: unknown metric 'brakepoint'; did you mean 'breakpoint'?" in text
+    # the schedule every condition shares is named once, as theirs, counted from 1
+    assert text.count("no protocol 'nope'") == 1
+    assert "set (or --set, or the base): session 2 (nope): behaviour.schedule" in text
+
+
+def test_a_spec_s_base_may_name_one_of_circuit_s_own_configs(tmp_path):
+    by_name = make_plan(spec(base="default"), tmp_path)  # no default.yaml in tmp_path
+    by_path = make_plan(spec(), ROOT)
+    assert [r.key for r in by_name.runs] == [r.key for r in by_path.runs]
+    with pytest.raises(circuit.ConfigError, match=r"base: config file not found: 'nodefault' "
+                                                  r"\(not beside the spec, in "):
+        make_plan(spec(base="nodefault"), tmp_path)

@@ -313,6 +313,14 @@ def test_a_mechanisms_part_is_the_difference_of_the_dose_effects_with_and_withou
                                     "acquisition_infusions")
 
 
+def test_a_mechanism_s_part_of_a_metric_the_runs_lack_is_refused_naming_theirs(tmp_path):
+    _knockout_runs(tmp_path / "x")
+    with pytest.raises(SystemExit, match=r"--metric acquisition_infusons: not a column .* "
+                                         r"\(its metrics: acquisition_infusions\)"):
+        part_script.main([str(tmp_path / "x"), "--treated", "oxt1", "--reference", "vehicle",
+                          "--mechanism", "M1", "--metric", "acquisition_infusons"])
+
+
 def test_a_systemic_dose_is_compared_with_the_saline_run_of_its_own_seed():
     from scipy import stats
 

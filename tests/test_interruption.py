@@ -317,3 +317,17 @@ def test_one_seed_gives_the_same_bytes_on_one_worker_or_two(tmp_path):
         for name in (TRIALS, SESSIONS):
             a = (one / "runs" / key / name).read_bytes()
             assert a == (two / "runs" / key / name).read_bytes(), f"{key}/{name}"
+
+
+def test_an_interruption_says_whether_anything_was_stored_and_is_logged(tmp_path, capsys):
+    from circuit.experiments.workflow import logged_to
+
+    assert cli._interrupted("runs", tmp_path / "runs") == 130
+    assert "before any of the runs finished; nothing was stored" in capsys.readouterr().err
+    (tmp_path / "runs" / "abc").mkdir(parents=True)
+    assert cli._interrupted("runs", tmp_path / "runs") == 130
+    assert f"the runs that finished are stored in {tmp_path / 'runs'}" in capsys.readouterr().err
+    log = tmp_path / "experiment.log"
+    with pytest.raises(KeyboardInterrupt), logged_to(log):
+        raise KeyboardInterrupt
+    assert "interrupted; the runs stored so far are kept" in log.read_text()

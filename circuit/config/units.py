@@ -67,6 +67,11 @@ def shown(value) -> str:
         return f"<{type(value).__name__} too long to show>"
 
 
+def counted(number: int, noun: str) -> str:
+    """'1 seed', '2 seeds': a count with its noun, for messages."""
+    return f"{number} {noun}{'s' * (number != 1)}"
+
+
 @functools.lru_cache(maxsize=None)
 def parse_unit(text: str):
     """The Brian2 unit (a Quantity of magnitude 1 in SI) named by `text`; '1' is dimensionless.

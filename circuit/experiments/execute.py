@@ -306,7 +306,8 @@ def dask_client(workers: int, scheduler: str | None):
             dashboard_address=dashboard, silence_logs=logging.ERROR,
             scheduler_kwargs=quiet_http) as cluster:
         with Client(cluster) as client:
-            log.info("circuit: %d local worker processes", workers)
+            log.debug("circuit: a cluster of %d local worker process%s started", workers,
+                      "es" * (workers != 1))
             if dashboard is not None:
                 log.warning("circuit: Dask dashboard at %s", client.dashboard_link)
             yield client

@@ -20,6 +20,7 @@ or after an edit of the spec, has the same key.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import itertools
 import json
@@ -31,9 +32,11 @@ from pathlib import Path
 from ..analysis.behaviour import METRICS
 from ..analysis.statistics import EXPECTATIONS
 from ..config import ConfigError, load_config, schema
-from ..config.loader import SPEC_ONLY_KEYS, override_text, read_yaml, read_yaml_file
+from ..config.loader import (EXPERIMENT_KEY, SPEC_ONLY_KEYS, apply_override, override_text,
+                             override_texts, read_yaml, read_yaml_file)
 from ..config.units import shown
-from ..resources import find_config, packaged_specs
+from ..resources import (find_config, is_file, packaged_config, packaged_configs,
+                         packaged_specs)
 from ..protocols.library import session_configs
 from ..running.simulate import state_key
 
@@ -145,6 +148,7 @@ def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) ->
         raise ConfigError(f"{source} is a model config, not an experiment spec: run it with "
                           f"`circuit run {source} --out DIR` (its `experiment` block, if "
                           "any, runs its groups x seeds; docs/experiments.md)")
+    spec, overrides = _spec_overrides(spec, overrides)
     problems = [f"{key}: unknown spec key (expected one of {', '.join(sorted(SPEC_KEYS))})"
                 for key in spec if key not in SPEC_KEYS]
     if "base" not in spec:
@@ -159,10 +163,12 @@ def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) ->
     sweep = _sweep(spec.get("sweep") or {}, problems)
     metrics = _metrics(spec.get("metrics"), problems)
     contrasts = _contrasts(spec.get("contrasts") or [], conditions, problems)
-    if "base" not in spec or not seeds:
+    if "base" not in spec:
         raise ConfigError(problems)
+    seeds = seeds or [1]  # bad seeds are reported; resolve the runs for their problems too
     try:
-        base = read_yaml(folder / spec["base"])
+        base_path = _base_path(folder, spec["base"])
+        base = read_yaml(base_path)
     except ConfigError as err:
         raise ConfigError(problems + [f"base: {p}" for p in err.problems]) from None
     base.pop("experiment", None)
@@ -174,10 +180,47 @@ def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) ->
         problems.append("contrasts: 'same' (an equivalence test) needs a paired design: "
                         "paired: true, or train and tests")
     # seed-matched: seed k of every condition draws the same connectivity and noise
-    return _resolve(spec, source, base, str(folder / spec["base"]), seeds, conditions,
+    return _resolve(spec, source, base, str(base_path), seeds, conditions,
                     [*_texts(common), *overrides], sweep, metrics, contrasts, problems,
                     where="conditions" if train is None else "tests", train=train,
                     design="paired" if paired is True else "independent")
+
+
+def _base_path(folder: Path, base) -> Path:
+    """The config a spec's `base` names: a file beside the spec (its path relative to
+    `folder`), else one of circuit's own configs by name ('default'), as a config's own
+    base; ConfigError saying where it looked."""
+    if not isinstance(base, str) or not base.strip() or "\0" in base:
+        raise ConfigError(f"expected a config file name, got {shown(base)}")
+    path = folder / base
+    if is_file(path):
+        return path
+    found = packaged_config(base)
+    if found is None:
+        raise ConfigError(f"config file not found: {shown(base)} (not beside the "
+                          f"spec, in {folder}, nor one of circuit's own configs: "
+                          f"{', '.join(packaged_configs())})")
+    return found
+
+
+def _spec_overrides(spec: dict, overrides) -> tuple:
+    """(`spec` with ``--set seeds=...`` applied, the overrides left for every run's
+    config). A spec names its subjects in its own ``seeds``; ``experiment.*`` is a model
+    config's block, which a spec's runs never read, so it is refused, not ignored."""
+    spec, rest = dict(spec), []
+    for text in override_texts(overrides):
+        key = str(text).split("=", 1)[0].strip()
+        if key == "seeds":
+            raw: dict = {}
+            apply_override(raw, text)
+            spec["seeds"] = raw["seeds"]
+        elif key.split(".")[0] == EXPERIMENT_KEY:
+            raise ConfigError(f"--set {text!r}: a spec names its subjects in its own seeds "
+                              "(--set 'seeds=[1, 2]' replaces them); experiment.* is a model "
+                              "config's block, which a spec's runs do not read")
+        else:
+            rest.append(text)
+    return spec, rest
 
 
 def _training(spec: dict, problems: list) -> dict | None:
@@ -281,9 +324,25 @@ def _resolve(spec: dict, source: str, base: dict, base_source, seeds: list,
                 key = run_key(config, training.key if training else None)
                 runs.append(Run(cell, seed, config, key, training))
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(_shared_once(problems, [f"{where}.{name}" for name in conditions]))
     return Plan(source, spec, seeds, sweep, cells, runs, contrasts, metrics or [],
                 str(spec.get("description") or ""), tuple(sorted(n_sessions)), design)
+
+
+def _shared_once(problems: list, names: list) -> list:
+    """`problems` with one that every condition of `names` has alike named once, as the
+    spec's `set` (or --set, or the base) that they share, not under each condition."""
+    if len(names) < 2:
+        return problems
+    found: dict = {}
+    for problem in problems:
+        for name in names:
+            if problem.startswith(f"{name}: "):
+                found.setdefault(problem[len(name) + 2:], set()).add(name)
+    shared = {text for text, where in found.items() if len(where) == len(names)}
+    kept = [p for p in problems
+            if not any(p == f"{name}: {text}" for text in shared for name in names)]
+    return kept + [f"set (or --set, or the base): {text}" for text in shared]
 
 
 def _trainings(base: dict, base_source, seeds: list, texts: list) -> list:
@@ -366,8 +425,10 @@ def _metrics(metrics, problems) -> list | None:
         return []
     for index, name in enumerate(metrics):
         if name not in METRICS:
-            problems.append(f"metrics[{index}]: unknown metric {name!r} (known: "
-                            f"{', '.join(METRICS)})")
+            hint = difflib.get_close_matches(str(name), METRICS, n=1)
+            problems.append(f"metrics[{index}]: unknown metric {name!r}"
+                            + (f"; did you mean {hint[0]!r}?" if hint else "")
+                            + f" (known: {', '.join(METRICS)})")
     return [m for m in metrics if m in METRICS]
 
 

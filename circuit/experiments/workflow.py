@@ -28,6 +28,8 @@ from ..results.store import atomic_write_text, check_writable, new_sibling, repl
 from ..results.tables import read_csv, write_csv
 from . import execute as _execution
 from .execute import execute
+from ..config.loader import override_texts
+from ..config.units import counted
 from .plan import Plan, plan_config, read_plan
 
 log = logging.getLogger(__name__)
@@ -65,7 +67,29 @@ def run_spec(spec: Path, out: Path, workers: int | None = None, scheduler: str |
     plan = read_plan(spec, overrides)  # every run validated before anything runs
     return run_plan(plan, out, workers=workers, scheduler=scheduler, resume=resume,
                     overwrite=overwrite, progress=progress, figures=figures,
-                    keep={SPEC: Path(plan.source).read_text()})
+                    keep={SPEC: spec_as_run(plan, overrides)})
+
+
+def spec_as_run(plan: Plan, overrides=()) -> str:
+    """The text of the spec `plan` ran: its file as written, or, with --set values, the
+    spec they make (its seeds replaced, the rest added to its `set`), so that the copy
+    an experiment keeps says what ran."""
+    import yaml
+
+    text = Path(plan.source).read_text()
+    overrides = override_texts(overrides)
+    if not overrides:
+        return text
+    spec = dict(plan.spec)  # its seeds already those --set gave
+    added = {}
+    for override in overrides:
+        key, _, value = override.partition("=")
+        if key.strip() != "seeds":
+            added[key.strip()] = yaml.safe_load(value)  # read as the runs read it
+    if added:
+        spec["set"] = {**(spec.get("set") or {}), **added}
+    return (f"# {plan.source} run with --set {' --set '.join(map(repr, overrides))}\n"
+            + yaml.safe_dump(spec, sort_keys=False))
 
 
 def run_config(config, out: Path, workers: int | None = None, scheduler: str | None = None,
@@ -138,9 +162,10 @@ def _run_into(plan: Plan, out: Path, target: Path, workers: int, scheduler, prog
             for name, text in (keep or {}).items():
                 atomic_write_text(target / name, text)
             where = where_it_runs(workers, scheduler)
-            log.info("circuit: experiment %s: %d runs (%d conditions x %d seeds) on %s",
-                     plan.source, len({run.key for run in plan.runs}), len(plan.cells),
-                     len(plan.seeds), where)
+            log.info("circuit: experiment %s: %s (%s x %s) on %s", plan.source,
+                     counted(len({run.key for run in plan.runs}), "run"),
+                     counted(len(plan.cells), "condition"), counted(len(plan.seeds), "seed"),
+                     where)
             started = time.perf_counter()
             outcome = execute(plan.runs, store, workers, scheduler, progress)
             result = write_outputs(plan, store, target, outcome, started, where, figures)
@@ -212,6 +237,10 @@ def logged_to(path: Path):
     logger.setLevel(logging.DEBUG)  # the log file gets every step, whatever the console
     try:
         yield
+    except KeyboardInterrupt:  # the console says so itself; the log must too
+        logger.debug("circuit: interrupted; the runs stored so far are kept (--resume "
+                     "finishes the rest)")
+        raise
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)

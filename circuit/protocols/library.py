@@ -29,7 +29,7 @@ def search_path(config) -> list:
     if config.source != "<dict>":
         folders.append(Path(config.source).parent / PROTOCOL_DIR)
     folders.append(configs_dir() / PROTOCOL_DIR)
-    return folders
+    return list(dict.fromkeys(folders))  # a config of circuit's own: its folder once
 
 
 def protocol_path(name: str, config) -> Path | None:
@@ -88,7 +88,7 @@ def session_configs(config, overrides=(), first: int = 0) -> list:
             session = config.derive({"session": protocol, "simulation": simulation},
                                     overrides)
         except ConfigError as err:
-            problems += [f"session {index} ({name}): {p}" for p in err.problems]
+            problems += [f"session {index + 1} ({name}): {p}" for p in err.problems]
             continue
         session.source = config.source
         session.protocol = name

@@ -351,3 +351,19 @@ def test_table1_has_a_panel_only_for_the_phases_an_experiment_has(tmp_path):
     assert [ax.get_title() for ax in panels(figures["table1.png"])] == ["Extinction"]
     assert not (tmp_path / "choice" / "table1.png").exists()  # nothing of Table 1 to show
     assert (tmp_path / "choice" / "choice.png").exists()
+
+
+def test_table1_s_legend_fits_the_figure_with_four_groups_one_row_each(tmp_path):
+    """A knock-out spec's four groups (12 legend entries, long names) got one row of six
+    columns wider than the figure; each group is now a row: mean, inactive, expected."""
+    tables = many_group_tables(4, ("acquisition", "reinstatement"))
+    tables = {name: [{**row, "group": row["group"] + "_oxt_no_M1"} for row in rows]
+              for name, rows in tables.items()}
+    with kept_figures(behaviour_figures) as figures:
+        behaviour_figures.make_behaviour_figures(tables, tmp_path)
+    fig = figures["table1.png"]
+    (legend,) = fig.legends
+    box = legend.get_window_extent(fig.canvas.get_renderer())
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width  # within the figure's width
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts[:4] == [f"group_{k}_{g}_oxt_no_M1" for k in range(2) for g in GROUPS]

@@ -44,7 +44,8 @@ SELF_ADMINISTRATION_HEIGHT_IN = 2.8
 CUMULATIVE_HEIGHT_IN = 2.2
 CUMULATIVE_COLUMNS = 5  # panels per row of cumulative_records; more groups wrap
 LEGEND_ROW_IN = 0.13  # height of a legend row at the legend's type size
-LEGEND_COLUMNS = 5  # legend entries per row below table1
+LEGEND_COLUMNS = 5  # legend entries per row below table1, for many groups
+LEGEND_ONE_ROW = 6  # at most this many entries below table1 go in one row
 LEGEND_ROWS_BESIDE = 16  # entries per column of a legend beside a panel
 CHOICE_HEIGHT_IN = 2.2
 #: Presses per session drawn on a linear scale in the self-administration figure;
@@ -160,8 +161,12 @@ def table1(sessions: list, groups: list, path: Path) -> Path:
     dense = many_groups(groups)
     # the legend names the lines of the first session panel (acquisition, else extinction)
     named = next((phase for phase in ("acquisition", "extinction") if phase in phases), None)
-    entries = len(groups) * (1 if dense else 3 if named == "acquisition" else 2) * bool(named)
-    columns = max(1, min(entries, LEGEND_COLUMNS if dense else 6))
+    per_group = 1 if dense else 3 if named == "acquisition" else 2
+    entries = len(groups) * per_group * bool(named)
+    # one row of every entry where they fit, else a row per group (its mean, inactive
+    # lever, expected presses), or many groups packed
+    columns = max(1, min(entries, LEGEND_COLUMNS if dense else
+                         entries if entries <= LEGEND_ONE_ROW else per_group))
     legend_rows = -(-entries // columns)
     notes = _table1_notes(drawn, phases, dense)
     fig = new_figure(TABLE1_HEIGHT_IN + LEGEND_ROW_IN * (legend_rows + len(notes)))
@@ -185,6 +190,9 @@ def table1(sessions: list, groups: list, path: Path) -> Path:
         _reinstatement_panel(panels["reinstatement"], sessions, groups)
     if named:
         handles, labels = panels[named].get_legend_handles_labels()
+        if columns == per_group < entries == len(handles):  # by column: one group a row
+            order = [k for line in range(per_group) for k in range(line, entries, per_group)]
+            handles, labels = [handles[k] for k in order], [labels[k] for k in order]
         if handles:  # below the panels, off the data
             fig.legend(handles, labels, loc="outside lower center", ncol=columns,
                        frameon=False)

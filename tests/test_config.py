@@ -56,6 +56,10 @@ def test_out_of_range_value_is_named_with_the_range():
 def test_wrong_type_is_rejected():
     assert "network.sizes.nac_d1: expected an integer" in _error(["network.sizes.nac_d1=2.5"])
     assert "mechanisms.heteromer: expected on or off" in _error(["mechanisms.heteromer=maybe"])
+    # a bare number is not a dose, as it is not a time (it was read as mg/kg)
+    assert "interventions.oxt.dose: expected a quantity in mg/kg" in _error(
+        ["interventions.oxt.dose=2"])
+    assert "like '2 mg/kg'" in _error(["interventions.oxt.dose=2"])
 
 
 def test_every_problem_is_reported_at_once():

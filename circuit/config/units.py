@@ -124,6 +124,9 @@ def parse_quantity(text, unit: str):
     if isinstance(text, bool):
         raise UnitError(f"expected a quantity in {unit}, got {text!r}")
     if isinstance(text, (int, float)):
+        if unit == "mg/kg":  # a dose says its unit, as a time or a concentration does
+            raise UnitError(f"expected a dose with its unit, like '{shown(text)} mg/kg', "
+                            f"got {shown(text)}")
         if get_dimensions(expected) is DIMENSIONLESS:
             try:
                 return float(text)

@@ -85,7 +85,7 @@ def test_a_sweep_crosses_its_keys_with_every_condition():
     ({"train": ["fr1_acquisition"]}, "tests: expected a mapping"),
     ({"tests": {"a": {}}}, "train: expected a list of protocols"),
     ({"train": ["fr1_acquisition", "nope"], "tests": {"a": {}}, "conditions": None},
-     "train: session 2 (nope): behaviour.schedule: no protocol 'nope'"),
+     "train: behaviour.schedule[1] (nope): no protocol 'nope'"),
     ({"train": ["fr1_acquisition"], "tests": {"a": {}}},
      "conditions: a within-subject spec (train, tests) names its test conditions under tests"),
     ({"train": ["fr1_acquisition"], "tests": {"a": None}, "conditions": None,
@@ -428,9 +428,9 @@ def test_every_mistake_of_a_spec_is_named_at_once_a_shared_one_once():
                     set={"behaviour.schedule": ["fr1_acquisition", "nope"]})
     assert "seeds: expected a count" in text  # the bad seeds no longer hide the rest
     assert "metrics[0]: unknown metric 'brakepoint'; did you mean 'breakpoint'?" in text
-    # the schedule every condition shares is named once, as theirs, counted from 1
+    # the schedule every condition shares is named once, as theirs, by its list index
     assert text.count("no protocol 'nope'") == 1
-    assert "set (or --set, or the base): session 2 (nope): behaviour.schedule" in text
+    assert "set (or --set, or the base): behaviour.schedule[1] (nope): no protocol" in text
 
 
 def test_a_spec_s_base_may_name_one_of_circuit_s_own_configs(tmp_path):

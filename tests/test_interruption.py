@@ -331,3 +331,13 @@ def test_an_interruption_says_whether_anything_was_stored_and_is_logged(tmp_path
     with pytest.raises(KeyboardInterrupt), logged_to(log):
         raise KeyboardInterrupt
     assert "interrupted; the runs stored so far are kept" in log.read_text()
+
+
+def test_a_local_worker_leaves_ctrl_c_to_the_command():
+    """Ctrl-C reaches the whole process group; a worker ignores it (after Brian2, which
+    installs its own handler on import), so only the command stops the experiment."""
+    code = ("import signal; from circuit.experiments.local_workers import DeafToCtrlC; "
+            "DeafToCtrlC().setup(None); print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "True"

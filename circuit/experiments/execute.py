@@ -280,6 +280,8 @@ def dask_client(workers: int, scheduler: str | None):
     import dask
     from distributed import Client, LocalCluster
 
+    from .local_workers import DeafToCtrlC
+
     # Dask sets its loggers to INFO when first imported; its cluster chatter would reach
     # the console through circuit's handler.
     logging.getLogger("distributed").setLevel(logging.WARNING)
@@ -306,6 +308,7 @@ def dask_client(workers: int, scheduler: str | None):
             dashboard_address=dashboard, silence_logs=logging.ERROR,
             scheduler_kwargs=quiet_http) as cluster:
         with Client(cluster) as client:
+            client.register_plugin(DeafToCtrlC(), name="circuit-deaf-to-ctrl-c")
             log.debug("circuit: a cluster of %d local worker process%s started", workers,
                       "es" * (workers != 1))
             if dashboard is not None:

@@ -88,7 +88,8 @@ def session_configs(config, overrides=(), first: int = 0) -> list:
             session = config.derive({"session": protocol, "simulation": simulation},
                                     overrides)
         except ConfigError as err:
-            problems += [f"session {index + 1} ({name}): {p}" for p in err.problems]
+            problems += [f"behaviour.schedule[{index}] ({name}): "
+                         f"{p.removeprefix('behaviour.schedule: ')}" for p in err.problems]
             continue
         session.source = config.source
         session.protocol = name

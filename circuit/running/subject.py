@@ -72,7 +72,7 @@ def run_subject(config, labels: dict | None = None, progress=None, state: State 
         try:
             results = run(session, progress=False, state=state)
         except NumericalFault as fault:
-            fault.context = f"session {first_session + index + 1} ({session.protocol})"
+            fault.context = f"session {first_session + index} ({session.protocol})"
             fault.completed = result  # the sessions before the fault
             raise
         state = results.state

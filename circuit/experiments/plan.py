@@ -339,7 +339,7 @@ def _shared_once(problems: list, names: list) -> list:
         for name in names:
             if problem.startswith(f"{name}: "):
                 found.setdefault(problem[len(name) + 2:], set()).add(name)
-    shared = {text for text, where in found.items() if len(where) == len(names)}
+    shared = [text for text, where in found.items() if len(where) == len(names)]
     kept = [p for p in problems
             if not any(p == f"{name}: {text}" for text in shared for name in names)]
     return kept + [f"set (or --set, or the base): {text}" for text in shared]

@@ -21,6 +21,8 @@ from ..analysis.report import report_markdown
 from ..analysis.statistics import COLUMNS as STATS_COLUMNS
 from ..analysis.statistics import contrast_table
 from ..config import ConfigError
+from ..config.loader import override_texts
+from ..config.units import counted
 from ..results.experiment import CONFIG, RUNS_CSV, SESSIONS_CSV, SPEC, STATS_CSV, TRIALS_CSV
 from ..results.runs import LOCK as LOCK_FILE
 from ..results.runs import ExperimentDir
@@ -28,8 +30,6 @@ from ..results.store import atomic_write_text, check_writable, new_sibling, repl
 from ..results.tables import read_csv, write_csv
 from . import execute as _execution
 from .execute import execute
-from ..config.loader import override_texts
-from ..config.units import counted
 from .plan import Plan, plan_config, read_plan
 
 log = logging.getLogger(__name__)

@@ -411,14 +411,17 @@ def test_the_kept_spec_of_a_run_with_set_values_runs_the_same_runs(tmp_path):
 
     from circuit.experiments.workflow import spec_as_run
 
-    path = write_spec(tmp_path)
+    import os
+
+    path = write_spec(tmp_path, base=os.path.relpath(BASE, tmp_path))  # beside the spec
     overrides = ["seeds=[2, 5]", "receptors.heteromer_fold=2", "interventions.oxt.dose=2 mg/kg"]
     plan = read_plan(path, overrides)
     kept = spec_as_run(plan, overrides)
     assert kept.startswith(f"# {path} run with --set 'seeds=[2, 5]'")
     assert yaml.safe_load(kept)["seeds"] == [2, 5]
-    (tmp_path / "kept.yaml").write_text(kept)
-    again = read_plan(tmp_path / "kept.yaml")  # no --set: the kept spec alone
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "kept.yaml").write_text(kept)
+    again = read_plan(tmp_path / "elsewhere" / "kept.yaml")  # no --set: the kept spec alone
     assert [r.key for r in again.runs] == [r.key for r in plan.runs]
     assert spec_as_run(read_plan(path)) == path.read_text()  # without --set: as written
 

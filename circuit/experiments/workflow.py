@@ -72,8 +72,9 @@ def run_spec(spec: Path, out: Path, workers: int | None = None, scheduler: str |
 
 def spec_as_run(plan: Plan, overrides=()) -> str:
     """The text of the spec `plan` ran: its file as written, or, with --set values, the
-    spec they make (its seeds replaced, the rest added to its `set`), so that the copy
-    an experiment keeps says what ran."""
+    spec they make (its seeds replaced, the rest added to its `set`, its base the
+    absolute path of the config the runs read), so that the copy an experiment keeps says
+    what ran."""
     import yaml
 
     text = Path(plan.source).read_text()
@@ -81,6 +82,8 @@ def spec_as_run(plan: Plan, overrides=()) -> str:
     if not overrides:
         return text
     spec = dict(plan.spec)  # its seeds already those --set gave
+    if plan.runs:  # the base the runs read, so that the copy runs from wherever it is kept
+        spec["base"] = str(Path(plan.runs[0].config.source).resolve())
     added = {}
     for override in overrides:
         key, _, value = override.partition("=")

@@ -165,6 +165,13 @@ def read_yaml_file(path: Path, what: str = "config file"):
         raise ConfigError(f"{path}: not valid YAML: {err}") from None
 
 
+def find_base(folder: Path, name: str) -> Path | None:
+    """The config a `base` names: the file `name` in `folder` (beside the config or spec
+    that names it), else one of circuit's own configs by that name; None if neither."""
+    path = folder / name
+    return path if is_file(path) else packaged_config(name)
+
+
 def read_yaml(path: Path, _seen=()) -> dict:
     """A YAML config file merged over its ``base`` chain (a base is a file beside it, or,
     where there is none, one of circuit's own configs by name: 'default')."""
@@ -181,9 +188,7 @@ def read_yaml(path: Path, _seen=()) -> dict:
         return data
     if not isinstance(base, str) or not base.strip() or "\0" in base:
         raise ConfigError(f"{path}: {BASE_KEY}: expected a file name, got {shown(base)}")
-    base_path = path.parent / base  # beside the file, else one of circuit's own configs
-    if not is_file(base_path):
-        base_path = packaged_config(base)
+    base_path = find_base(path.parent, base)
     if base_path is None:
         raise ConfigError(f"{path}: {BASE_KEY}: config file not found: {shown(base)} (not "
                           f"beside it, nor one of circuit's own configs: "

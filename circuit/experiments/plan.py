@@ -32,11 +32,10 @@ from pathlib import Path
 from ..analysis.behaviour import METRICS
 from ..analysis.statistics import EXPECTATIONS
 from ..config import ConfigError, load_config, schema
-from ..config.loader import (EXPERIMENT_KEY, SPEC_ONLY_KEYS, apply_override, override_text,
-                             override_texts, read_yaml, read_yaml_file)
+from ..config.loader import (EXPERIMENT_KEY, SPEC_ONLY_KEYS, apply_override, find_base,
+                             override_text, override_texts, read_yaml, read_yaml_file)
 from ..config.units import shown
-from ..resources import (find_config, is_file, packaged_config, packaged_configs,
-                         packaged_specs)
+from ..resources import find_config, packaged_configs, packaged_specs
 from ..protocols.library import session_configs
 from ..running.simulate import state_key
 
@@ -148,7 +147,7 @@ def make_plan(spec: dict, folder: Path, source: str = "<spec>", overrides=()) ->
         raise ConfigError(f"{source} is a model config, not an experiment spec: run it with "
                           f"`circuit run {source} --out DIR` (its `experiment` block, if "
                           "any, runs its groups x seeds; docs/experiments.md)")
-    spec, overrides = _spec_overrides(spec, overrides)
+    spec, overrides = spec_overrides(spec, overrides)
     problems = [f"{key}: unknown spec key (expected one of {', '.join(sorted(SPEC_KEYS))})"
                 for key in spec if key not in SPEC_KEYS]
     if "base" not in spec:
@@ -192,10 +191,7 @@ def _base_path(folder: Path, base) -> Path:
     base; ConfigError saying where it looked."""
     if not isinstance(base, str) or not base.strip() or "\0" in base:
         raise ConfigError(f"expected a config file name, got {shown(base)}")
-    path = folder / base
-    if is_file(path):
-        return path
-    found = packaged_config(base)
+    found = find_base(folder, base)
     if found is None:
         raise ConfigError(f"config file not found: {shown(base)} (not beside the "
                           f"spec, in {folder}, nor one of circuit's own configs: "
@@ -203,7 +199,7 @@ def _base_path(folder: Path, base) -> Path:
     return found
 
 
-def _spec_overrides(spec: dict, overrides) -> tuple:
+def spec_overrides(spec: dict, overrides) -> tuple:
     """(`spec` with ``--set seeds=...`` applied, the overrides left for every run's
     config). A spec names its subjects in its own ``seeds``; ``experiment.*`` is a model
     config's block, which a spec's runs never read, so it is refused, not ignored."""

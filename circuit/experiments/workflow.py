@@ -30,7 +30,7 @@ from ..results.store import atomic_write_text, check_writable, new_sibling, repl
 from ..results.tables import read_csv, write_csv
 from . import execute as _execution
 from .execute import execute
-from .plan import Plan, plan_config, read_plan
+from .plan import Plan, plan_config, read_plan, spec_overrides
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +85,9 @@ def spec_as_run(plan: Plan, overrides=()) -> str:
     if plan.runs:  # the base the runs read, so that the copy runs from wherever it is kept
         spec["base"] = str(Path(plan.runs[0].config.source).resolve())
     added = {}
-    for override in overrides:
+    for override in spec_overrides(plan.spec, overrides)[1]:  # those not the spec's own
         key, _, value = override.partition("=")
-        if key.strip() != "seeds":
-            added[key.strip()] = yaml.safe_load(value)  # read as the runs read it
+        added[key.strip()] = yaml.safe_load(value)  # read as the runs read it
     if added:
         spec["set"] = {**(spec.get("set") or {}), **added}
     return (f"# {plan.source} run with --set {' --set '.join(map(repr, overrides))}\n"
